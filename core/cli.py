@@ -1,0 +1,247 @@
+"""``python -m core``: the operator's interface over the same core the dashboard uses.
+
+Every command prints words for people, or JSON with ``--json``; an error is one clear line on
+stderr and a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from core.auth import CLI_ACTOR
+from core.config import PROJECT_DIR, get_settings
+from core.db import get_engine, migrate, session_scope
+from core.errors import UserFacingError
+from core.models import Role, User
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CliError(Exception):
+    """Ends the command with one line on stderr and exit status 1."""
+
+
+def emit(args: argparse.Namespace, data: Any, text: str) -> None:
+    print(json.dumps(data, ensure_ascii=False, default=str) if args.json else text)
+
+
+def _user_json(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "name": user.name,
+        "role": user.role.value,
+        "active": user.active,
+        "created_at": user.created_at.isoformat(),
+        "last_login_at": user.last_login_at.isoformat() if user.last_login_at else None,
+    }
+
+
+def _read_password(args: argparse.Namespace) -> tuple[str, bool]:
+    """The new password and whether it was generated (then it is printed once)."""
+    from core.users import generate_password
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        if not password:
+            raise CliError("no password on standard input")
+        return password, False
+    if sys.stdin.isatty() and not args.generate_password:
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Repeat password: "):
+            raise CliError("the two passwords differ")
+        return first, False
+    return generate_password(), True
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    migrate()
+    emit(args, {"migrated": True}, "The store is up to date.")
+    return 0
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from core.users import add_user
+
+    password, generated = _read_password(args)
+    migrate()
+    with session_scope() as session:
+        user = add_user(session, CLI_ACTOR, args.username, args.role, password, name=args.name)
+        data = _user_json(user)
+    if generated:
+        data["password"] = password
+    text = f"Added {data['username']} ({data['role']})."
+    if generated:
+        text += f"\nPassword (shown only now): {password}"
+    emit(args, data, text)
+    return 0
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    from core.users import list_users
+
+    with session_scope() as session:
+        users = [_user_json(u) for u in list_users(session, CLI_ACTOR)]
+    lines = [
+        f"{u['username']:<24} {u['role']:<9} {'active' if u['active'] else 'deactivated'}"
+        for u in users
+    ]
+    emit(args, users, "\n".join(lines) or "No users yet.")
+    return 0
+
+
+def cmd_users_set_role(args: argparse.Namespace) -> int:
+    from core.users import set_role
+
+    with session_scope() as session:
+        data = _user_json(set_role(session, CLI_ACTOR, args.username, args.role))
+    emit(args, data, f"{data['username']} is now {data['role']}.")
+    return 0
+
+
+def cmd_users_set_active(args: argparse.Namespace) -> int:
+    from core.users import set_active
+
+    with session_scope() as session:
+        data = _user_json(set_active(session, CLI_ACTOR, args.username, args.active))
+    state = "active" if data["active"] else "deactivated"
+    emit(args, data, f"{data['username']} is {state}.")
+    return 0
+
+
+def cmd_users_reset_password(args: argparse.Namespace) -> int:
+    from core.users import reset_password
+
+    password, generated = _read_password(args)
+    with session_scope() as session:
+        data = _user_json(reset_password(session, CLI_ACTOR, args.username, password))
+    if generated:
+        data["password"] = password
+    text = f"Password of {data['username']} changed."
+    if generated:
+        text += f"\nNew password (shown only now): {password}"
+    emit(args, data, text)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the dashboard and the webhook routes in one process (``server.py``, an ``st.App``)."""
+    migrate()
+    env = dict(os.environ)
+    if args.demo:
+        env["DEMO"] = "1"
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(PROJECT_DIR / "server.py"),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.host,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    from core.users import user_count
+
+    with session_scope() as session:
+        first_run = user_count(session) == 0
+    print(
+        f"Dashboard: http://{'localhost' if args.host in {'0.0.0.0', '127.0.0.1'} else args.host}:{args.port}"
+    )
+    if first_run:
+        print("No user exists yet: open the dashboard to create the first admin, or run")
+        print("  python -m core users add --username YOU --role admin")
+    else:
+        print("Log in with your username and password (python -m core users list).")
+    sys.stdout.flush()
+    os.execvpe(command[0], command, env)
+    return 0  # not reached: exec replaces the process
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from core.sandbox.cli import run
+
+    return run(args)
+
+
+def _add_password_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    group.add_argument(
+        "--generate-password", action="store_true", help="generate one and print it once"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="machine-readable output")
+    parser = argparse.ArgumentParser(
+        prog="python -m core", description="1980TIC WhatsApp", parents=[common]
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", parents=[common], help="run the dashboard and webhooks")
+    serve.add_argument("--port", type=int, default=8501)
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--demo", action="store_true", help="run against the built-in sandbox")
+    serve.set_defaults(handler=cmd_serve)
+
+    commands.add_parser("migrate", parents=[common], help="upgrade the store").set_defaults(
+        handler=cmd_migrate
+    )
+
+    users = commands.add_parser("users", parents=[common], help="manage team members")
+    user_commands = users.add_subparsers(dest="users_command", required=True)
+    add = user_commands.add_parser("add", parents=[common], help="add a user")
+    add.add_argument("--username", required=True)
+    add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    add.add_argument("--name", default="")
+    _add_password_options(add)
+    add.set_defaults(handler=cmd_users_add)
+    user_commands.add_parser("list", parents=[common]).set_defaults(handler=cmd_users_list)
+    set_role = user_commands.add_parser("set-role", parents=[common], help="change a role")
+    set_role.add_argument("username")
+    set_role.add_argument("role", choices=[r.value for r in Role])
+    set_role.set_defaults(handler=cmd_users_set_role)
+    for name, active in (("deactivate", False), ("activate", True)):
+        toggle = user_commands.add_parser(name, parents=[common])
+        toggle.add_argument("username")
+        toggle.set_defaults(handler=cmd_users_set_active, active=active)
+    reset = user_commands.add_parser("reset-password", parents=[common])
+    reset.add_argument("username")
+    _add_password_options(reset)
+    reset.set_defaults(handler=cmd_users_reset_password)
+
+    sandbox = commands.add_parser("sandbox", parents=[common], help="run the 360Dialog sandbox")
+    try:
+        from core.sandbox.cli import add_arguments
+    except ImportError:  # the sandbox package is optional in a stripped-down deployment
+        add_arguments = None
+    if add_arguments is not None:
+        add_arguments(sandbox)
+    sandbox.set_defaults(handler=cmd_sandbox)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    get_settings()
+    try:
+        return args.handler(args)
+    except UserFacingError as exc:
+        print(f"error: {exc.message('en')}", file=sys.stderr)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001  (one clear line, not a traceback, for operators)
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    get_engine().dispose()
+    return 1

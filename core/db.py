@@ -1,0 +1,77 @@
+"""Engine, sessions and migrations for SQLite (default, WAL) and PostgreSQL (``DATABASE_URL``).
+
+The same code runs on both; SQLite gets the pragmas that make it safe for one server process with
+background threads (WAL so readers never block the webhook writer, a busy timeout instead of
+"database is locked" errors, foreign keys on).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, event
+from sqlmodel import Session, create_engine
+
+from core.config import get_settings
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def make_engine(database_url: str) -> Engine:
+    """An engine for ``database_url``, with SQLite's pragmas applied to every connection."""
+    if not database_url.startswith("sqlite"):
+        return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    path = database_url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        database_url,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    return engine
+
+
+@cache
+def get_engine() -> Engine:
+    """The process-wide engine for the configured ``DATABASE_URL``."""
+    return make_engine(get_settings().database_url)
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """A session that commits on success and rolls back on error."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine | None = None, revision: str = "head") -> None:
+    """Bring the schema up to ``revision``; safe to run at every start."""
+    command.upgrade(alembic_config(engine or get_engine()), revision)

@@ -1,0 +1,31 @@
+"""Which pages exist and who may open them. The menu is built from this, per role.
+
+Pages themselves check again when they run (a URL typed by hand is not a permission).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.auth import Actor, Permission
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # relative to the project directory
+    title_key: str  # translation key of the menu entry
+    icon: str
+    permission: Permission | None  # None: every logged-in user
+    url_path: str
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/home.py", "nav.home", ":material/home:", None, "home"),
+    PageSpec("pages/users.py", "nav.users", ":material/group:", Permission.MANAGE_USERS, "users"),
+    PageSpec("pages/audit.py", "nav.audit", ":material/history:", Permission.VIEW_AUDIT, "audit"),
+)
+
+
+def visible_pages(actor: Actor) -> list[PageSpec]:
+    """The pages ``actor`` may open, in menu order."""
+    return [page for page in PAGES if page.permission is None or actor.can(page.permission)]

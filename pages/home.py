@@ -1,0 +1,15 @@
+"""Home: who is signed in and what their role lets them do."""
+
+import streamlit as st
+
+from core.i18n import t
+from core.navigation import visible_pages
+from pages.common import page_guard
+
+actor = page_guard()
+st.title(t("home.title", name=st.session_state.get("name") or actor.username))
+st.write(t("home.intro"))
+st.subheader(t("home.your_pages"))
+for page in visible_pages(actor):
+    if page.url_path != "home":
+        st.page_link(page.path, label=t(page.title_key), icon=page.icon)

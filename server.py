@@ -1,0 +1,27 @@
+"""The one server process: the Streamlit dashboard plus HTTP routes (health, 360Dialog webhooks).
+
+Run with ``python -m core serve`` (or ``streamlit run server.py``). The lifespan migrates the store
+before anything is served and runs the background work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import streamlit as st
+
+from core.background import background_work
+from core.db import migrate
+from core.http_routes import routes
+
+
+@asynccontextmanager
+async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
+    migrate()
+    async with background_work() as state:
+        yield state
+
+
+app = st.App("dashboard.py", routes=routes(), lifespan=lifespan)

@@ -1,0 +1,116 @@
+"""Shared fixtures: an isolated store per test on SQLite and, where reachable, PostgreSQL.
+
+PostgreSQL tests use ``TEST_POSTGRES_URL`` (default: CI's server at 127.0.0.1:5432, database
+``test``), each in a schema of its own. Without a reachable server they skip and say so, except
+with ``CI=true``, where a missing PostgreSQL is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from core import config, db
+from core.auth import CLI_ACTOR, Actor
+from core.models import Role
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _postgres_schema_url() -> Iterator[str]:
+    """A fresh schema on the test PostgreSQL, dropped afterwards."""
+    from sqlalchemy import create_engine
+
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001
+        admin.dispose()
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is required in CI but unreachable at {POSTGRES_URL}: {exc}")
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Each store test runs once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        yield from _postgres_schema_url()
+
+
+@pytest.fixture
+def app_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str
+) -> Iterator[config.Settings]:
+    """Point the whole product (settings, engine, secrets) at a fresh data dir and store."""
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("DATA_DIR", str(data_dir))
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("LOGIN_DELAY_SECONDS", "0")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DEMO", raising=False)
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    yield config.get_settings()
+    db.get_engine().dispose()
+    db.get_engine.cache_clear()
+    config.get_settings.cache_clear()
+
+
+@pytest.fixture
+def engine(app_settings: config.Settings) -> Engine:
+    db.migrate()
+    return db.get_engine()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session left uncommitted: each test sees only what it wrote itself."""
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def team(engine: Engine) -> dict[Role, Actor]:
+    """One active user per role, password ``password-<role>``."""
+    from core.users import actor_for, add_user
+
+    actors: dict[Role, Actor] = {}
+    with db.session_scope(engine) as session:
+        for role in Role:
+            add_user(session, CLI_ACTOR, f"{role.value}1", role, f"password-{role.value}")
+        for role in Role:
+            actor = actor_for(session, f"{role.value}1")
+            assert actor is not None
+            actors[role] = actor
+    return actors
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """bcrypt's production work factor makes every added user cost a quarter second."""
+    from core import auth
+
+    monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
