@@ -97,7 +97,7 @@ with st.sidebar:
             role=t(f"role.{actor.role.value}"),
         )
     )
-    if st.button(t("logout"), key="logout"):
+    if st.button(t("logout"), key="logout_button"):
         authenticator.logout(location="unrendered")
         for key in (ACTOR_KEY, "login_recorded"):
             st.session_state.pop(key, None)

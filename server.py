@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from core.background import background_work
 from core.db import migrate
@@ -23,5 +24,9 @@ async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
     async with background_work() as state:
         yield state
 
+
+# Pages are chosen by st.navigation in dashboard.py; never by Streamlit's older rule that runs any
+# script found in pages/ on its own (which would skip the login gate on a process's first request).
+PagesManager.uses_pages_directory = False
 
 app = st.App("dashboard.py", routes=routes(), lifespan=lifespan)

@@ -19,6 +19,8 @@ from core.config import PROJECT_DIR, get_settings
 from core.db import get_engine, migrate, session_scope
 from core.errors import UserFacingError
 from core.models import Role, User
+from core.sandbox.cli import add_arguments as add_sandbox_arguments
+from core.sandbox.cli import run as run_sandbox
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -60,7 +62,6 @@ def _read_password(args: argparse.Namespace) -> tuple[str, bool]:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    migrate()
     emit(args, {"migrated": True}, "The store is up to date.")
     return 0
 
@@ -69,7 +70,6 @@ def cmd_users_add(args: argparse.Namespace) -> int:
     from core.users import add_user
 
     password, generated = _read_password(args)
-    migrate()
     with session_scope() as session:
         user = add_user(session, CLI_ACTOR, args.username, args.role, password, name=args.name)
         data = _user_json(user)
@@ -131,7 +131,6 @@ def cmd_users_reset_password(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the dashboard and the webhook routes in one process (``server.py``, an ``st.App``)."""
-    migrate()
     env = dict(os.environ)
     if args.demo:
         env["DEMO"] = "1"
@@ -168,9 +167,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    from core.sandbox.cli import run
-
-    return run(args)
+    return run_sandbox(args)
 
 
 def _add_password_options(parser: argparse.ArgumentParser) -> None:
@@ -221,14 +218,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_password_options(reset)
     reset.set_defaults(handler=cmd_users_reset_password)
 
-    sandbox = commands.add_parser("sandbox", parents=[common], help="run the 360Dialog sandbox")
-    try:
-        from core.sandbox.cli import add_arguments
-    except ImportError:  # the sandbox package is optional in a stripped-down deployment
-        add_arguments = None
-    if add_arguments is not None:
-        add_arguments(sandbox)
-    sandbox.set_defaults(handler=cmd_sandbox)
+    sandbox = commands.add_parser("sandbox", help="run the 360Dialog sandbox (its own --json)")
+    add_sandbox_arguments(sandbox)
+    sandbox.set_defaults(handler=cmd_sandbox, needs_store=False)
     return parser
 
 
@@ -236,6 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     get_settings()
     try:
+        if getattr(args, "needs_store", True):
+            migrate()  # a fresh data/ works at once, and an upgraded install is brought up to date
         return args.handler(args)
     except UserFacingError as exc:
         print(f"error: {exc.message('en')}", file=sys.stderr)

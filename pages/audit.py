@@ -16,10 +16,11 @@ st.title(t("audit.title"))
 with store() as session:
     actions = audit.known_actions(session, actor)
 
+any_action = t("audit.any")
 actor_col, action_col, since_col, until_col = st.columns(4)
 who = actor_col.text_input(t("audit.actor"), key="audit_actor")
 action = action_col.selectbox(
-    t("audit.action"), [""] + actions, format_func=lambda a: a or t("audit.any")
+    t("audit.action"), [""] + actions, format_func=lambda a: a or any_action
 )
 since = since_col.date_input(t("audit.since"), value=None, key="audit_since")
 until = until_col.date_input(t("audit.until"), value=None, key="audit_until")

@@ -5,8 +5,9 @@ No business logic here; pages call ``core`` for everything else.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 
 import streamlit as st
 from sqlmodel import Session
@@ -14,7 +15,7 @@ from sqlmodel import Session
 from core.auth import Actor, Permission
 from core.config import get_settings
 from core.db import get_engine, migrate, session_scope
-from core.i18n import t
+from core.i18n import DEFAULT_LANGUAGE, get_language, set_language, t
 
 ACTOR_KEY = "actor"
 
@@ -39,6 +40,7 @@ def current_actor() -> Actor | None:
 
 def page_guard(permission: Permission | None = None) -> Actor:
     """The acting user, or stop the page with a refusal (defence beyond the menu)."""
+    set_language(st.session_state.get("language", DEFAULT_LANGUAGE))
     actor = current_actor()
     if actor is None:
         st.stop()
@@ -55,6 +57,11 @@ def current_page(key: str) -> int:
 
 def _move_page(key: str, delta: int) -> None:
     st.session_state[f"{key}_page"] = max(1, current_page(key) + delta)
+
+
+def fixed_language_t() -> Callable[..., str]:
+    """``t`` bound to this run's language, for ``format_func`` callbacks Streamlit may call later."""
+    return partial(t, language=get_language())
 
 
 def pager_controls(key: str, has_next: bool) -> None:

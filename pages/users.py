@@ -8,15 +8,18 @@ from core.auth import Permission
 from core.errors import UserFacingError
 from core.i18n import t
 from core.models import Role
-from pages.common import page_guard, store
+from pages.common import fixed_language_t, page_guard, store
 
 actor = page_guard(Permission.MANAGE_USERS)
 st.title(t("users.title"))
 ROLES = [role.value for role in Role]
 
 
+translate = fixed_language_t()
+
+
 def role_label(role: str) -> str:
-    return t(f"role.{role}")
+    return translate(f"role.{role}")
 
 
 def attempt(action, success_key: str, **values: object) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,81 @@
+"""AppTest helpers: run the real dashboard headless against the test store."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from core.auth import Actor
+from core.models import Role
+from tests.conftest import PROJECT_DIR
+
+DASHBOARD = str(PROJECT_DIR / "dashboard.py")
+TIMEOUT = 30
+
+
+def texts(at: AppTest) -> str:
+    """Everything a user reads on the page, as one string."""
+    parts = [element.value for element in (*at.title, *at.header, *at.subheader, *at.markdown)]
+    parts += [element.value for element in (*at.error, *at.info, *at.success, *at.caption)]
+    return "\n".join(str(part) for part in parts)
+
+
+@pytest.fixture(autouse=True)
+def navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run pages the way the server does: through ``st.navigation`` only.
+
+    AppTest re-detects the ``pages/`` folder before every run and would then run a page script on
+    its own (Streamlit's old multipage mode) instead of ``dashboard.py``; ``server.py`` switches
+    that mode off for the real process.
+    """
+    original_init = PagesManager.__init__
+
+    def init(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        original_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture
+def open_dashboard(engine) -> Callable[..., AppTest]:
+    """A fresh dashboard session, optionally already logged in as ``actor``, in ``language``."""
+
+    def open_(actor: Actor | None = None, language: str = "en", page: str | None = None) -> AppTest:
+        at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT)
+        at.session_state["language"] = language
+        if actor is not None:
+            at.session_state["authentication_status"] = True
+            at.session_state["username"] = actor.username
+            at.session_state["name"] = actor.username
+        at.run()
+        if page is not None:
+            at.switch_page(page)
+            at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return open_
+
+
+@pytest.fixture
+def run_page(engine) -> Callable[..., AppTest]:
+    """Run one page script on its own, as a hand-typed URL would, with ``actor`` logged in."""
+
+    def run(page: str, actor: Actor, language: str = "en") -> AppTest:
+        at = AppTest.from_file(str(PROJECT_DIR / page), default_timeout=TIMEOUT)
+        at.session_state["actor"] = actor
+        at.session_state["language"] = language
+        at.run()
+        assert not at.exception, at.exception
+        return at
+
+    return run
+
+
+@pytest.fixture
+def roles(team: dict[Role, Actor]) -> dict[Role, Actor]:
+    return team

@@ -1,0 +1,106 @@
+"""The login gate, first run, menu per role and refusals, language, as a user meets them."""
+
+import pytest
+from sqlmodel import select
+
+from core import db, users
+from core.models import AuditEntry, Role
+from tests.pages.conftest import texts
+
+
+def test_first_run_page_creates_the_first_admin_then_closes(open_dashboard, engine) -> None:
+    at = open_dashboard()
+    assert "create the first administrator" in texts(at)
+    at.text_input[0].input("Ana Admin")
+    at.text_input[1].input("ana")
+    at.text_input[2].input("a-very-good-password")
+    at.text_input[3].input("a-very-good-password")
+    at.button[0].click()
+    at.run()
+    with db.session_scope(engine) as session:
+        created = users.get_user(session, "ana")
+        assert created is not None and created.role == Role.ADMIN
+    again = open_dashboard()
+    assert "create the first administrator" not in texts(again)
+    assert "Log in" in texts(again)
+
+
+def test_first_run_refuses_mismatched_passwords(open_dashboard, engine) -> None:
+    at = open_dashboard()
+    at.text_input[1].input("ana")
+    at.text_input[2].input("a-very-good-password")
+    at.text_input[3].input("another-password!!")
+    at.button[0].click()
+    at.run()
+    assert "The two passwords differ." in texts(at)
+    with db.session_scope(engine) as session:
+        assert users.user_count(session) == 0
+
+
+def test_anonymous_user_sees_only_the_login(open_dashboard, roles) -> None:
+    at = open_dashboard()
+    assert [field.label for field in at.text_input] == ["Username", "Password"]
+    assert "Welcome" not in texts(at)
+    assert not at.dataframe
+
+
+def test_login_with_the_form_and_failed_logins_are_audited(open_dashboard, roles, engine) -> None:
+    at = open_dashboard()
+    at.text_input[0].input("agent1")
+    at.text_input[1].input("wrong-password")
+    at.button[0].click()
+    at.run()
+    assert "Wrong username or password." in texts(at)
+    at.text_input[0].input("agent1")
+    at.text_input[1].input("password-agent")
+    at.button[0].click()
+    at.run()
+    assert "Welcome, agent1" in texts(at)
+    with db.session_scope(engine) as session:
+        actions = [(e.actor, e.action) for e in session.exec(select(AuditEntry))]
+    assert ("agent1", "login.failed") in actions
+    assert ("agent1", "login") in actions
+
+
+def test_deactivated_user_is_logged_out(open_dashboard, roles, engine) -> None:
+    with db.session_scope(engine) as session:
+        users.set_active(session, roles[Role.ADMIN], "agent1", False)
+    at = open_dashboard(roles[Role.AGENT])
+    assert "This account is deactivated" in texts(at)
+    assert "Welcome" not in texts(at)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_is_welcomed_with_its_pages(open_dashboard, roles, role) -> None:
+    at = open_dashboard(roles[role])
+    assert f"Welcome, {role.value}1" in texts(at)
+    assert f"Signed in as **{role.value}1**" in texts(at)
+
+
+@pytest.mark.parametrize("role", [Role.MARKETER, Role.MANAGER, Role.AGENT])
+@pytest.mark.parametrize("page", ["pages/users.py", "pages/audit.py"])
+def test_admin_pages_are_neither_offered_nor_served_to_other_roles(
+    open_dashboard, run_page, roles, role, page
+) -> None:
+    at = open_dashboard(roles[role])
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(page)
+    direct = run_page(page, roles[role])
+    assert "cannot open this page" in texts(direct)
+    assert not direct.dataframe
+
+
+def test_language_switch_translates_the_page(open_dashboard, roles) -> None:
+    at = open_dashboard(roles[Role.AGENT], language="es")
+    assert "Hola, agent1" in texts(at)
+    at.sidebar.selectbox[0].select("en")
+    at.run()
+    assert "Welcome, agent1" in texts(at)
+    assert at.sidebar.button[0].label == "Log out"
+
+
+def test_logout_returns_to_the_login(open_dashboard, roles) -> None:
+    at = open_dashboard(roles[Role.MANAGER])
+    at.sidebar.button[0].click()
+    at.run()
+    assert [field.label for field in at.text_input] == ["Username", "Password"]
