@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
 from core.d360.events import parse_webhook
@@ -15,9 +12,7 @@ from core.phones import (
     to_e164,
     wa_id_of,
 )
-
-sys.path.insert(0, str(Path(__file__).parent / "d360"))
-from d360_helpers import load  # noqa: E402
+from tests.d360.helpers import load
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,468 @@
+"""The 360Dialog HTTP API, one method per endpoint, for both generations.
+
+This layer only speaks HTTP: it builds the request the chosen generation expects, sends it with
+the channel's ``D360-API-KEY``, and returns parsed JSON or a small frozen result. It decides
+nothing about conversations, windows or retries; every failure is raised as a
+``core.d360.errors.D360Error`` subclass so callers can ask ``err.is_transient``.
+
+- ``cloud`` (default, ``https://waba-v2.360dialog.io``): Meta's Cloud API bodies proxied by
+  360Dialog — ``/messages``, ``/media``, ``/{media-id}``, ``/health_status``.
+- ``onprem`` (legacy, ``https://waba.360dialog.io``): ``/v1/messages``, ``/v1/media``,
+  ``/v1/health``; no ``messaging_product``; templates need a ``namespace``.
+
+Both use ``/v1/configs/webhook`` and ``/v1/configs/templates``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from core.d360.errors import ConnectionFailed, UnexpectedResponse, error_from_response
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "LOOKASIDE_HOST",
+    "ONPREM_BASE_URL",
+    "D360Client",
+    "MediaContent",
+    "SendResult",
+    "TemplatePage",
+]
+
+DEFAULT_BASE_URL = "https://waba-v2.360dialog.io"
+ONPREM_BASE_URL = "https://waba.360dialog.io"
+LOOKASIDE_HOST = "https://lookaside.fbsbx.com"
+"""Meta's media host; 360Dialog serves the same paths on its own host, behind the API key."""
+
+API_KEY_HEADER = "D360-API-KEY"
+
+Generation = Literal["cloud", "onprem"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What 360Dialog answered to a send: the id to match later status webhooks against.
+
+    ``wa_id`` is WhatsApp's id for the recipient, which may differ from what we sent
+    (``input``), e.g. a Brazilian number without its ninth digit: store it on the contact.
+    """
+
+    message_id: str
+    wa_id: str | None = None
+    input: str | None = None
+    user_id: str | None = None
+    message_status: str | None = None
+
+    @classmethod
+    def from_response(cls, body: object) -> SendResult:
+        """Read a send response of either generation; no message id is an error."""
+        data = body if isinstance(body, dict) else {}
+        messages = data.get("messages") if isinstance(data.get("messages"), list) else []
+        first = messages[0] if messages and isinstance(messages[0], dict) else {}
+        message_id = first.get("id")
+        if not isinstance(message_id, str) or not message_id:
+            raise UnexpectedResponse(
+                "the send was accepted but the answer has no message id", raw=body
+            )
+        contacts = data.get("contacts") if isinstance(data.get("contacts"), list) else []
+        contact = contacts[0] if contacts and isinstance(contacts[0], dict) else {}
+        wa_id = contact.get("wa_id")
+        return cls(
+            message_id=message_id,
+            wa_id=wa_id.strip() if isinstance(wa_id, str) and wa_id.strip() else None,
+            input=contact.get("input"),
+            user_id=contact.get("user_id"),
+            message_status=first.get("message_status"),
+        )
+
+
+@dataclass(frozen=True)
+class TemplatePage:
+    """One page of ``GET /v1/configs/templates`` (360Dialog's envelope)."""
+
+    count: int
+    total: int | None
+    limit: int | None
+    offset: int
+    templates: list[dict[str, Any]] = field(default_factory=list)
+
+    @classmethod
+    def from_response(cls, body: object, *, limit: int, offset: int) -> TemplatePage:
+        data = body if isinstance(body, dict) else {}
+        raw = data.get("waba_templates")
+        if raw is None:
+            raw = data.get("data")  # Graph-style listing, tolerated
+        templates = [t for t in raw if isinstance(t, dict)] if isinstance(raw, list) else []
+
+        def number(key: str, default: int | None) -> int | None:
+            value = data.get(key)
+            return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+        return cls(
+            count=number("count", len(templates)) or 0,
+            total=number("total", None),
+            limit=number("limit", limit),
+            offset=number("offset", offset) or 0,
+            templates=templates,
+        )
+
+
+@dataclass(frozen=True)
+class MediaContent:
+    content: bytes = field(repr=False)
+    mime_type: str | None
+    sha256: str | None = None
+    file_size: int | None = None
+
+
+class _Secret:
+    """Holds the API key so that no repr, ``vars()`` dump or log line can show it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"'…{self._value[-2:]}'" if len(self._value) > 8 else "'…'"
+
+    __str__ = __repr__
+
+
+class D360Client:
+    """A 360Dialog channel (one phone number, one API key), over a sync ``httpx.Client``.
+
+    Pass ``http`` to share a client or inject a ``MockTransport`` in tests; the client we are
+    given is not closed by us. Use as a context manager to close the one we create.
+    """
+
+    def __init__(
+        self,
+        base_url: str | None,
+        api_key: str,
+        generation: Generation = "cloud",
+        *,
+        http: httpx.Client | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        if generation not in ("cloud", "onprem"):
+            raise ValueError(f"generation must be 'cloud' or 'onprem', not {generation!r}")
+        if not api_key:
+            raise ValueError("an API key is required")
+        self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
+        self.generation: Generation = generation
+        self.timeout = timeout
+        self._api_key = _Secret(api_key)
+        self._owns_http = http is None
+        self._http = http if http is not None else httpx.Client(timeout=timeout)
+
+    def __repr__(self) -> str:
+        return (
+            f"D360Client(base_url={self.base_url!r}, generation={self.generation!r}, "
+            f"api_key={self._api_key!r})"
+        )
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> D360Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    @property
+    def is_cloud(self) -> bool:
+        return self.generation == "cloud"
+
+    def _url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        json_body: Any = None,
+        content: bytes | None = None,
+        files: Mapping[str, Any] | None = None,
+        data: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send one request with the key; raise the matching ``D360Error`` on any failure.
+
+        Only the method and path are logged: never headers (the key), never bodies (customer
+        data).
+        """
+        all_headers = {API_KEY_HEADER: self._api_key.reveal(), "Accept": "application/json"}
+        all_headers.update(headers or {})
+        path = urlsplit(url).path
+        try:
+            response = self._http.request(
+                method,
+                url,
+                json=json_body,
+                content=content,
+                files=files,
+                data=data,
+                params=params,
+                headers=all_headers,
+                timeout=self.timeout,
+            )
+        except httpx.TimeoutException as exc:
+            log.warning("360Dialog %s %s timed out", method, path)
+            raise ConnectionFailed(
+                f"timed out after {self.timeout:g}s ({type(exc).__name__})"
+            ) from exc
+        except httpx.TransportError as exc:
+            log.warning("360Dialog %s %s failed: %s", method, path, type(exc).__name__)
+            raise ConnectionFailed(f"could not reach 360Dialog ({type(exc).__name__})") from exc
+        log.debug("360Dialog %s %s -> %s", method, path, response.status_code)
+        if not response.is_success:
+            raise error_from_response(
+                response.status_code, response.content, headers=response.headers
+            )
+        return response
+
+    @staticmethod
+    def _json(response: httpx.Response) -> Any:
+        if not response.content:
+            return {}
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise UnexpectedResponse(
+                "360Dialog answered with something that is not JSON",
+                http_status=response.status_code,
+                raw=response.text[:200],
+            ) from exc
+
+    # --- messages -------------------------------------------------------------------------
+
+    def _message_body(self, payload: Mapping[str, Any], namespace: str | None) -> dict[str, Any]:
+        body = copy.deepcopy(dict(payload))
+        text = body.get("text") if isinstance(body.get("text"), dict) else None
+        if self.is_cloud:
+            body["messaging_product"] = "whatsapp"
+            # Cloud wants the link-preview flag inside ``text``.
+            if text is not None and "preview_url" in body:
+                text["preview_url"] = body.pop("preview_url")
+            return body
+        body.pop("messaging_product", None)
+        # On-Premise wants it at the top level (courier "Link Sending").
+        if text is not None and "preview_url" in text:
+            body["preview_url"] = text.pop("preview_url")
+        template = body.get("template")
+        if isinstance(template, dict) and namespace and not template.get("namespace"):
+            template["namespace"] = namespace
+        return body
+
+    def send_message(
+        self, payload: Mapping[str, Any], *, namespace: str | None = None
+    ) -> SendResult:
+        """Send one message (any type) and return its id.
+
+        ``payload`` is a Meta-shaped message (``to``, ``type``, ``<type>: {...}``); it is adapted
+        to the generation and never modified. ``namespace`` fills an On-Premise template's
+        required namespace when the payload has none.
+        """
+        body = self._message_body(payload, namespace)
+        path = "/messages" if self.is_cloud else "/v1/messages"
+        response = self._request("POST", self._url(path), json_body=body)
+        data = self._json(response)
+        # On-Premise can answer 2xx with an ``errors`` array (courier "Error Field").
+        if isinstance(data, dict) and data.get("errors"):
+            raise error_from_response(response.status_code, data, headers=response.headers)
+        return SendResult.from_response(data)
+
+    def mark_read(self, message_id: str, *, typing_indicator: bool = False) -> None:
+        """Tell the customer we read their message (blue ticks).
+
+        ``typing_indicator`` (Cloud only) also shows "typing…" until we reply or 25 s pass.
+        """
+        if self.is_cloud:
+            body: dict[str, Any] = {
+                "messaging_product": "whatsapp",
+                "status": "read",
+                "message_id": message_id,
+            }
+            if typing_indicator:
+                body["typing_indicator"] = {"type": "text"}
+            self._request("POST", self._url("/messages"), json_body=body)
+        else:
+            url = self._url(f"/v1/messages/{quote(message_id, safe='')}")
+            self._request("PUT", url, json_body={"status": "read"})
+
+    # --- webhook configuration ------------------------------------------------------------
+
+    def get_webhook(self) -> dict[str, Any]:
+        """The URL (and custom headers) 360Dialog posts this number's events to."""
+        return self._json(self._request("GET", self._url("/v1/configs/webhook")))
+
+    def set_webhook(self, url: str, headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """Point this number's events at ``url``; ``headers`` are sent with every event (the
+        only way to authenticate them: 360Dialog signs nothing)."""
+        body: dict[str, Any] = {"url": url}
+        if headers:
+            body["headers"] = dict(headers)
+        return self._json(self._request("POST", self._url("/v1/configs/webhook"), json_body=body))
+
+    # --- templates ------------------------------------------------------------------------
+
+    def list_templates(
+        self,
+        limit: int = 1000,
+        offset: int = 0,
+        sort: str | list[str] | None = None,
+        filters: Mapping[str, Any] | None = None,
+    ) -> TemplatePage:
+        """One page of the number's templates (``sort`` like ``business_templates.name``)."""
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        if sort:
+            params["sort"] = sort if isinstance(sort, str) else ",".join(sort)
+        if filters:
+            params["filters"] = json.dumps(dict(filters), separators=(",", ":"))
+        response = self._request("GET", self._url("/v1/configs/templates"), params=params)
+        return TemplatePage.from_response(self._json(response), limit=limit, offset=offset)
+
+    def iter_templates(
+        self,
+        page_size: int = 250,
+        sort: str | list[str] | None = None,
+        filters: Mapping[str, Any] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every template, page by page, until ``total`` is reached (or a page comes back short
+        when the answer has no ``total``)."""
+        offset = 0
+        while True:
+            page = self.list_templates(page_size, offset, sort=sort, filters=filters)
+            yield from page.templates
+            offset += len(page.templates)
+            if not page.templates:
+                return
+            if page.total is not None:
+                if offset >= page.total:
+                    return
+            elif len(page.templates) < page_size:
+                return
+
+    def create_template(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Submit a template for Meta's review; answers the stored template (status pending)."""
+        return self._json(
+            self._request("POST", self._url("/v1/configs/templates"), json_body=dict(body))
+        )
+
+    def delete_template(self, name: str) -> dict[str, Any]:
+        """Delete every language of the template called ``name``."""
+        url = self._url(f"/v1/configs/templates/{quote(name, safe='')}")
+        return self._json(self._request("DELETE", url))
+
+    # --- media ----------------------------------------------------------------------------
+
+    def upload_media(self, content: bytes, mime_type: str, filename: str) -> str:
+        """Upload a file to send later by id; returns the media id."""
+        if self.is_cloud:
+            response = self._request(
+                "POST",
+                self._url("/media"),
+                files={"file": (filename, content, mime_type)},
+                data={"messaging_product": "whatsapp"},
+            )
+            data = self._json(response)
+            media_id = data.get("id") if isinstance(data, dict) else None
+        else:
+            response = self._request(
+                "POST",
+                self._url("/v1/media"),
+                content=content,
+                headers={"Content-Type": mime_type},
+            )
+            data = self._json(response)
+            media = data.get("media") if isinstance(data, dict) else None
+            first = media[0] if isinstance(media, list) and media else {}
+            media_id = first.get("id") if isinstance(first, dict) else None
+        if not isinstance(media_id, str) or not media_id:
+            raise UnexpectedResponse("the upload was accepted but no media id came back", raw=data)
+        return media_id
+
+    def get_media_info(self, media_id: str) -> dict[str, Any]:
+        """Cloud only: ``url``, ``mime_type``, ``sha256``, ``file_size`` of an uploaded file."""
+        if not self.is_cloud:
+            raise NotImplementedError("On-Premise has no media-info endpoint; use download_media")
+        return self._json(self._request("GET", self._url(f"/{quote(media_id, safe='')}")))
+
+    def media_download_url(self, url: str) -> str:
+        """Where to fetch a Cloud media ``url`` through 360Dialog.
+
+        Meta's ``https://lookaside.fbsbx.com`` host is replaced by our base URL, as 360Dialog
+        documents. Any other host is replaced too (keeping path and query), so the API key is
+        only ever sent to 360Dialog.
+        """
+        if url.startswith(LOOKASIDE_HOST):
+            return self.base_url + url[len(LOOKASIDE_HOST) :]
+        if url.startswith(self.base_url + "/"):
+            return url
+        parts = urlsplit(url)
+        log.warning(
+            "media url on unexpected host %s; fetching its path from 360Dialog", parts.netloc
+        )
+        return f"{self.base_url}{parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
+
+    def download_media(self, media_id: str) -> MediaContent:
+        """The bytes of a file a customer sent (or that we uploaded)."""
+        if self.is_cloud:
+            info = self.get_media_info(media_id)
+            url = info.get("url") if isinstance(info, dict) else None
+            if not isinstance(url, str) or not url:
+                raise UnexpectedResponse("the media info has no url", raw=info)
+            response = self._request("GET", self.media_download_url(url))
+            size = info.get("file_size")
+            return MediaContent(
+                content=response.content,
+                mime_type=info.get("mime_type") or _content_type(response),
+                sha256=info.get("sha256"),
+                file_size=int(size)
+                if isinstance(size, int | str) and str(size).isdigit()
+                else None,
+            )
+        response = self._request("GET", self._url(f"/v1/media/{quote(media_id, safe='')}"))
+        return MediaContent(content=response.content, mime_type=_content_type(response))
+
+    def delete_media(self, media_id: str) -> None:
+        path = (
+            f"/{quote(media_id, safe='')}"
+            if self.is_cloud
+            else f"/v1/media/{quote(media_id, safe='')}"
+        )
+        self._request("DELETE", self._url(path))
+
+    # --- health ---------------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        """Whether the number can send (Cloud ``health_status``) / the API is up (On-Premise)."""
+        path = "/health_status" if self.is_cloud else "/v1/health"
+        return self._json(self._request("GET", self._url(path)))
+
+
+def _content_type(response: httpx.Response) -> str | None:
+    value = response.headers.get("content-type", "").strip()
+    return value or None
