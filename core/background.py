@@ -1,15 +1,93 @@
-"""Background work started by the server's lifespan (demo sandbox now; sender and sync later)."""
+"""Background work run by the server's lifespan: webhook processing, sending, media downloads.
+
+Each is a small loop in a daemon thread that sleeps until woken (a webhook arrived) or until its
+poll interval passes, so work stored by another process (or left by a crash) is picked up too.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import os
+import socket
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from core.config import get_settings
+from core.db import get_engine
 
 log = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0
+
+
+class Loop:
+    """Run ``step`` (returns how much it did) until stopped; wake early with :meth:`wake`."""
+
+    def __init__(self, name: str, step: Callable[[], int], idle_seconds: float = POLL_SECONDS):
+        self.name = name
+        self.step = step
+        self.idle_seconds = idle_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> Loop:
+        self._thread.start()
+        return self
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.step() > 0
+            except Exception:  # noqa: BLE001  (a bad row must not kill the loop; it is logged)
+                log.exception("%s failed; retrying", self.name)
+                busy = False
+            if not busy:
+                self._wake.wait(self.idle_seconds)
+                self._wake.clear()
+
+
+_loops: dict[str, Loop] = {}
+
+
+def wake_processor() -> None:
+    """Called by the webhook route after storing a body, so it is processed at once."""
+    loop = _loops.get("webhooks")
+    if loop is not None:
+        loop.wake()
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def start_workers() -> list[Loop]:
+    """The webhook processor, the sender and the media downloader, sharing one engine."""
+    from core import ingest, media
+    from core.channels import client_for
+    from core.outbox import Sender
+
+    engine = get_engine()
+    name = worker_name()
+    sender = Sender(engine, client_for, worker=name)
+    loops = [
+        Loop("webhooks", lambda: ingest.process_pending(engine, worker=name)),
+        Loop("sender", sender.run_once, idle_seconds=0.5),
+        Loop("media", lambda: media.download_pending(engine, client_for)),
+    ]
+    for loop in loops:
+        _loops[loop.name] = loop.start()
+    return loops
 
 
 @asynccontextmanager
@@ -18,5 +96,15 @@ async def background_work() -> AsyncIterator[dict[str, Any]]:
     state: dict[str, Any] = {}
     settings = get_settings()
     if settings.demo:
-        log.info("demo mode: the built-in 360Dialog sandbox is started by the channel setup")
-    yield state
+        from core.demo import start_demo
+
+        state["demo"] = start_demo(settings)
+    loops = start_workers()
+    try:
+        yield state
+    finally:
+        for loop in loops:
+            loop.stop()
+            _loops.pop(loop.name, None)
+        if "demo" in state:
+            state["demo"].stop()

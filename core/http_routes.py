@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
+from core import ingest
+from core.background import wake_processor
+from core.channels import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
 from core.db import get_engine
 
 
@@ -20,5 +24,28 @@ async def health(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+async def webhook(request: Request) -> JSONResponse:
+    """360Dialog's POST: authenticated by the channel's secret header, stored, then 200."""
+    try:
+        channel_id = int(request.path_params["channel_id"])
+    except ValueError:
+        return JSONResponse({"error": "unknown channel"}, status_code=404)
+    body = await request.body()
+    receipt = await run_in_threadpool(
+        ingest.receive,
+        get_engine(),
+        channel_id,
+        request.headers.get(WEBHOOK_SECRET_HEADER),
+        body,
+    )
+    if receipt.status_code == 200:
+        wake_processor()
+        return JSONResponse({"status": "stored"})
+    return JSONResponse({"error": receipt.reason}, status_code=receipt.status_code)
+
+
 def routes() -> list[BaseRoute]:
-    return [Route("/healthz", health, methods=["GET"])]
+    return [
+        Route("/healthz", health, methods=["GET"]),
+        Route(WEBHOOK_PATH, webhook, methods=["POST"]),
+    ]

@@ -35,6 +35,26 @@ def all_json() -> list[str]:
     return sorted(p.relative_to(PAYLOADS).as_posix() for p in PAYLOADS.rglob("*.json"))
 
 
+def is_webhook_body(relative: str, data: Any) -> bool:
+    """Webhook bodies, found by content; request/response/exchange files and template listings
+    (named so in each folder's README) are bodies of API calls, not webhooks."""
+    name = relative.rsplit("/", 1)[-1]
+    if any(word in name for word in ("request", "response", "exchange")):
+        return False
+    if "/outbound/" in relative or "/templates/" in relative or "/responses/" in relative:
+        return False
+    if not isinstance(data, dict):
+        return False
+    return (
+        "object" in data
+        or "entry" in data
+        or bool({"messages", "statuses", "contacts", "errors"} & data.keys())
+    )
+
+
+WEBHOOK_FILES = [rel for rel in all_json() if is_webhook_body(rel, load(rel))]
+
+
 class Recorder:
     """A MockTransport handler that answers from a queue and remembers every request."""
 

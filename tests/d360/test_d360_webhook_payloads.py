@@ -24,7 +24,7 @@ from core.d360.events import (
     TemplateStatusChange,
     parse_webhook,
 )
-from tests.d360.helpers import PAYLOADS, all_json, load
+from tests.d360.helpers import PAYLOADS, WEBHOOK_FILES, load
 
 LETTER = {
     InboundMessage: "M",
@@ -36,25 +36,6 @@ LETTER = {
     Ignored: "I",
 }
 
-
-def is_webhook_body(relative: str, data: Any) -> bool:
-    """Webhook bodies, found by content; request/response/exchange files and template listings
-    (named so in each folder's README) are bodies of API calls, not webhooks."""
-    name = relative.rsplit("/", 1)[-1]
-    if any(word in name for word in ("request", "response", "exchange")):
-        return False
-    if "/outbound/" in relative or "/templates/" in relative or "/responses/" in relative:
-        return False
-    if not isinstance(data, dict):
-        return False
-    return (
-        "object" in data
-        or "entry" in data
-        or bool({"messages", "statuses", "contacts", "errors"} & data.keys())
-    )
-
-
-WEBHOOK_FILES = [rel for rel in all_json() if is_webhook_body(rel, load(rel))]
 
 EVENTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "chatwoot/cloud_echo_bsuid_only.json": ("E", ()),

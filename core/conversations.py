@@ -1,0 +1,365 @@
+"""Conversations: the list, a thread, the 24-hour window, and replies.
+
+Queries are paginated and served by indexes (``ix_conversations_last_message``,
+``ix_messages_conversation_created``); nothing loads a whole table. The window rule is WhatsApp's:
+free-form messages only within 24 hours of the customer's last message; after that, templates only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, or_, select
+
+from core import audit
+from core.auth import Actor, Permission, require
+from core.errors import UserFacingError
+from core.models import (
+    Channel,
+    Contact,
+    Conversation,
+    MediaFile,
+    Message,
+    MessageStatus,
+    utcnow,
+)
+from core.outbox import enqueue, enqueue_mark_read, enqueue_text, requeue
+from core.paging import Page
+
+WINDOW = timedelta(hours=24)
+MAX_TEXT_LENGTH = 4096
+
+
+@dataclass(frozen=True)
+class Window:
+    """The customer service window of one conversation."""
+
+    closes_at: datetime | None
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        return self.closes_at is not None and (now or utcnow()) < self.closes_at
+
+    def remaining(self, now: datetime | None = None) -> timedelta:
+        if self.closes_at is None:
+            return timedelta(0)
+        return max(self.closes_at - (now or utcnow()), timedelta(0))
+
+
+def window_of(conversation: Conversation) -> Window:
+    last = conversation.last_inbound_at
+    return Window(closes_at=last + WINDOW if last else None)
+
+
+@dataclass(frozen=True)
+class ConversationRow:
+    """One line of the conversation list."""
+
+    id: int
+    channel_id: int
+    channel_name: str
+    contact_name: str
+    wa_id: str
+    last_message_at: datetime | None
+    preview: str
+    unread: int
+    window: Window
+
+
+@dataclass(frozen=True)
+class ConversationFilter:
+    search: str = ""
+    unread_only: bool = False
+    open_window_only: bool = False
+    channel_id: int | None = None
+
+
+def list_conversations(
+    session: Session, actor: Actor, filters: ConversationFilter, page: int = 1, page_size: int = 30
+) -> Page[ConversationRow]:
+    """Newest first; search by name or number; one page at a time."""
+    require(actor, Permission.VIEW_CONVERSATIONS)
+    query = (
+        select(Conversation, Contact, Channel)
+        .join(Contact, col(Contact.id) == Conversation.contact_id)
+        .join(Channel, col(Channel.id) == Conversation.channel_id)
+    )
+    if filters.channel_id:
+        query = query.where(Conversation.channel_id == filters.channel_id)
+    if filters.unread_only:
+        query = query.where(Conversation.unread_count > 0)
+    if filters.open_window_only:
+        query = query.where(Conversation.last_inbound_at > utcnow() - WINDOW)
+    term = filters.search.strip()
+    if term:
+        digits = "".join(ch for ch in term if ch.isdigit())
+        conditions = [col(Contact.profile_name).ilike(f"%{term}%")]
+        if digits:
+            conditions.append(col(Contact.wa_id).contains(digits))
+        query = query.where(or_(*conditions))
+    query = query.order_by(
+        col(Conversation.last_message_at).desc().nulls_last(), col(Conversation.id).desc()
+    )
+    page = max(page, 1)
+    rows = list(session.exec(query.offset((page - 1) * page_size).limit(page_size + 1)))
+    items = [
+        ConversationRow(
+            id=conversation.id,
+            channel_id=channel.id,
+            channel_name=channel.name,
+            contact_name=contact.profile_name or f"+{contact.wa_id}",
+            wa_id=contact.wa_id,
+            last_message_at=conversation.last_message_at,
+            preview=conversation.last_message_preview,
+            unread=conversation.unread_count,
+            window=window_of(conversation),
+        )
+        for conversation, contact, channel in rows[:page_size]
+    ]
+    return Page(items=items, page=page, page_size=page_size, has_next=len(rows) > page_size)
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    """A message as the thread shows it, with the reactions on it and its attachment."""
+
+    message: Message
+    reactions: tuple[str, ...]
+    media: MediaFile | None
+    quoted: Message | None
+
+
+@dataclass(frozen=True)
+class Thread:
+    conversation: Conversation
+    contact: Contact
+    channel: Channel
+    messages: list[ThreadMessage]
+    has_older: bool
+
+    @property
+    def window(self) -> Window:
+        return window_of(self.conversation)
+
+
+def get_thread(
+    session: Session,
+    actor: Actor,
+    conversation_id: int,
+    limit: int = 50,
+    before: datetime | None = None,
+) -> Thread:
+    """The latest ``limit`` messages (older ones with ``before``), oldest first for display."""
+    require(actor, Permission.VIEW_CONVERSATIONS)
+    conversation = _conversation(session, conversation_id)
+    contact = session.get(Contact, conversation.contact_id)
+    channel = session.get(Channel, conversation.channel_id)
+    assert contact is not None and channel is not None
+    query = select(Message).where(Message.conversation_id == conversation.id)
+    if before is not None:
+        query = query.where(Message.created_at < before)
+    query = query.order_by(col(Message.created_at).desc(), col(Message.id).desc())
+    rows = list(session.exec(query.limit(limit + 1)))
+    has_older = len(rows) > limit
+    rows = list(reversed(rows[:limit]))
+    visible = [m for m in rows if m.type != "reaction"]
+    reactions = _reactions(session, channel, [m.wa_message_id for m in visible if m.wa_message_id])
+    media = _media(session, [m.id for m in visible])
+    quoted = _quoted(session, channel, [m.reply_to_wa_id for m in visible if m.reply_to_wa_id])
+    return Thread(
+        conversation=conversation,
+        contact=contact,
+        channel=channel,
+        messages=[
+            ThreadMessage(
+                message=m,
+                reactions=reactions.get(m.wa_message_id or "", ()),
+                media=media.get(m.id),
+                quoted=quoted.get(m.reply_to_wa_id or ""),
+            )
+            for m in visible
+        ],
+        has_older=has_older,
+    )
+
+
+def _conversation(session: Session, conversation_id: int) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise UserFacingError("conversations.error.not_found")
+    return conversation
+
+
+def _reactions(
+    session: Session, channel: Channel, targets: list[str]
+) -> dict[str, tuple[str, ...]]:
+    """The current reaction of each person per message (an empty emoji removed theirs)."""
+    if not targets:
+        return {}
+    rows = session.exec(
+        select(Message)
+        .where(Message.channel_id == channel.id, Message.type == "reaction")
+        .where(col(Message.reply_to_wa_id).in_(targets))
+        .order_by(col(Message.created_at), col(Message.id))
+    )
+    latest: dict[tuple[str, str], str] = {}
+    for reaction in rows:
+        latest[(reaction.reply_to_wa_id or "", reaction.direction)] = reaction.text
+    found: dict[str, list[str]] = {}
+    for (target, _), emoji in latest.items():
+        if emoji:
+            found.setdefault(target, []).append(emoji)
+    return {target: tuple(emojis) for target, emojis in found.items()}
+
+
+def _media(session: Session, message_ids: list[int]) -> dict[int, MediaFile]:
+    if not message_ids:
+        return {}
+    rows = session.exec(select(MediaFile).where(col(MediaFile.message_id).in_(message_ids)))
+    return {media.message_id: media for media in rows if media.message_id is not None}
+
+
+def _quoted(session: Session, channel: Channel, wa_ids: list[str]) -> dict[str, Message]:
+    if not wa_ids:
+        return {}
+    rows = session.exec(
+        select(Message)
+        .where(Message.channel_id == channel.id)
+        .where(col(Message.wa_message_id).in_(wa_ids))
+    )
+    return {m.wa_message_id: m for m in rows if m.wa_message_id}
+
+
+def changed_since(session: Session, actor: Actor, conversation_id: int, since: datetime) -> bool:
+    """Cheap check for the live view: did anything in this thread change after ``since``?"""
+    require(actor, Permission.VIEW_CONVERSATIONS)
+    newest = session.exec(
+        select(Message.id)
+        .where(Message.conversation_id == conversation_id)
+        .where(or_(Message.created_at > since, Message.status_at > since))
+        .limit(1)
+    ).first()
+    return newest is not None
+
+
+def mark_read(session: Session, actor: Actor, conversation_id: int) -> None:
+    """The team has seen the thread: clear its unread count, send blue ticks to the customer."""
+    require(actor, Permission.VIEW_CONVERSATIONS)
+    conversation = _conversation(session, conversation_id)
+    if conversation.unread_count == 0:
+        return
+    conversation.unread_count = 0
+    last_inbound = session.exec(
+        select(Message)
+        .where(Message.conversation_id == conversation.id, Message.direction == "in")
+        .where(col(Message.wa_message_id).is_not(None))
+        .where(~col(Message.wa_message_id).startswith("noid:"))
+        .order_by(col(Message.created_at).desc())
+        .limit(1)
+    ).first()
+    if last_inbound is not None and actor.can(Permission.REPLY_CONVERSATIONS):
+        channel = session.get(Channel, conversation.channel_id)
+        assert channel is not None and last_inbound.wa_message_id is not None
+        enqueue_mark_read(session, channel, last_inbound.wa_message_id)
+
+
+def _open_window_or_refuse(conversation: Conversation) -> None:
+    if not window_of(conversation).is_open():
+        raise UserFacingError("conversations.error.window_closed")
+
+
+def reply_text(
+    session: Session,
+    actor: Actor,
+    conversation_id: int,
+    text: str,
+    *,
+    reply_to_wa_id: str | None = None,
+) -> Message:
+    """A free-form answer; refused outside the 24-hour window (only templates may go then)."""
+    require(actor, Permission.REPLY_CONVERSATIONS)
+    body = text.strip()
+    if not body:
+        raise UserFacingError("conversations.error.empty")
+    if len(body) > MAX_TEXT_LENGTH:
+        raise UserFacingError("conversations.error.too_long", maximum=MAX_TEXT_LENGTH)
+    conversation = _conversation(session, conversation_id)
+    _open_window_or_refuse(conversation)
+    channel = session.get(Channel, conversation.channel_id)
+    assert channel is not None
+    message = enqueue_text(
+        session,
+        channel,
+        conversation,
+        body,
+        sent_by_user_id=actor.user_id,
+        reply_to_wa_id=reply_to_wa_id,
+    )
+    audit.record(session, actor, "message.send", f"conversation:{conversation.id}", type="text")
+    return message
+
+
+def reply_media(
+    session: Session,
+    actor: Actor,
+    conversation_id: int,
+    *,
+    media_id: str,
+    media_type: str,
+    filename: str,
+    caption: str = "",
+    reply_to_wa_id: str | None = None,
+) -> Message:
+    """An attachment already uploaded to 360Dialog (``media_id``); window rules as for text."""
+    require(actor, Permission.REPLY_CONVERSATIONS)
+    conversation = _conversation(session, conversation_id)
+    _open_window_or_refuse(conversation)
+    channel = session.get(Channel, conversation.channel_id)
+    assert channel is not None
+    body: dict[str, Any] = {"id": media_id}
+    if caption and media_type != "audio":
+        body["caption"] = caption
+    if media_type == "document":
+        body["filename"] = filename
+    message = enqueue(
+        session,
+        channel,
+        conversation,
+        message_type=media_type,
+        body=body,
+        text=caption or filename,
+        sent_by_user_id=actor.user_id,
+        reply_to_wa_id=reply_to_wa_id,
+    )
+    audit.record(session, actor, "message.send", f"conversation:{conversation.id}", type=media_type)
+    return message
+
+
+def retry_message(session: Session, actor: Actor, message_id: int) -> Message:
+    """Send a failed message again (window rules apply again for free-form messages)."""
+    require(actor, Permission.REPLY_CONVERSATIONS)
+    message = session.get(Message, message_id)
+    if message is None or message.direction != "out" or message.status != MessageStatus.FAILED:
+        raise UserFacingError("conversations.error.cannot_retry")
+    conversation = _conversation(session, message.conversation_id)
+    if message.template_name is None:
+        _open_window_or_refuse(conversation)
+    retried = message
+    if not requeue(session, message):
+        # accepted by 360Dialog, failed later (a webhook said so): send a copy as a new message
+        channel = session.get(Channel, conversation.channel_id)
+        assert channel is not None
+        retried = enqueue(
+            session,
+            channel,
+            conversation,
+            message_type=message.type,
+            body=(message.content or {}).get(message.type, {}),
+            text=message.text,
+            sent_by_user_id=actor.user_id,
+            reply_to_wa_id=message.reply_to_wa_id,
+            template_name=message.template_name,
+        )
+    audit.record(session, actor, "message.retry", f"message:{message.id}")
+    return retried

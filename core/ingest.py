@@ -1,0 +1,191 @@
+"""Webhooks from 360Dialog: store the raw body durably, answer at once, process afterwards.
+
+Nothing lost: a body that got 200 is already committed in ``webhook_events``. Nothing duplicated:
+processing one stored body and marking it processed happen in one transaction, and every effect is
+idempotent on WhatsApp's ids, so 360Dialog's retries (for days), duplicates and our own re-runs
+after a crash change nothing. Statuses never move backwards (``core.d360.events.status_rank``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
+
+from core import crypto
+from core.channels import WEBHOOK_SECRET_HEADER
+from core.d360.events import (
+    AccountEvent,
+    ErrorNotice,
+    Event,
+    InboundMessage,
+    MessageEcho,
+    StatusUpdate,
+    TemplateStatusChange,
+    parse_webhook,
+)
+from core.db import session_scope
+from core.inbound import apply_echo, apply_inbound
+from core.models import Channel, WebhookEvent, utcnow
+from core.statuses import apply_status
+from core.template_events import apply_template_status
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 1_000_000
+"""WhatsApp's webhook bodies are a few KB; anything near a megabyte is not from 360Dialog."""
+
+STATUS_RETRY_DELAYS = (2, 5, 15, 30, 60, 120, 300, 600)
+"""Seconds to wait before re-reading a body whose statuses name a message we have not stored yet
+(the webhook can overtake the answer to our own send); after the last, the problem is recorded."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the route answers: an HTTP status and a short reason."""
+
+    status_code: int
+    reason: str
+    event_id: int | None = None
+
+
+def receive(engine: Engine, channel_id: int, secret: str | None, body: bytes) -> Receipt:
+    """Authenticate, check and durably store one webhook body (runs in a worker thread)."""
+    if len(body) > MAX_BODY_BYTES:
+        return Receipt(413, "body too large")
+    with Session(engine) as session:
+        stored_hash = session.exec(
+            select(Channel.webhook_secret_hash).where(Channel.id == channel_id)
+        ).first()
+    if stored_hash is None or not secret or not crypto.same_secret(secret, stored_hash):
+        return Receipt(401, f"missing or wrong {WEBHOOK_SECRET_HEADER}")
+    try:
+        json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return Receipt(400, "body is not JSON")
+    with session_scope(engine) as session:
+        event = WebhookEvent(channel_id=channel_id, body=body)
+        session.add(event)
+        session.flush()
+        event_id = event.id
+    return Receipt(200, "stored", event_id)
+
+
+def process_pending(engine: Engine, limit: int = 100, worker: str = "local") -> int:
+    """Process up to ``limit`` stored bodies that are due; returns how many were handled."""
+    handled = 0
+    while handled < limit:
+        with session_scope(engine) as session:
+            event = _claim_next(session, worker)
+            if event is None:
+                break
+            _process(session, event)
+        handled += 1
+    return handled
+
+
+def _claim_next(session: Session, worker: str) -> WebhookEvent | None:
+    """The oldest due pending body, locked for this transaction (SKIP LOCKED on PostgreSQL)."""
+    now = utcnow()
+    query = (
+        select(WebhookEvent)
+        .where(WebhookEvent.state == "pending")
+        .where((col(WebhookEvent.claimed_until).is_(None)) | (WebhookEvent.claimed_until <= now))
+        .order_by(col(WebhookEvent.id))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    event = session.exec(query).first()
+    if event is not None:
+        event.claimed_by = worker
+    return event
+
+
+def _process(session: Session, event: WebhookEvent) -> None:
+    """Apply one body's events; everything lands, or nothing does (the transaction)."""
+    parsed = parse_webhook(event.body)
+    problems = list(parsed.problems)
+    channel = session.get(Channel, event.channel_id) if event.channel_id else None
+    unmatched_statuses = 0
+    for item in parsed.events:
+        target = _route(session, channel, item, problems)
+        if target is None:
+            continue
+        if isinstance(item, InboundMessage):
+            apply_inbound(session, target, item, problems)
+        elif isinstance(item, MessageEcho):
+            apply_echo(session, target, item, problems)
+        elif isinstance(item, StatusUpdate):
+            if not apply_status(session, target, item, problems):
+                unmatched_statuses += 1
+        elif isinstance(item, TemplateStatusChange):
+            apply_template_status(session, target, item, problems)
+        elif isinstance(item, ErrorNotice):
+            target.last_error = f"{item.error.code}: {item.error.title or item.error.message}"
+            target.last_error_at = utcnow()
+        elif isinstance(item, AccountEvent):
+            log.info(
+                "account event %s on channel %s kept in webhook %s", item.field, target.id, event.id
+            )
+    event.attempts += 1
+    if unmatched_statuses and event.attempts <= len(STATUS_RETRY_DELAYS):
+        event.claimed_until = utcnow() + timedelta(seconds=STATUS_RETRY_DELAYS[event.attempts - 1])
+        event.problems = "\n".join(problems) or None
+        return
+    if unmatched_statuses:
+        problems.append(f"{unmatched_statuses} status(es) for messages this store never sent")
+    event.state = "processed"
+    event.processed_at = utcnow()
+    event.problems = "\n".join(problems) or None
+    if channel is not None:
+        session.execute(
+            update(Channel)
+            .where(col(Channel.id) == channel.id)
+            .where(
+                (col(Channel.last_webhook_at).is_(None))
+                | (Channel.last_webhook_at < event.received_at)
+            )
+            .values(last_webhook_at=event.received_at)
+        )
+
+
+def _route(
+    session: Session, channel: Channel | None, item: Event, problems: list[str]
+) -> Channel | None:
+    """The channel an event belongs to.
+
+    The URL (authenticated by its secret) names a channel; a Cloud body also names its number in
+    ``metadata``. When that number is another of our channels, the body's number wins (one
+    360Dialog webhook may serve several numbers); a number we do not have is skipped, not filed
+    under the wrong channel.
+    """
+    phone_number_id = getattr(item, "phone_number_id", None)
+    display_number = getattr(item, "display_phone_number", None)
+    if channel is None:
+        problems.append("webhook for a channel that no longer exists")
+        return None
+    if not phone_number_id and not display_number:
+        return channel
+    if _same_number(channel, phone_number_id, display_number):
+        return channel
+    for other in session.exec(select(Channel).where(Channel.active == True)):  # noqa: E712
+        if other.id != channel.id and _same_number(other, phone_number_id, display_number):
+            return other
+    problems.append(
+        f"event for number {display_number or '?'} (phone_number_id {phone_number_id or '?'}) "
+        f"is not channel {channel.id}'s; skipped"
+    )
+    return None
+
+
+def _same_number(channel: Channel, phone_number_id: str | None, display_number: str | None) -> bool:
+    if channel.phone_number_id and phone_number_id:
+        return channel.phone_number_id == phone_number_id
+    if display_number:
+        digits = "".join(ch for ch in display_number if ch.isdigit())
+        return digits == channel.number.lstrip("+")
+    return True

@@ -1,0 +1,326 @@
+"""Sending: every outbound message is a row first, then a background sender delivers it.
+
+- A message and its job are written in one transaction, so a click or a greeting is never lost.
+- The sender claims due jobs (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers share
+  the queue), sends at the channel's rate, retries transient failures (429, 5xx, timeouts) with
+  backoff and records permanent ones on the message in words a user understands.
+- Each send carries ``biz_opaque_callback_data`` naming our row. If the process dies between
+  360Dialog's answer and our commit, the job stays ``sending``; its status webhooks (which echo
+  that data) then tell us it went out. Only when none arrives within ``UNCERTAIN_GRACE`` is it sent
+  again — the one case where a duplicate is possible, and only if 360Dialog lost both its answer
+  and every status webhook of the message.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, or_, select
+
+from core.d360.api import D360Client
+from core.d360.errors import D360Error
+from core.db import session_scope
+from core.models import Channel, Contact, Conversation, Message, MessageStatus, OutboundJob, utcnow
+from core.statuses import callback_data_for
+
+log = logging.getLogger(__name__)
+
+CLAIM_SECONDS = 60
+UNCERTAIN_GRACE = timedelta(minutes=2)
+MAX_ATTEMPTS = 8
+MAX_BACKOFF_SECONDS = 300
+
+ClientFactory = Callable[[Channel], D360Client]
+
+
+def enqueue(
+    session: Session,
+    channel: Channel,
+    conversation: Conversation,
+    *,
+    message_type: str,
+    body: dict[str, Any],
+    text: str,
+    idempotency_key: str | None = None,
+    sent_by_user_id: int | None = None,
+    reply_to_wa_id: str | None = None,
+    template_name: str | None = None,
+) -> Message:
+    """Queue one message (``body``: the type's object, e.g. ``{"body": "hola"}`` for text)."""
+    if idempotency_key:
+        existing = session.exec(
+            select(OutboundJob).where(OutboundJob.idempotency_key == idempotency_key)
+        ).first()
+        if existing is not None and existing.message_id is not None:
+            message = session.get(Message, existing.message_id)
+            assert message is not None
+            return message
+    contact = session.get(Contact, conversation.contact_id)
+    assert contact is not None
+    now = utcnow()
+    message = Message(
+        channel_id=channel.id,
+        conversation_id=conversation.id,
+        direction="out",
+        type=message_type,
+        text=text,
+        content={message_type: body},
+        reply_to_wa_id=reply_to_wa_id,
+        template_name=template_name,
+        status=MessageStatus.QUEUED,
+        sent_by_user_id=sent_by_user_id,
+        created_at=now,
+        status_at=now,
+    )
+    session.add(message)
+    session.flush()
+    payload: dict[str, Any] = {
+        "recipient_type": "individual",
+        "to": contact.wa_id,
+        "type": message_type,
+        message_type: body,
+        "biz_opaque_callback_data": callback_data_for(message.id),
+    }
+    if reply_to_wa_id:
+        payload["context"] = {"message_id": reply_to_wa_id}
+    session.add(
+        OutboundJob(
+            channel_id=channel.id,
+            message_id=message.id,
+            kind="message",
+            payload=payload,
+            idempotency_key=idempotency_key or f"message:{message.id}",
+        )
+    )
+    preview = text or f"[{message_type}]"
+    if conversation.last_message_at is None or now >= conversation.last_message_at:
+        conversation.last_message_at = now
+        conversation.last_message_preview = preview[:120]
+    return message
+
+
+def enqueue_text(
+    session: Session,
+    channel: Channel,
+    conversation: Conversation,
+    text: str,
+    *,
+    idempotency_key: str | None = None,
+    sent_by_user_id: int | None = None,
+    reply_to_wa_id: str | None = None,
+) -> Message:
+    return enqueue(
+        session,
+        channel,
+        conversation,
+        message_type="text",
+        body={"body": text, "preview_url": "http" in text},
+        text=text,
+        idempotency_key=idempotency_key,
+        sent_by_user_id=sent_by_user_id,
+        reply_to_wa_id=reply_to_wa_id,
+    )
+
+
+def enqueue_mark_read(session: Session, channel: Channel, wa_message_id: str) -> None:
+    """Blue ticks for the customer: tell WhatsApp we read up to this message (once)."""
+    key = f"read:{channel.id}:{wa_message_id}"
+    if session.exec(select(OutboundJob.id).where(OutboundJob.idempotency_key == key)).first():
+        return
+    session.add(
+        OutboundJob(
+            channel_id=channel.id,
+            kind="mark_read",
+            payload={"message_id": wa_message_id},
+            idempotency_key=key,
+        )
+    )
+
+
+def requeue(session: Session, message: Message) -> bool:
+    """Send a failed message again (the user's "retry"); ``False`` when it cannot be."""
+    job = session.exec(select(OutboundJob).where(OutboundJob.message_id == message.id)).first()
+    if job is None or job.state != "failed":
+        return False
+    job.state, job.attempts, job.next_attempt_at = "queued", 0, None
+    job.last_error = job.last_error_code = None
+    message.status = MessageStatus.QUEUED
+    message.error_code = message.error_title = message.error_details = None
+    message.status_at = utcnow()
+    return True
+
+
+@dataclass
+class RateLimiter:
+    """Per-channel pacing: never more than ``rate`` sends in any second (WhatsApp's throughput)."""
+
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    _next_at: dict[int, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def wait(self, channel_id: int, rate: float) -> None:
+        interval = 1.0 / max(rate, 0.001)
+        with self._lock:
+            now = self.clock()
+            start = max(now, self._next_at.get(channel_id, now))
+            self._next_at[channel_id] = start + interval
+        if start > now:
+            self.sleep(start - now)
+
+
+class Sender:
+    """Claims due jobs and sends them; one per process (several on PostgreSQL share the queue)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        client_factory: ClientFactory,
+        worker: str = "local",
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.engine = engine
+        self.client_factory = client_factory
+        self.worker = worker
+        self.limiter = limiter or RateLimiter()
+        self._clients: dict[int, tuple[Any, D360Client]] = {}
+
+    def run_once(self, limit: int = 200) -> int:
+        """Recover stuck jobs, then send what is due; returns the number of jobs handled."""
+        self.recover_uncertain()
+        jobs = self._claim(limit)
+        for job_id, channel_id in jobs:
+            self._send(job_id, channel_id)
+        return len(jobs)
+
+    def close(self) -> None:
+        for _, client in self._clients.values():
+            client.close()
+        self._clients.clear()
+
+    def _client(self, channel: Channel) -> D360Client:
+        """One HTTP client per channel, rebuilt when the channel's connection changed."""
+        cached = self._clients.get(channel.id)
+        if cached is not None and cached[0] == channel.updated_at:
+            return cached[1]
+        if cached is not None:
+            cached[1].close()
+        client = self.client_factory(channel)
+        self._clients[channel.id] = (channel.updated_at, client)
+        return client
+
+    def _claim(self, limit: int) -> list[tuple[int, int]]:
+        now = utcnow()
+        with session_scope(self.engine) as session:
+            jobs = list(
+                session.exec(
+                    select(OutboundJob)
+                    .where(OutboundJob.state == "queued")
+                    .where(
+                        or_(
+                            col(OutboundJob.next_attempt_at).is_(None),
+                            OutboundJob.next_attempt_at <= now,
+                        )
+                    )
+                    .order_by(col(OutboundJob.id))
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            for job in jobs:
+                job.state = "sending"
+                job.claimed_by = self.worker
+                job.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
+                job.attempts += 1
+                if job.message_id is not None:
+                    message = session.get(Message, job.message_id)
+                    if message is not None and message.status == MessageStatus.QUEUED:
+                        message.status = MessageStatus.SENDING
+            return [(job.id, job.channel_id) for job in jobs]
+
+    def _send(self, job_id: int, channel_id: int) -> None:
+        with session_scope(self.engine) as session:
+            channel = session.get(Channel, channel_id)
+            job = session.get(OutboundJob, job_id)
+            assert channel is not None and job is not None
+            payload, kind = dict(job.payload or {}), job.kind
+        self.limiter.wait(channel_id, channel.throughput_mps)
+        try:
+            client = self._client(channel)
+            if kind == "mark_read":
+                client.mark_read(payload["message_id"])
+                wa_id = None
+            else:
+                wa_id = client.send_message(payload).message_id
+        except D360Error as error:
+            self._record_failure(job_id, error)
+            return
+        self._record_success(job_id, wa_id)
+
+    def _record_success(self, job_id: int, wa_message_id: str | None) -> None:
+        with session_scope(self.engine) as session:
+            job = session.get(OutboundJob, job_id)
+            assert job is not None
+            job.state, job.finished_at = "done", utcnow()
+            job.claimed_until = None
+            if job.message_id is None:
+                return
+            message = session.get(Message, job.message_id)
+            assert message is not None
+            if wa_message_id and message.wa_message_id is None:
+                message.wa_message_id = wa_message_id
+            if message.status in {MessageStatus.QUEUED, MessageStatus.SENDING}:
+                message.status, message.status_at = MessageStatus.SENT, utcnow()
+
+    def _record_failure(self, job_id: int, error: D360Error) -> None:
+        with session_scope(self.engine) as session:
+            job = session.get(OutboundJob, job_id)
+            assert job is not None
+            job.last_error_code = error.code
+            job.last_error = str(error)
+            job.claimed_until = None
+            message = session.get(Message, job.message_id) if job.message_id else None
+            if error.is_transient and job.attempts < MAX_ATTEMPTS:
+                delay = error.retry_after or min(2**job.attempts, MAX_BACKOFF_SECONDS)
+                job.state = "queued"
+                job.next_attempt_at = utcnow() + timedelta(seconds=delay)
+                if message is not None and message.status == MessageStatus.SENDING:
+                    message.status = MessageStatus.QUEUED
+                return
+            job.state, job.finished_at = "failed", utcnow()
+            if message is not None:
+                message.status = MessageStatus.FAILED
+                message.status_at = utcnow()
+                message.error_code = error.code
+                message.error_title = error.title or type(error).__name__
+                message.error_details = error.details
+            log.info("job %s failed for good: %s", job_id, error)
+
+    def recover_uncertain(self) -> int:
+        """Jobs left ``sending`` by a dead worker: done if a webhook proved the send, else retried."""
+        now = utcnow()
+        recovered = 0
+        with session_scope(self.engine) as session:
+            stuck = session.exec(
+                select(OutboundJob)
+                .where(OutboundJob.state == "sending")
+                .where(OutboundJob.claimed_until < now)
+                .with_for_update(skip_locked=True)
+            )
+            for job in stuck:
+                message = session.get(Message, job.message_id) if job.message_id else None
+                if message is not None and message.wa_message_id:
+                    job.state, job.finished_at = "done", now
+                    if message.status in {MessageStatus.QUEUED, MessageStatus.SENDING}:
+                        message.status = MessageStatus.SENT
+                elif job.claimed_until is not None and job.claimed_until + UNCERTAIN_GRACE <= now:
+                    job.state, job.next_attempt_at = "queued", None
+                    recovered += 1
+        return recovered

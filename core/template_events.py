@@ -1,0 +1,42 @@
+"""``message_template_status_update`` webhooks onto the synced templates, with their history."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from core.d360.events import TemplateStatusChange
+from core.models import Channel, RemoteTemplate, utcnow
+from core.models import TemplateStatusChange as StatusHistory
+
+
+def apply_template_status(
+    session: Session, channel: Channel, change: TemplateStatusChange, problems: list[str]
+) -> RemoteTemplate | None:
+    """Record a template's new status; a template we have not synced yet is created from it."""
+    if not change.name or not change.event:
+        problems.append("template status update without a template name or event")
+        return None
+    query = select(RemoteTemplate).where(
+        RemoteTemplate.channel_id == channel.id, RemoteTemplate.name == change.name
+    )
+    if change.language:
+        query = query.where(RemoteTemplate.language == change.language)
+    template = session.exec(query).first()
+    if template is None:
+        template = RemoteTemplate(
+            channel_id=channel.id,
+            name=change.name,
+            language=change.language or "",
+            category=change.category or "",
+            remote_id=change.template_id,
+        )
+        session.add(template)
+        session.flush()
+    status = change.event.upper()
+    if template.status == status and template.rejected_reason == change.reason:
+        return template
+    template.status = status
+    template.rejected_reason = change.reason
+    template.remote_modified_at = utcnow()
+    session.add(StatusHistory(template_id=template.id, status=status, reason=change.reason))
+    return template
