@@ -16,6 +16,7 @@ from typing import Any
 
 from core.auth import CLI_ACTOR
 from core.config import PROJECT_DIR, get_settings
+from core.d360.api import DEFAULT_BASE_URL
 from core.db import get_engine, migrate, session_scope
 from core.errors import UserFacingError
 from core.models import Role, User
@@ -129,6 +130,79 @@ def cmd_users_reset_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_api_key(args: argparse.Namespace) -> str:
+    if args.api_key_stdin:
+        key = sys.stdin.readline().strip()
+        if not key:
+            raise CliError("no API key on standard input")
+        return key
+    return args.api_key
+
+
+def cmd_channels_add(args: argparse.Namespace) -> int:
+    from core.channels import connect_channel
+
+    with session_scope() as session:
+        result = connect_channel(
+            session,
+            CLI_ACTOR,
+            number=args.number,
+            api_key=_read_api_key(args),
+            name=args.name,
+            base_url=args.base_url,
+            generation=args.generation,
+            public_url=args.public_url or get_settings().public_url,
+        )
+    channel = result.channel
+    data = {
+        "id": channel.id,
+        "name": channel.name,
+        "number": channel.number,
+        "phone_number_id": channel.phone_number_id,
+        "webhook_url": channel.webhook_url,
+        "webhook_headers": result.webhook_headers,
+    }
+    text = (
+        f"Connected {channel.name} ({channel.number}) as channel {channel.id}.\n"
+        f"360Dialog posts its messages to {channel.webhook_url}\n"
+        f"with the header (shown only now): {next(iter(result.webhook_headers.items()))[0]}: "
+        f"{result.webhook_secret}"
+    )
+    emit(args, data, text)
+    return 0
+
+
+def cmd_channels_list(args: argparse.Namespace) -> int:
+    from core.channels import list_channels
+
+    with session_scope() as session:
+        found = list_channels(session, CLI_ACTOR, include_inactive=args.all)
+    data = [
+        {
+            "id": c.id,
+            "name": c.name,
+            "number": c.number,
+            "phone_number_id": c.phone_number_id,
+            "waba_id": c.waba_id,
+            "generation": c.generation,
+            "base_url": c.base_url,
+            "api_key_hint": c.api_key_hint,
+            "webhook_url": c.webhook_url,
+            "active": c.active,
+            "last_webhook_at": c.last_webhook_at.isoformat() if c.last_webhook_at else None,
+            "last_error": c.last_error,
+        }
+        for c in found
+    ]
+    lines = [
+        f"{c['id']:<4} {c['number']:<16} {c['api_key_hint']:<10} {c['name']}"
+        + ("" if c["active"] else " (deactivated)")
+        for c in data
+    ]
+    emit(args, data, "\n".join(lines) or "No channels yet.")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the dashboard and the webhook routes in one process (``server.py``, an ``st.App``)."""
     env = dict(os.environ)
@@ -156,6 +230,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(
         f"Dashboard: http://{'localhost' if args.host in {'0.0.0.0', '127.0.0.1'} else args.host}:{args.port}"
     )
+    if args.demo:
+        print(f"Demo: play the customer at http://localhost:{get_settings().sandbox_port}/sandbox/")
     if first_run:
         print("No user exists yet: open the dashboard to create the first admin, or run")
         print("  python -m core users add --username YOU --role admin")
@@ -164,6 +240,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     os.execvpe(command[0], command, env)
     return 0  # not reached: exec replaces the process
+
+
+def cmd_messages_export(args: argparse.Namespace) -> int:
+    """Every message as JSON lines or CSV, to a file or standard output."""
+    from core import export
+
+    rows = export.records(get_engine(), CLI_ACTOR, channel_id=args.channel)
+    if args.output == "-":
+        export.write(rows, sys.stdout, args.format)
+    else:
+        with open(args.output, "w", encoding="utf-8", newline="") as output:
+            count = export.write(rows, output, args.format)
+        print(f"Wrote {count} messages to {args.output}.", file=sys.stderr)
+    return 0
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
@@ -217,6 +307,32 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("username")
     _add_password_options(reset)
     reset.set_defaults(handler=cmd_users_reset_password)
+
+    channels = commands.add_parser("channels", parents=[common], help="360Dialog channels")
+    channel_commands = channels.add_subparsers(dest="channels_command", required=True)
+    connect = channel_commands.add_parser(
+        "add", parents=[common], help="connect a number (checks the key, registers the webhook)"
+    )
+    connect.add_argument("--number", required=True, help="the WhatsApp number, +<country>...")
+    key_source = connect.add_mutually_exclusive_group(required=True)
+    key_source.add_argument("--api-key", help="the number's API key from the 360Dialog Hub")
+    key_source.add_argument("--api-key-stdin", action="store_true", help="read the key from stdin")
+    connect.add_argument("--name", default=None)
+    connect.add_argument("--base-url", default=DEFAULT_BASE_URL)
+    connect.add_argument("--generation", choices=["cloud", "onprem"], default="cloud")
+    connect.add_argument("--public-url", default=None, help="default: PUBLIC_URL")
+    connect.set_defaults(handler=cmd_channels_add)
+    listing = channel_commands.add_parser("list", parents=[common], help="connected channels")
+    listing.add_argument("--all", action="store_true", help="include deactivated channels")
+    listing.set_defaults(handler=cmd_channels_list)
+
+    messages = commands.add_parser("messages", parents=[common], help="stored messages")
+    message_commands = messages.add_subparsers(dest="messages_command", required=True)
+    exporter = message_commands.add_parser("export", help="one record per message")
+    exporter.add_argument("--channel", type=int, help="only this channel's messages")
+    exporter.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    exporter.add_argument("--output", default="-", help="file to write (default: stdout)")
+    exporter.set_defaults(handler=cmd_messages_export)
 
     sandbox = commands.add_parser("sandbox", help="run the 360Dialog sandbox (its own --json)")
     add_sandbox_arguments(sandbox)

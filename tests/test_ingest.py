@@ -189,22 +189,16 @@ def _outbound_message(engine, channel, wa_message_id: str) -> None:
 def test_every_shared_webhook_body_is_accepted_and_handled(engine, relative: str) -> None:
     """Each real payload: 200, processed, what it carries is stored, a replay changes nothing."""
     body = load(relative)
-    metadata = metadata_of(body)
-    channel = make_channel(
-        engine,
-        number="+"
-        + (
-            "".join(c for c in metadata.get("display_phone_number", "") if c.isdigit())
-            or "15550000000"
-        ),
-        phone_number_id=metadata.get("phone_number_id"),
-    )
+    channel = channel_for(engine, body)
     parsed = parse_webhook(body)
     final_status: dict[str, str] = {}
     for item in parsed.events:
-        if isinstance(item, StatusUpdate) and item.message_id and status_rank(item.status) > 0:
-            if status_rank(item.status) > status_rank(final_status.get(item.message_id)):
-                final_status[item.message_id] = item.status
+        if (
+            isinstance(item, StatusUpdate)
+            and item.message_id
+            and status_rank(item.status) > max(0, status_rank(final_status.get(item.message_id)))
+        ):
+            final_status[item.message_id] = item.status
     for wa_message_id in final_status:
         _outbound_message(engine, channel, wa_message_id)
     for _ in range(2):
