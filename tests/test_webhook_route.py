@@ -1,0 +1,24 @@
+"""The webhook route over HTTP: 401 for a wrong secret, 400 for a body that is not JSON, else 200."""
+
+import httpx
+
+from core.channels import WEBHOOK_SECRET_HEADER, webhook_url
+from tests.d360.helpers import load
+from tests.live import serve_routes
+from tests.store_helpers import WEBHOOK_SECRET, make_channel
+
+
+def test_route_answers_each_case(engine) -> None:
+    channel = make_channel(engine)
+    body = load("courier/cloud_webhook__hello.json")
+    with serve_routes() as base:
+        url = webhook_url(base, channel.id)
+        good = {WEBHOOK_SECRET_HEADER: WEBHOOK_SECRET}
+        assert httpx.post(url, json=body, headers=good).status_code == 200
+        assert httpx.post(url, json=body, headers={WEBHOOK_SECRET_HEADER: "x"}).status_code == 401
+        assert httpx.post(url, json=body).status_code == 401
+        assert httpx.post(url, content=b"not json", headers=good).status_code == 400
+        assert (
+            httpx.post(f"{base}/webhooks/360dialog/abc", json=body, headers=good).status_code == 404
+        )
+        assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
