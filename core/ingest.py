@@ -75,17 +75,43 @@ def receive(engine: Engine, channel_id: int, secret: str | None, body: bytes) ->
     return Receipt(200, "stored", event_id)
 
 
+MAX_PROCESSING_FAILURES = 5
+"""A body whose processing keeps crashing is set aside as ``failed`` (visible, with the error)
+after this many tries, so one poison body never blocks the queue behind it."""
+
+
 def process_pending(engine: Engine, limit: int = 100, worker: str = "local") -> int:
     """Process up to ``limit`` stored bodies that are due; returns how many were handled."""
     handled = 0
     while handled < limit:
-        with session_scope(engine) as session:
-            event = _claim_next(session, worker)
-            if event is None:
-                break
-            _process(session, event)
+        event_id: int | None = None
+        try:
+            with session_scope(engine) as session:
+                event = _claim_next(session, worker)
+                if event is None:
+                    break
+                event_id = event.id
+                _process(session, event)
+        except Exception as exc:  # noqa: BLE001  (recorded on the body, then the queue moves on)
+            if event_id is None:
+                raise  # the store itself failed: the caller's loop logs and retries
+            log.exception("webhook %s could not be processed", event_id)
+            _record_crash(engine, event_id, exc)
         handled += 1
     return handled
+
+
+def _record_crash(engine: Engine, event_id: int, error: Exception) -> None:
+    """Nothing of the failed attempt was kept (rolled back); note it and back off."""
+    with session_scope(engine) as session:
+        event = session.get(WebhookEvent, event_id)
+        assert event is not None
+        event.attempts += 1
+        event.problems = f"processing failed: {type(error).__name__}: {error}"
+        if event.attempts >= MAX_PROCESSING_FAILURES:
+            event.state = "failed"
+        else:
+            event.claimed_until = utcnow() + timedelta(seconds=2**event.attempts)
 
 
 def _claim_next(session: Session, worker: str) -> WebhookEvent | None:

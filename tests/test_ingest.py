@@ -236,3 +236,49 @@ def test_every_shared_webhook_body_is_accepted_and_handled(engine, relative: str
                 status_rank(stored.status.value) >= status_rank(status)
                 or stored.status.value == "failed"
             )
+
+
+def test_a_crash_mid_body_keeps_nothing_half_done_and_retries(engine, monkeypatch) -> None:
+    body = load("courier/cloud_webhook__hello.json")
+    channel = channel_for(engine, body)
+    deliver(engine, channel.id, body)
+    calls = {"n": 0}
+    real_touch = ingest.apply_inbound.__globals__["touch_conversation"]
+
+    def dies_once(*args, **kwargs):  # the process dies after the message row, before the thread
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("killed")
+        return real_touch(*args, **kwargs)
+
+    monkeypatch.setitem(ingest.apply_inbound.__globals__, "touch_conversation", dies_once)
+    assert ingest.process_pending(engine) == 1
+    with Session(engine) as session:
+        event = session.exec(select(WebhookEvent)).one()
+        assert event.state == "pending" and "killed" in event.problems
+        assert count(session, Message) == 0
+        event.claimed_until = utcnow()
+        session.add(event)
+        session.commit()
+    ingest.process_pending(engine)
+    with Session(engine) as session:
+        assert session.exec(select(WebhookEvent)).one().state == "processed"
+        assert count(session, Message) == 1
+
+
+def test_a_body_that_always_crashes_is_set_aside(engine, monkeypatch) -> None:
+    body = load("courier/cloud_webhook__hello.json")
+    channel = channel_for(engine, body)
+    deliver(engine, channel.id, body)
+    deliver(engine, channel.id, load("courier/cloud_webhook__hello.json"))
+    monkeypatch.setattr(ingest, "apply_inbound", lambda *a: 1 / 0)
+    for _ in range(ingest.MAX_PROCESSING_FAILURES):
+        with Session(engine) as session:
+            for event in session.exec(select(WebhookEvent)):
+                event.claimed_until = None
+                session.add(event)
+            session.commit()
+        ingest.process_pending(engine)
+    with Session(engine) as session:
+        states = [e.state for e in session.exec(select(WebhookEvent).order_by(WebhookEvent.id))]
+        assert states == ["failed", "failed"]
