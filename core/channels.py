@@ -490,9 +490,15 @@ def connect_channel(
                 previous_webhook_url=previous.get("url"),
             )
             session.flush()
-        except BaseException:
-            _restore_webhook(client, previous)
+        except BaseException as exc:
+            restored = _restore_webhook(client, previous)
             _forget(session, channel)
+            if not restored and isinstance(exc, ChannelError):
+                raise ChannelError(
+                    "channels.error.connect_failed_not_restored",
+                    cause=exc,
+                    url=previous.get("url"),
+                ) from exc
             raise
     return ConnectResult(
         channel=ChannelInfo.of(channel),
@@ -596,7 +602,7 @@ def change_connection(
             raise ChannelError("channels.error.change_failed", cause=exc) from exc
 
         old_number = channel.number
-        key_changed = not secrets.compare_digest(new_key, old_key)
+        key_changed = not secrets.compare_digest(new_key.encode(), old_key.encode())
         result_flags = {
             "number_changed": new_number != old_number,
             "key_changed": key_changed,

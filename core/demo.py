@@ -49,7 +49,9 @@ def start_demo(settings: Settings, public_url: str | None = None) -> SandboxServ
     ).start()
     webhook_base = public_url or settings.public_url or dashboard_url()
     with session_scope() as session:
-        existing = session.exec(select(Channel).where(Channel.number == DEMO_NUMBER)).first()
+        existing = session.exec(
+            select(Channel).where(Channel.number == DEMO_NUMBER, Channel.active == True)  # noqa: E712
+        ).first()
         if existing is None:
             connect_channel(
                 session,
