@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from core.d360.events import TemplateStatusChange
-from core.models import Channel, RemoteTemplate, utcnow
-from core.models import TemplateStatusChange as StatusHistory
+from core.models import Channel, RemoteTemplate
+from core.templates import normalize_status, record_status
 
 
 def apply_template_status(
@@ -32,11 +32,5 @@ def apply_template_status(
         )
         session.add(template)
         session.flush()
-    status = change.event.upper()
-    if template.status == status and template.rejected_reason == change.reason:
-        return template
-    template.status = status
-    template.rejected_reason = change.reason
-    template.remote_modified_at = utcnow()
-    session.add(StatusHistory(template_id=template.id, status=status, reason=change.reason))
+    record_status(session, template, normalize_status(change.event), change.reason)
     return template

@@ -1,0 +1,144 @@
+"""Templates against the sandbox over HTTP: sync through pages, status history, workspace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlmodel import Session, select
+
+from core import templates
+from core.auth import SYSTEM_ACTOR, PermissionDenied
+from core.channels import client_for, connect_channel
+from core.db import session_scope
+from core.errors import UserFacingError
+from core.models import RemoteTemplate, Role, WorkspaceTemplate
+from tests.live import API_KEY, NUMBER, SandboxControl, sandbox, serve_routes
+
+
+@pytest.fixture
+def live(engine) -> Iterator[tuple[SandboxControl, int]]:
+    with serve_routes() as public_url, sandbox(review_delay=0.05) as control:
+        with session_scope(engine) as session:
+            result = connect_channel(
+                session,
+                SYSTEM_ACTOR,
+                number=NUMBER,
+                api_key=API_KEY,
+                base_url=control.server.base_url,
+                public_url=public_url,
+            )
+        yield control, result.channel.id
+
+
+def submit_directly(
+    channel_id: int, engine, name: str, body_text: str = "Hola {{1}}, tenemos ofertas."
+) -> None:
+    from core.models import Channel
+
+    with Session(engine) as session:
+        channel = session.get(Channel, channel_id)
+    with client_for(channel) as client:
+        client.create_template(
+            {
+                "name": name,
+                "category": "MARKETING",
+                "language": "es",
+                "components": [
+                    {"type": "BODY", "text": body_text, "example": {"body_text": [["Ana"]]}}
+                ],
+            }
+        )
+
+
+def test_sync_pages_through_every_template_and_keeps_history(engine, team, live) -> None:
+    control, channel_id = live
+    for index in range(7):
+        submit_directly(channel_id, engine, f"promo_{index}")
+    control.idle()
+    pages: list[tuple[int, int]] = []
+    original_page_size = templates.SYNC_PAGE_SIZE
+    templates.SYNC_PAGE_SIZE = 3
+    try:
+        with session_scope(engine) as session:
+            result = templates.sync_templates(
+                session,
+                team[Role.MANAGER],
+                channel_id,
+                progress=lambda done, total: pages.append((done, total)),
+            )
+    finally:
+        templates.SYNC_PAGE_SIZE = original_page_size
+    assert result.fetched == 7 and result.created == 7
+    assert pages == [(3, 7), (6, 7), (7, 7)]
+    with Session(engine) as session:
+        statuses = {t.name: t.status for t in session.exec(select(RemoteTemplate))}
+        assert statuses == {f"promo_{index}": "APPROVED" for index in range(7)}
+    control.call(
+        "POST", f"/accounts/{control.number}/templates/promo_0/status", {"status": "PAUSED"}
+    )
+    with session_scope(engine) as session:
+        again = templates.sync_templates(session, team[Role.MANAGER], channel_id)
+        promo = session.exec(select(RemoteTemplate).where(RemoteTemplate.name == "promo_0")).one()
+        changes = templates.history(session, team[Role.MANAGER], promo.id)
+    assert again.created == 0 and promo.status == "PAUSED"
+    assert [c.status for c in changes][-1] == "PAUSED"
+
+
+def test_only_approved_templates_enter_the_workspace_and_get_flagged(engine, team, live) -> None:
+    control, channel_id = live
+    submit_directly(channel_id, engine, "bienvenida", body_text="Bienvenida {{1}} a la tienda.")
+    submit_directly(channel_id, engine, "rebajas", body_text="Rebajas {{1}} hoy.")
+    control.idle()
+    control.call(
+        "POST",
+        f"/accounts/{control.number}/templates/rebajas/status",
+        {"status": "REJECTED", "reason": "INVALID_FORMAT"},
+    )
+    marketer = team[Role.MARKETER]
+    with session_scope(engine) as session:
+        templates.sync_templates(session, marketer, channel_id)
+        approved = session.exec(
+            select(RemoteTemplate).where(RemoteTemplate.name == "bienvenida")
+        ).one()
+        fields = templates.workspace_prefill(approved)
+        assert (
+            fields["content"] == "Bienvenida {{1}} a la tienda." and fields["partner_template_id"]
+        )
+        added = templates.add_to_workspace(session, marketer, channel_id, **fields)
+        with pytest.raises(UserFacingError) as refused:
+            templates.add_to_workspace(
+                session,
+                marketer,
+                channel_id,
+                name="rebajas",
+                content="Rebajas {{1}}",
+                partner_template_id="x",
+                category="MARKETING",
+                language="es",
+            )
+        assert "approved" in refused.value.message("en")
+        with pytest.raises(PermissionDenied):
+            templates.add_to_workspace(session, team[Role.AGENT], channel_id, **fields)
+    assert added.partner_template_id and added.flagged_reason is None
+    control.call(
+        "POST", f"/accounts/{control.number}/templates/bienvenida/status", {"status": "PAUSED"}
+    )
+    with session_scope(engine) as session:
+        templates.sync_templates(session, marketer, channel_id)
+        assert session.get(WorkspaceTemplate, added.id).flagged_reason == "PAUSED"
+
+
+def test_status_webhook_updates_the_table_without_a_sync(engine, team, live) -> None:
+    from core import ingest
+
+    control, channel_id = live
+    submit_directly(channel_id, engine, "aviso")
+    control.call(
+        "POST", f"/accounts/{control.number}/templates/aviso/status", {"status": "APPROVED"}
+    )
+    control.idle()
+    ingest.process_pending(engine)
+    with Session(engine) as session:
+        aviso = session.exec(select(RemoteTemplate).where(RemoteTemplate.name == "aviso")).one()
+        assert aviso.status == "APPROVED"
