@@ -14,12 +14,16 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from sqlalchemy import Engine
+from sqlmodel import select
+
 from core.config import get_settings
-from core.db import get_engine
+from core.db import get_engine, session_scope
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
+TEMPLATE_SYNC_SECONDS = 300.0
 
 
 class Loop:
@@ -84,10 +88,31 @@ def start_workers() -> list[Loop]:
         Loop("webhooks", lambda: ingest.process_pending(engine, worker=name)),
         Loop("sender", sender.run_once, idle_seconds=0.5),
         Loop("media", lambda: media.download_pending(engine, client_for)),
+        Loop("templates", lambda: sync_all_templates(engine), idle_seconds=TEMPLATE_SYNC_SECONDS),
     ]
     for loop in loops:
         _loops[loop.name] = loop.start()
     return loops
+
+
+def sync_all_templates(engine: Engine) -> int:
+    """Every few minutes: each active channel's templates as 360Dialog has them now.
+
+    Returns 0 so the loop then sleeps its full interval; a failing channel is logged and the
+    others still sync."""
+    from core.auth import SYSTEM_ACTOR
+    from core.models import Channel
+    from core.templates import sync_templates
+
+    with session_scope(engine) as session:
+        channel_ids = list(session.exec(select(Channel.id).where(Channel.active == True)))  # noqa: E712
+    for channel_id in channel_ids:
+        try:
+            with session_scope(engine) as session:
+                sync_templates(session, SYSTEM_ACTOR, channel_id)
+        except Exception:  # noqa: BLE001  (one channel's outage must not stop the others)
+            log.exception("template sync failed for channel %s", channel_id)
+    return 0
 
 
 @asynccontextmanager

@@ -69,6 +69,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         "DATA_DIR": str(tmp_path / "data"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'whatsapp.db'}",
         "LOGIN_DELAY_SECONDS": "0",
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",  # 360Dialog here is the local sandbox
     }
     env.pop("DEMO", None)
     log = tmp_path / "server.log"

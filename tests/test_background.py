@@ -1,0 +1,45 @@
+"""The background loops: woken at once, survive a failing step, stop cleanly."""
+
+import threading
+import time
+
+from core.background import Loop
+
+
+def test_loop_runs_when_woken_and_survives_errors() -> None:
+    calls: list[int] = []
+    ran = threading.Event()
+
+    def step() -> int:
+        calls.append(1)
+        ran.set()
+        if len(calls) == 2:
+            raise RuntimeError("a bad row")
+        return 0
+
+    loop = Loop("test", step, idle_seconds=60).start()
+    assert ran.wait(5)
+    for _ in range(2):
+        ran.clear()
+        loop.wake()
+        assert ran.wait(5), "a wake runs the step again, even after it raised"
+    loop.stop()
+    stopped_at = len(calls)
+    time.sleep(0.05)
+    assert len(calls) == stopped_at == 3
+
+
+def test_busy_loop_keeps_going_without_waiting() -> None:
+    remaining = [5]
+    done = threading.Event()
+
+    def step() -> int:
+        remaining[0] -= 1
+        if remaining[0] <= 0:
+            done.set()
+            return 0
+        return 1
+
+    loop = Loop("busy", step, idle_seconds=60).start()
+    assert done.wait(5), "work found means the next round starts at once"
+    loop.stop()
