@@ -21,6 +21,20 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "nav.home", ":material/home:", None, "home"),
+    PageSpec(
+        "pages/conversations.py",
+        "viewer.nav",
+        ":material/chat:",
+        Permission.VIEW_CONVERSATIONS,
+        "conversations",
+    ),
+    PageSpec(
+        "pages/channels.py",
+        "channels.nav",
+        ":material/forum:",
+        Permission.MANAGE_CHANNELS,
+        "channels",
+    ),
     PageSpec("pages/users.py", "nav.users", ":material/group:", Permission.MANAGE_USERS, "users"),
     PageSpec("pages/audit.py", "nav.audit", ":material/history:", Permission.VIEW_AUDIT, "audit"),
 )

@@ -107,9 +107,9 @@ def test_menu_per_role() -> None:
     def menu(role: Role) -> list[str]:
         return [page.url_path for page in visible_pages(Actor("x", role))]
 
-    assert menu(Role.ADMIN) == ["home", "users", "audit"]
+    assert menu(Role.ADMIN) == ["home", "conversations", "channels", "users", "audit"]
     for role in (Role.MARKETER, Role.MANAGER, Role.AGENT):
-        assert menu(role) == ["home"]
+        assert menu(role) == ["home", "conversations"]
 
 
 def test_cli_actor_is_an_admin() -> None:

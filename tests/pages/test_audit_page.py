@@ -24,6 +24,11 @@ def test_admin_reads_and_filters_the_log(run_page, roles, engine) -> None:
 
 def test_home_lists_what_the_role_can_open(open_dashboard, roles) -> None:
     admin = open_dashboard(roles[Role.ADMIN])
-    assert [link.label for link in admin.get("page_link")] == ["Users", "Audit log"]
+    assert [link.label for link in admin.get("page_link")] == [
+        "Conversations",
+        "Channels",
+        "Users",
+        "Audit log",
+    ]
     agent = open_dashboard(roles[Role.AGENT])
-    assert agent.get("page_link") == []
+    assert [link.label for link in agent.get("page_link")] == ["Conversations"]
