@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
-from core import audit
+from core import audit, media
 from core.auth import Actor, Permission, require
 from core.errors import UserFacingError
 from core.models import (
@@ -300,39 +300,61 @@ def reply_text(
     return message
 
 
-def reply_media(
+MEDIA_LIMITS = {"image": 5, "video": 16, "audio": 16, "document": 100}
+"""WhatsApp's size limits per attachment kind, in MB."""
+
+
+def media_kind(mime_type: str) -> str:
+    """The WhatsApp message type for a file (what is not image, video or audio goes as document)."""
+    main = mime_type.split(";")[0].strip().lower()
+    if main in {"image/jpeg", "image/png"}:
+        return "image"
+    if main in {"video/mp4", "video/3gpp"}:
+        return "video"
+    if main.startswith("audio/"):
+        return "audio"
+    return "document"
+
+
+def reply_attachment(
     session: Session,
     actor: Actor,
     conversation_id: int,
     *,
-    media_id: str,
-    media_type: str,
+    content: bytes,
     filename: str,
+    mime_type: str,
     caption: str = "",
     reply_to_wa_id: str | None = None,
 ) -> Message:
-    """An attachment already uploaded to 360Dialog (``media_id``); window rules as for text."""
+    """An attachment: kept on disk and queued at once; the sender uploads it, then sends it.
+
+    Nothing is lost if 360Dialog is slow or down: the file and the message are stored first."""
     require(actor, Permission.REPLY_CONVERSATIONS)
+    kind = media_kind(mime_type)
+    if len(content) > MEDIA_LIMITS[kind] * 1024 * 1024:
+        raise UserFacingError("conversations.error.too_big", kind=kind, maximum=MEDIA_LIMITS[kind])
     conversation = _conversation(session, conversation_id)
     _open_window_or_refuse(conversation)
     channel = session.get(Channel, conversation.channel_id)
     assert channel is not None
-    body: dict[str, Any] = {"id": media_id}
-    if caption and media_type != "audio":
-        body["caption"] = caption
-    if media_type == "document":
+    body: dict[str, Any] = {}
+    if caption.strip() and kind != "audio":
+        body["caption"] = caption.strip()
+    if kind == "document":
         body["filename"] = filename
     message = enqueue(
         session,
         channel,
         conversation,
-        message_type=media_type,
+        message_type=kind,
         body=body,
-        text=caption or filename,
+        text=caption.strip() or filename,
         sent_by_user_id=actor.user_id,
         reply_to_wa_id=reply_to_wa_id,
     )
-    audit.record(session, actor, "message.send", f"conversation:{conversation.id}", type=media_type)
+    media.store_outgoing(session, channel, message, content, filename, mime_type)
+    audit.record(session, actor, "message.send", f"conversation:{conversation.id}", type=kind)
     return message
 
 

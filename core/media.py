@@ -25,7 +25,7 @@ from core.config import get_settings
 from core.d360.api import D360Client
 from core.d360.errors import D360Error
 from core.db import session_scope
-from core.models import Channel, MediaFile, utcnow
+from core.models import Channel, MediaFile, Message, utcnow
 
 MAX_ATTEMPTS = 5
 CHANNEL_FAILURES_PER_HOUR = 5
@@ -115,6 +115,48 @@ def _download_one(
         media.size_bytes = len(content.content)
         media.mime_type = media.mime_type or content.mime_type or ""
         media.status, media.last_error = "downloaded", None
+
+
+def store_outgoing(
+    session: Session,
+    channel: Channel,
+    message: Message,
+    content: bytes,
+    filename: str,
+    mime_type: str,
+) -> MediaFile:
+    """Keep an attachment the team sends; ``status="local"`` until the sender uploads it."""
+    media = MediaFile(
+        channel_id=channel.id,
+        message_id=message.id,
+        mime_type=mime_type,
+        filename=filename,
+        size_bytes=len(content),
+        status="local",
+    )
+    session.add(media)
+    session.flush()
+    folder = get_settings().media_dir / str(channel.id)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{media.id}-{_safe_name(media)}"
+    path.write_bytes(content)
+    media.path = str(path.relative_to(get_settings().media_dir))
+    return media
+
+
+def upload_for_send(session: Session, client: D360Client, message_id: int) -> str | None:
+    """The 360Dialog media id of a message's attachment, uploading it the first time only."""
+    media = session.exec(select(MediaFile).where(MediaFile.message_id == message_id)).first()
+    if media is None or media.path is None:
+        return None
+    if media.wa_media_id is None:
+        path = file_path(media)
+        assert path is not None
+        media.wa_media_id = client.upload_media(
+            path.read_bytes(), media.mime_type, media.filename or path.name
+        )
+        media.status = "uploaded"
+    return media.wa_media_id
 
 
 def retry(session: Session, actor: Actor, media_id: int) -> MediaFile:

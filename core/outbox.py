@@ -27,6 +27,7 @@ from sqlmodel import Session, col, or_, select
 from core.d360.api import D360Client
 from core.d360.errors import D360Error
 from core.db import session_scope
+from core.media import upload_for_send
 from core.models import Channel, Contact, Conversation, Message, MessageStatus, OutboundJob, utcnow
 from core.statuses import callback_data_for
 
@@ -258,11 +259,28 @@ class Sender:
                 client.mark_read(payload["message_id"])
                 wa_id = None
             else:
+                self._attach_uploaded_media(client, job_id, payload)
                 wa_id = client.send_message(payload).message_id
         except D360Error as error:
             self._record_failure(job_id, error)
             return
         self._record_success(job_id, wa_id)
+
+    def _attach_uploaded_media(
+        self, client: D360Client, job_id: int, payload: dict[str, Any]
+    ) -> None:
+        """An attachment goes by 360Dialog media id: upload the stored file first (once)."""
+        message_type = payload.get("type")
+        if message_type not in {"image", "video", "audio", "document", "sticker"}:
+            return
+        body = payload.get(message_type) or {}
+        if body.get("id") or body.get("link"):
+            return
+        with session_scope(self.engine) as session:
+            job = session.get(OutboundJob, job_id)
+            assert job is not None and job.message_id is not None
+            media_id = upload_for_send(session, client, job.message_id)
+        payload[message_type] = {**body, "id": media_id}
 
     def _record_success(self, job_id: int, wa_message_id: str | None) -> None:
         with session_scope(self.engine) as session:

@@ -165,14 +165,28 @@ def reply_to_key(conversation_id: int) -> str:
 
 
 def _send(conversation_id: int) -> None:
-    text = st.session_state.get(composer_key(conversation_id)) or ""
+    """The composer's text, or its files (the text then becomes the first file's caption)."""
+    value = st.session_state.get(composer_key(conversation_id))
+    text = getattr(value, "text", value) or ""
+    files = list(getattr(value, "files", None) or [])
     quoted = st.session_state.get(reply_to_key(conversation_id)) or None
-    sent = _act(
-        conversation_id,
-        lambda session, actor: conversations.reply_text(
-            session, actor, conversation_id, text, reply_to_wa_id=quoted
-        ),
-    )
+
+    def reply(session, actor) -> None:  # type: ignore[no-untyped-def]
+        if not files:
+            conversations.reply_text(session, actor, conversation_id, text, reply_to_wa_id=quoted)
+        for index, upload in enumerate(files):
+            conversations.reply_attachment(
+                session,
+                actor,
+                conversation_id,
+                content=upload.getvalue(),
+                filename=upload.name,
+                mime_type=upload.type or "application/octet-stream",
+                caption=text if index == 0 else "",
+                reply_to_wa_id=quoted,
+            )
+
+    sent = _act(conversation_id, reply)
     if sent:
         st.session_state[reply_to_key(conversation_id)] = NO_QUOTE
 
@@ -436,6 +450,7 @@ def render_composer(thread: Thread, can_reply: bool) -> None:
         t("viewer.composer.placeholder"),
         key=composer_key(conversation_id),
         max_chars=conversations.MAX_TEXT_LENGTH,
+        accept_file="multiple",
         on_submit=_send,
         args=(conversation_id,),
     )

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
+import httpx
 import pytest
 from sqlmodel import Session, select
 
@@ -231,3 +232,47 @@ def _status(engine, message_id: int) -> MessageStatus:
 
 def _sent_statuses(control: SandboxControl) -> list[dict]:
     return [status for message in control.sent() for status in message.get("statuses", [])]
+
+
+def test_an_attachment_is_stored_first_then_uploaded_once_and_sent(engine, team, live) -> None:
+    live.customer_writes(type="text", text="¿Me mandas la factura?")
+    settle(engine, live)
+    with session_scope(engine) as session:
+        reply = conversations.reply_attachment(
+            session,
+            team[Role.AGENT],
+            only_conversation(engine).id,
+            content=b"%PDF-1.4 factura",
+            filename="factura.pdf",
+            mime_type="application/pdf",
+            caption="Aquí está",
+        )
+    sender = Sender(engine, client_for)
+    wait_for(lambda: _status(engine, reply.id) == MessageStatus.READ, engine, live, sender)
+    [sent] = live.sent()
+    assert sent["type"] == "document"
+    assert sent["payload"]["document"]["filename"] == "factura.pdf"
+    assert sent["payload"]["document"]["caption"] == "Aquí está"
+    media_id = sent["payload"]["document"]["id"]
+    uploaded = httpx.get(f"{live.url}/accounts/{live.number}/media/{media_id}")
+    assert uploaded.content == b"%PDF-1.4 factura"
+    with Session(engine) as session:
+        from core.models import MediaFile
+
+        file = session.exec(select(MediaFile).where(MediaFile.message_id == reply.id)).one()
+        assert file.wa_media_id == media_id and file.status == "uploaded"
+
+
+def test_an_attachment_too_big_for_whatsapp_is_refused_in_words(engine, team, live) -> None:
+    live.customer_writes(type="text", text="hola")
+    settle(engine, live)
+    with session_scope(engine) as session, pytest.raises(Exception) as refused:
+        conversations.reply_attachment(
+            session,
+            team[Role.AGENT],
+            only_conversation(engine).id,
+            content=b"x" * (5 * 1024 * 1024 + 1),
+            filename="foto.jpg",
+            mime_type="image/jpeg",
+        )
+    assert "at most 5 MB" in str(refused.value)
