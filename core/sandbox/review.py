@@ -2,8 +2,9 @@
 
 With policy ``rules`` (the default) the sandbox rejects what Meta's review rejects mechanically
 (reason ``INVALID_FORMAT``): variables next to each other (``{{1}}{{2}}``), positional variables
-that do not run 1, 2, 3…, a variable at the very start or end of the body, and variables without
-sample values in ``example``. Policies ``approve`` and ``reject`` decide regardless of content.
+that do not run 1, 2, 3…, and variables without sample values in ``example``. (A variable at the
+start or end of the body is allowed: templates like that are approved, e.g. Chatwoot's samples.)
+Policies ``approve`` and ``reject`` decide regardless of content.
 
 Cloud accounts get Meta's ``message_template_status_update`` webhook. On-premise had no such
 notification (the seed's flow is to poll ``GET /v1/configs/templates``), so on-premise accounts
@@ -56,9 +57,6 @@ def rule_violation(template: Template) -> str | None:
             str(i) for i in range(1, len(names) + 1)
         ]:
             return "Variables must be numbered sequentially starting at {{1}}."
-        stripped = text.strip()
-        if kind == "BODY" and (stripped.startswith("{{") or stripped.endswith("}}")):
-            return "Variables can't be at the start or end of the template body."
         if not _has_examples(component, kind, len(names)):
             return f"Add a sample for every variable of the {kind.lower()} in 'example'."
     return None
