@@ -349,3 +349,14 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=64)
     target: str = Field(default="", max_length=200)
     details: dict[str, Any] | None = _json()
+
+
+class AppSetting(SQLModel, table=True):
+    """An installation-wide choice an admin makes in the dashboard (e.g. which template limits)."""
+
+    __tablename__ = "app_settings"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    updated_at: datetime = _created()
+    updated_by: str = Field(default="", max_length=64)

@@ -14,20 +14,27 @@ from typing import Any
 
 from sqlmodel import Session, col, func, or_, select
 
-from core import audit
+from core import app_settings, audit
 from core.auth import Actor, Permission, require
 from core.channels import client_for
 from core.d360.api import D360Client
 from core.d360.errors import D360Error
 from core.errors import UserFacingError
+from core.inbound import find_or_create_contact, find_or_create_conversation
 from core.models import (
     Channel,
+    Conversation,
+    Message,
     RemoteTemplate,
     TemplateStatusChange,
     WorkspaceTemplate,
     utcnow,
 )
+from core.outbox import enqueue
 from core.paging import Page, fetch_page
+from core.phones import wa_id_of
+from core.template_messages import TemplateValues, build_template_message, summary_text
+from core.template_rules import META_LIMITS, SEED_LIMITS, Limits, Violation, validate_template
 
 ClientFactory = Callable[[Channel], D360Client]
 APPROVED = "APPROVED"
@@ -374,3 +381,212 @@ def remove_from_workspace(session: Session, actor: Actor, workspace_id: int) -> 
     if workspace is not None:
         session.delete(workspace)
         audit.record(session, actor, "template.remove_from_workspace", workspace.name)
+
+
+class TemplateInvalid(UserFacingError):
+    """The template breaks rules; nothing was sent. ``violations`` name each field and rule."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        super().__init__("templates.error.invalid", count=len(violations))
+
+    def message(self, language: str | None = None) -> str:
+        return "\n".join(violation.message(language) for violation in self.violations)
+
+
+def active_limits(session: Session) -> Limits:
+    """The seed's stricter limits by default; Meta's when an admin chose them."""
+    return (
+        META_LIMITS
+        if app_settings.get(session, app_settings.TEMPLATE_LIMITS) == "meta"
+        else SEED_LIMITS
+    )
+
+
+def validate(session: Session, body: dict[str, Any]) -> list[Violation]:
+    return validate_template(body, active_limits(session))
+
+
+def save_draft(
+    session: Session, actor: Actor, channel_id: int, body: dict[str, Any]
+) -> RemoteTemplate:
+    """Keep a template being composed (not sent anywhere); a draft of the same name is replaced."""
+    require(actor, Permission.EDIT_TEMPLATES)
+    channel = _channel(session, channel_id)
+    name = str(body.get("name", "")).strip()
+    language = str(body.get("language", "")).strip()
+    draft = session.exec(
+        select(RemoteTemplate).where(
+            RemoteTemplate.channel_id == channel.id,
+            RemoteTemplate.name == name,
+            RemoteTemplate.language == language,
+        )
+    ).first()
+    if draft is not None and not draft.is_draft:
+        raise UserFacingError("templates.error.name_taken", name=name, language=language)
+    draft = draft or RemoteTemplate(
+        channel_id=channel.id, name=name, language=language, is_draft=True
+    )
+    draft.category = str(body.get("category", ""))
+    draft.components = list(body.get("components") or [])
+    draft.status = DRAFT
+    session.add(draft)
+    audit.record(session, actor, "template.save_draft", name, language=language)
+    session.flush()
+    return draft
+
+
+def as_body(template: RemoteTemplate) -> dict[str, Any]:
+    """The body 360Dialog takes for this template (what the builder edits)."""
+    return {
+        "name": template.name,
+        "category": template.category,
+        "language": template.language,
+        "components": template.components or [],
+    }
+
+
+def clone_to_draft(
+    session: Session, actor: Actor, template_id: int, new_name: str
+) -> RemoteTemplate:
+    """Start a new draft from any template (the usual way to fix a rejected one)."""
+    source = get_template(session, actor, template_id)
+    return save_draft(
+        session, actor, source.channel_id, {**as_body(source), "name": new_name.strip()}
+    )
+
+
+def submit_template(
+    session: Session,
+    actor: Actor,
+    channel_id: int,
+    body: dict[str, Any],
+    *,
+    client_factory: ClientFactory = client_for,
+) -> RemoteTemplate:
+    """Seed point 12: validate, then ``POST /v1/configs/templates``; in the status table at once."""
+    require(actor, Permission.EDIT_TEMPLATES)
+    channel = _channel(session, channel_id)
+    violations = validate(session, body)
+    if violations:
+        raise TemplateInvalid(violations)
+    try:
+        with client_factory(channel) as client:
+            answer = client.create_template(body)
+    except D360Error as error:
+        raise D360ActionFailed(error) from error
+    template = session.exec(
+        select(RemoteTemplate).where(
+            RemoteTemplate.channel_id == channel.id,
+            RemoteTemplate.name == body["name"],
+            RemoteTemplate.language == body["language"],
+        )
+    ).first() or RemoteTemplate(channel_id=channel.id, name=body["name"], language=body["language"])
+    template.is_draft = False
+    template.category = str(answer.get("category") or body.get("category", ""))
+    template.components = answer.get("components") or body.get("components")
+    template.remote_id = str(answer.get("id") or "") or None
+    template.namespace = answer.get("namespace") or template.namespace
+    template.synced_at = utcnow()
+    session.add(template)
+    session.flush()
+    record_status(
+        session,
+        template,
+        normalize_status(answer.get("status")) or "PENDING",
+        answer.get("rejected_reason"),
+    )
+    audit.record(session, actor, "template.submit", template.name, language=template.language)
+    return template
+
+
+def sendable_template(session: Session, workspace: WorkspaceTemplate) -> RemoteTemplate:
+    """The approved 360Dialog template behind a workspace template (refused when flagged)."""
+    remote = (
+        session.get(RemoteTemplate, workspace.remote_template_id)
+        if workspace.remote_template_id
+        else None
+    )
+    if remote is None:
+        raise UserFacingError(
+            "templates.error.not_synced", name=workspace.name, language=workspace.language
+        )
+    _ensure_approved(remote)
+    return remote
+
+
+def send_template(
+    session: Session,
+    actor: Actor,
+    conversation_id: int,
+    workspace_template_id: int,
+    values: TemplateValues,
+) -> Message:
+    """Seed point 15: an approved workspace template to a contact, inside or outside the window."""
+    require(actor, Permission.SEND_TEMPLATES)
+    conversation = session.get(Conversation, conversation_id)
+    workspace = session.get(WorkspaceTemplate, workspace_template_id)
+    if conversation is None or workspace is None or workspace.channel_id != conversation.channel_id:
+        raise UserFacingError("templates.error.not_found")
+    return _queue_template(
+        session, actor, conversation, sendable_template(session, workspace), values
+    )
+
+
+def send_template_to_number(
+    session: Session,
+    actor: Actor,
+    channel_id: int,
+    number: str,
+    name: str,
+    language: str,
+    values: TemplateValues,
+) -> Message:
+    """The CLI's ``templates send``: any approved template of the channel to a phone number."""
+    require(actor, Permission.SEND_TEMPLATES)
+    channel = _channel(session, channel_id)
+    template = session.exec(
+        select(RemoteTemplate).where(
+            RemoteTemplate.channel_id == channel.id,
+            RemoteTemplate.name == name,
+            RemoteTemplate.language == language,
+            RemoteTemplate.is_draft == False,  # noqa: E712
+        )
+    ).first()
+    if template is None:
+        raise UserFacingError("templates.error.not_synced", name=name, language=language)
+    _ensure_approved(template)
+    contact, _ = find_or_create_contact(session, channel, wa_id_of(number))
+    conversation = find_or_create_conversation(session, channel, contact)
+    return _queue_template(session, actor, conversation, template, values)
+
+
+def _queue_template(
+    session: Session,
+    actor: Actor,
+    conversation: Conversation,
+    template: RemoteTemplate,
+    values: TemplateValues,
+) -> Message:
+    channel = _channel(session, conversation.channel_id)
+    definition = as_body(template)
+    body = build_template_message(definition, values)
+    message = enqueue(
+        session,
+        channel,
+        conversation,
+        message_type="template",
+        body=body,
+        text=summary_text(definition, values),
+        sent_by_user_id=actor.user_id,
+        template_name=template.name,
+    )
+    audit.record(
+        session,
+        actor,
+        "template.send",
+        template.name,
+        language=template.language,
+        message=message.id,
+    )
+    return message

@@ -142,3 +142,105 @@ def test_status_webhook_updates_the_table_without_a_sync(engine, team, live) -> 
     with Session(engine) as session:
         aviso = session.exec(select(RemoteTemplate).where(RemoteTemplate.name == "aviso")).one()
         assert aviso.status == "APPROVED"
+
+
+GOOD = {
+    "name": "pedido_listo",
+    "category": "UTILITY",
+    "language": "es",
+    "components": [
+        {
+            "type": "HEADER",
+            "format": "TEXT",
+            "text": "Pedido {{1}}",
+            "example": {"header_text": ["A-12"]},
+        },
+        {
+            "type": "BODY",
+            "text": "Hola {{1}}, tu pedido está listo para recoger el {{2}}.",
+            "example": {"body_text": [["Ana", "lunes"]]},
+        },
+        {"type": "FOOTER", "text": "Tienda 1980"},
+        {"type": "BUTTONS", "buttons": [{"type": "QUICK_REPLY", "text": "Gracias"}]},
+    ],
+}
+
+
+def test_invalid_template_is_refused_naming_the_rule_before_anything_is_sent(
+    engine, team, live
+) -> None:
+    control, channel_id = live
+    broken = {**GOOD, "name": "Pedido Listo"}
+    with session_scope(engine) as session, pytest.raises(templates.TemplateInvalid) as refused:
+        templates.submit_template(session, team[Role.MARKETER], channel_id, broken)
+    assert [v.rule for v in refused.value.violations] == ["name_format"]
+    assert "name" in refused.value.message("en").lower()
+    assert control.call("GET", f"/accounts/{control.number}/templates") == []
+
+
+def test_submitted_template_moves_from_pending_to_approved_by_webhook(engine, team, live) -> None:
+    from core import ingest
+
+    control, channel_id = live
+    with session_scope(engine) as session:
+        submitted = templates.submit_template(session, team[Role.MARKETER], channel_id, GOOD)
+    assert submitted.status == "PENDING"
+    control.idle()
+    ingest.process_pending(engine)
+    with Session(engine) as session:
+        stored = session.get(RemoteTemplate, submitted.id)
+        assert stored.status == "APPROVED"
+        assert [c.status for c in templates.history(session, team[Role.MANAGER], stored.id)] == [
+            "PENDING",
+            "APPROVED",
+        ]
+
+
+def test_drafts_and_clones_stay_local(engine, team, live) -> None:
+    control, channel_id = live
+    marketer = team[Role.MARKETER]
+    with session_scope(engine) as session:
+        draft = templates.save_draft(session, marketer, channel_id, {**GOOD, "name": "borrador"})
+        clone = templates.clone_to_draft(session, marketer, draft.id, "borrador_v2")
+        assert (draft.status, clone.status) == ("DRAFT", "DRAFT")
+        assert clone.components == draft.components
+    assert control.call("GET", f"/accounts/{control.number}/templates") == []
+
+
+def test_an_approved_template_reaches_a_customer_outside_the_window(engine, team, live) -> None:
+    from core import ingest
+    from core.outbox import Sender
+    from core.template_messages import TemplateValues, TemplateValuesError
+
+    control, channel_id = live
+    marketer = team[Role.MARKETER]
+    with session_scope(engine) as session:
+        templates.submit_template(session, marketer, channel_id, GOOD)
+    control.idle()
+    ingest.process_pending(engine)
+    with session_scope(engine) as session, pytest.raises(TemplateValuesError):
+        templates.send_template_to_number(
+            session,
+            marketer,
+            channel_id,
+            "+34611000999",
+            "pedido_listo",
+            "es",
+            TemplateValues(body=["Ana"]),
+        )
+    with session_scope(engine) as session:
+        message = templates.send_template_to_number(
+            session,
+            marketer,
+            channel_id,
+            "+34611000999",
+            "pedido_listo",
+            "es",
+            TemplateValues(header=["B-7"], body=["Luis", "martes"]),
+        )
+        assert message.text == "Hola Luis, tu pedido está listo para recoger el martes."
+    Sender(engine, client_for).run_once()
+    [sent] = control.sent()
+    assert sent["type"] == "template" and sent["customer"] == "34611000999"
+    components = sent["payload"]["template"]["components"]
+    assert {c["type"] for c in components} == {"header", "body"}

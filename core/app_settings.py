@@ -1,0 +1,31 @@
+"""Installation-wide choices admins make in the dashboard, stored in the ``app_settings`` table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from core import audit
+from core.auth import Actor, Permission, require
+from core.models import AppSetting, utcnow
+
+TEMPLATE_LIMITS = "template_limits"
+"""``seed`` (the help page's stricter template rules, the default) or ``meta`` (Meta's own)."""
+
+DEFAULTS: dict[str, Any] = {TEMPLATE_LIMITS: "seed"}
+
+
+def get(session: Session, key: str) -> Any:
+    row = session.get(AppSetting, key)
+    return row.value if row is not None else DEFAULTS.get(key)
+
+
+def put(session: Session, actor: Actor, key: str, value: Any) -> None:
+    """Admins only; every change is audited."""
+    require(actor, Permission.MANAGE_CHANNELS)
+    row = session.get(AppSetting, key) or AppSetting(key=key)
+    old = row.value
+    row.value, row.updated_at, row.updated_by = value, utcnow(), actor.username
+    session.add(row)
+    audit.record(session, actor, "settings.change", key, old=old, new=value)
