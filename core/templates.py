@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, or_, select
 from core import app_settings, audit
 from core.auth import Actor, Permission, require
 from core.channels import client_for
+from core.conversations import media_kind
 from core.d360.api import D360Client
 from core.d360.errors import D360Error
 from core.errors import UserFacingError
@@ -33,7 +34,7 @@ from core.models import (
 from core.outbox import enqueue
 from core.paging import Page, fetch_page
 from core.phones import wa_id_of
-from core.template_messages import TemplateValues, build_template_message, summary_text
+from core.template_messages import MediaParam, TemplateValues, build_template_message, summary_text
 from core.template_rules import META_LIMITS, SEED_LIMITS, Limits, Violation, validate_template
 
 ClientFactory = Callable[[Channel], D360Client]
@@ -590,3 +591,27 @@ def _queue_template(
         message=message.id,
     )
     return message
+
+
+def upload_header_media(
+    session: Session,
+    actor: Actor,
+    channel_id: int,
+    content: bytes,
+    filename: str,
+    mime_type: str,
+    *,
+    client_factory: ClientFactory = client_for,
+) -> MediaParam:
+    """A media header's file, uploaded to 360Dialog for a template send."""
+    require(actor, Permission.SEND_TEMPLATES)
+    channel = _channel(session, channel_id)
+    kind = media_kind(mime_type)
+    if kind not in {"image", "video", "document"}:
+        kind = "document"
+    try:
+        with client_factory(channel) as client:
+            media_id = client.upload_media(content, mime_type, filename)
+    except D360Error as error:
+        raise D360ActionFailed(error) from error
+    return MediaParam(kind=kind, id=media_id, filename=filename if kind == "document" else None)

@@ -8,6 +8,8 @@ with ``CI=true``, where a missing PostgreSQL is a failure.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -114,3 +116,24 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     from core import auth
 
     monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
+
+
+@pytest.fixture
+def cli(app_settings: config.Settings):  # type: ignore[no-untyped-def]
+    """``python -m core ...`` as an operator runs it: a real process on the test store."""
+    env = {**os.environ, "DATA_DIR": str(app_settings.data_dir)}
+    env["DATABASE_URL"] = app_settings.database_url
+    env.pop("PUBLIC_URL", None)
+
+    def run(*args: str, stdin: str | None = None, **extra_env: str):  # type: ignore[no-untyped-def]
+        return subprocess.run(
+            [sys.executable, "-m", "core", *args],
+            cwd=PROJECT_DIR,
+            env={**env, **extra_env},
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    return run

@@ -7,10 +7,7 @@ reaches 360Dialog. The CLI tests run ``python -m core`` as a subprocess talking 
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,7 +30,6 @@ from core.models import (
     Role,
 )
 from core.sandbox import Account, SandboxConfig, SandboxServer
-from tests.conftest import PROJECT_DIR
 
 KEY = "cloud-key-0001"
 OTHER_KEY = "cloud-key-0002"
@@ -562,26 +558,6 @@ def test_every_change_is_audited_without_secrets(session, team, sandbox) -> None
 
 
 # --- command line ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def cli(app_settings):  # type: ignore[no-untyped-def]
-    env = {**os.environ, "DATA_DIR": str(app_settings.data_dir)}
-    env["DATABASE_URL"] = app_settings.database_url
-    env.pop("PUBLIC_URL", None)
-
-    def run(*args: str, stdin: str | None = None, **extra_env: str):  # type: ignore[no-untyped-def]
-        return subprocess.run(
-            [sys.executable, "-m", "core", *args],
-            cwd=PROJECT_DIR,
-            env={**env, **extra_env},
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
-    return run
 
 
 def test_cli_adds_and_lists_channels(cli, sandbox) -> None:

@@ -1,32 +1,6 @@
 """``python -m core`` as an operator runs it: real processes, real exit codes."""
 
 import json
-import os
-import subprocess
-import sys
-
-import pytest
-
-from tests.conftest import PROJECT_DIR
-
-
-@pytest.fixture
-def cli(app_settings):
-    env = {**os.environ, "DATA_DIR": str(app_settings.data_dir)}
-    env["DATABASE_URL"] = app_settings.database_url
-
-    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "core", *args],
-            cwd=PROJECT_DIR,
-            env=env,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
-    return run
 
 
 def test_first_admin_from_stdin_then_list_as_json(cli) -> None:

@@ -244,3 +244,69 @@ def test_an_approved_template_reaches_a_customer_outside_the_window(engine, team
     assert sent["type"] == "template" and sent["customer"] == "34611000999"
     components = sent["payload"]["template"]["components"]
     assert {c["type"] for c in components} == {"header", "body"}
+
+
+def test_templates_on_the_command_line(engine, cli, live, tmp_path) -> None:
+    import json
+
+    from core import ingest
+    from core.outbox import Sender
+
+    control, channel_id = live
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(json.dumps(GOOD))
+    bad.write_text(json.dumps({**GOOD, "components": GOOD["components"][:1]}))
+
+    assert cli("templates", "validate", str(good)).returncode == 0
+    refused = cli("templates", "validate", str(bad))
+    assert refused.returncode == 1
+    assert refused.stderr.count("\n") == 1 and "body" in refused.stderr.lower()
+
+    submitted = cli("templates", "submit", "--channel", str(channel_id), str(good), "--json")
+    assert submitted.returncode == 0, submitted.stderr
+    assert json.loads(submitted.stdout)["status"] == "PENDING"
+    control.idle()
+    ingest.process_pending(engine)
+    synced = cli("templates", "sync", "--channel", str(channel_id), "--json")
+    assert json.loads(synced.stdout)["fetched"] == 1
+    listed = json.loads(cli("templates", "list", "--json").stdout)
+    assert [(t["name"], t["status"]) for t in listed] == [("pedido_listo", "APPROVED")]
+
+    sent = cli(
+        "templates",
+        "send",
+        "--channel",
+        str(channel_id),
+        "--to",
+        "+34 611 000 999",
+        "--template",
+        "pedido_listo",
+        "--language",
+        "es",
+        "--header-param",
+        "C-3",
+        "--param",
+        "Eva",
+        "--param",
+        "jueves",
+        "--json",
+    )
+    assert sent.returncode == 0, sent.stderr
+    assert json.loads(sent.stdout)["text"].startswith("Hola Eva")
+    missing = cli(
+        "templates",
+        "send",
+        "--channel",
+        str(channel_id),
+        "--to",
+        "+34611000999",
+        "--template",
+        "pedido_listo",
+        "--language",
+        "es",
+        "--param",
+        "Eva",
+    )
+    assert missing.returncode == 1 and "error:" in missing.stderr
+    Sender(engine, client_for).run_once()
+    assert [m["customer"] for m in control.sent()] == ["34611000999"]
