@@ -523,8 +523,11 @@ def send_template(
     workspace_template_id: int,
     values: TemplateValues,
 ) -> Message:
-    """Seed point 15: an approved workspace template to a contact, inside or outside the window."""
-    require(actor, Permission.SEND_TEMPLATES)
+    """Seed point 15: an approved workspace template to a contact, inside or outside the window.
+
+    Answering a conversation with a workspace template is part of answering (agents may); sending
+    templates to arbitrary numbers and campaigns is the marketers' (``SEND_TEMPLATES``)."""
+    require(actor, Permission.REPLY_CONVERSATIONS)
     conversation = session.get(Conversation, conversation_id)
     workspace = session.get(WorkspaceTemplate, workspace_template_id)
     if conversation is None or workspace is None or workspace.channel_id != conversation.channel_id:
@@ -615,3 +618,26 @@ def upload_header_media(
     except D360Error as error:
         raise D360ActionFailed(error) from error
     return MediaParam(kind=kind, id=media_id, filename=filename if kind == "document" else None)
+
+
+def sendable_workspace(
+    session: Session, actor: Actor, channel_id: int
+) -> list[tuple[WorkspaceTemplate, dict[str, Any]]]:
+    """What an answering team member may send in a conversation: approved, unflagged workspace
+    templates of the channel, each with its definition (for the variables and the preview)."""
+    require(actor, Permission.REPLY_CONVERSATIONS)
+    found = []
+    for workspace in session.exec(
+        select(WorkspaceTemplate)
+        .where(WorkspaceTemplate.channel_id == channel_id)
+        .where(col(WorkspaceTemplate.flagged_reason).is_(None))
+        .order_by(col(WorkspaceTemplate.name))
+    ):
+        remote = (
+            session.get(RemoteTemplate, workspace.remote_template_id)
+            if workspace.remote_template_id
+            else None
+        )
+        if remote is not None and remote.status == APPROVED:
+            found.append((workspace, as_body(remote)))
+    return found

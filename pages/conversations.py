@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
-from core import conversations, media
+from core import conversations, media, templates
 from core.auth import Permission, PermissionDenied
 from core.channels import list_channels
 from core.conversations import ConversationFilter, ConversationRow, Thread, ThreadMessage, Window
@@ -31,6 +31,7 @@ from pages.common import (
     pager_controls,
     store,
 )
+from pages.template_form import template_form
 
 LIST = "viewer_list"  # pager key: the page number lives in ``viewer_list_page``
 OPEN = "viewer_open"  # id of the conversation shown on the right
@@ -426,7 +427,10 @@ def render_composer(thread: Thread, can_reply: bool) -> None:
         return
     if not thread.window.is_open():
         st.info(t("viewer.composer.closed"), icon=":material/lock_clock:")
+        render_template_sender(thread)
         return
+    with st.expander(t("viewer.composer.template"), icon=":material/article:"):
+        render_template_sender(thread)
     recent = [
         item.message
         for item in reversed(thread.messages)
@@ -454,6 +458,22 @@ def render_composer(thread: Thread, can_reply: bool) -> None:
         on_submit=_send,
         args=(conversation_id,),
     )
+
+
+def render_template_sender(thread: Thread) -> None:
+    """An approved workspace template, filled and previewed; allowed in or out of the window."""
+    actor = page_guard(Permission.REPLY_CONVERSATIONS)
+    conversation_id = thread.conversation.id
+    filled = template_form(actor, thread.channel.id, key=f"viewer_tpl_{conversation_id}")
+    if filled is not None and st.button(
+        t("viewer.composer.send_template"), key=f"viewer_tpl_send_{conversation_id}", type="primary"
+    ):
+        _act(
+            conversation_id,
+            lambda session, actor: templates.send_template(
+                session, actor, conversation_id, filled.workspace.id, filled.values
+            ),
+        )
 
 
 @st.fragment(run_every=REFRESH_SECONDS)

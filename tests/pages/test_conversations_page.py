@@ -344,7 +344,7 @@ def test_closed_window_replaces_the_composer(run_page, roles, chats) -> None:
     page = shown(at)
     assert "¿Siguen abiertos?" in page and "Window closed" in page
     assert len(at.chat_input) == 0
-    assert "WhatsApp only allows sending an approved template now" in page
+    assert "WhatsApp only allows an approved template now" in page
 
 
 def test_manager_reads_but_cannot_answer(run_page, roles, chats, engine) -> None:
@@ -371,3 +371,47 @@ def test_spanish_labels_through_the_menu(open_dashboard, roles, chats) -> None:
     assert "Reintentar" in [b.label for b in at.button]
     assert at.chat_input[0].placeholder == "Escribe una respuesta"
     assert at.text_input(key="viewer_search").label == "Buscar"
+
+
+def test_outside_the_window_an_agent_sends_an_approved_workspace_template(
+    run_page, roles, chats, engine
+) -> None:
+    from core.models import RemoteTemplate, WorkspaceTemplate
+
+    with session_scope(engine) as session:
+        conversation = session.get(Conversation, chats.marcos)
+        template = RemoteTemplate(
+            channel_id=conversation.channel_id,
+            name="seguimiento",
+            language="es",
+            category="UTILITY",
+            status="APPROVED",
+            components=[{"type": "BODY", "text": "Hola {{1}}, ¿pudiste ver el pedido?"}],
+        )
+        session.add(template)
+        session.flush()
+        session.add(
+            WorkspaceTemplate(
+                channel_id=conversation.channel_id,
+                remote_template_id=template.id,
+                name="seguimiento",
+                content="Hola {{1}}, ¿pudiste ver el pedido?",
+                partner_template_id="t-1",
+                category="UTILITY",
+                language="es",
+            )
+        )
+    at = open_thread(run_page(PAGE, roles[Role.AGENT]), chats.marcos)
+    at.text_input(key=f"viewer_tpl_{chats.marcos}_b_1_1").input("Marcos").run()
+    assert "Hola Marcos, ¿pudiste ver el pedido?" in shown(at)
+    at.button(key=f"viewer_tpl_send_{chats.marcos}").click().run()
+    assert not at.exception, at.exception
+    with Session(engine) as session:
+        sent = session.exec(select(Message).where(Message.template_name == "seguimiento")).one()
+    assert (sent.status, sent.text) == (
+        MessageStatus.QUEUED,
+        "Hola Marcos, ¿pudiste ver el pedido?",
+    )
+    assert sent.content["template"]["components"][0]["parameters"] == [
+        {"type": "text", "text": "Marcos"}
+    ]
