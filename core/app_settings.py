@@ -13,7 +13,10 @@ from core.models import AppSetting, utcnow
 TEMPLATE_LIMITS = "template_limits"
 """``seed`` (the help page's stricter template rules, the default) or ``meta`` (Meta's own)."""
 
-DEFAULTS: dict[str, Any] = {TEMPLATE_LIMITS: "seed"}
+OPT_OUT_KEYWORDS = "opt_out_keywords"
+"""Words that, written alone by a customer, opt them out of marketing templates."""
+
+DEFAULTS: dict[str, Any] = {TEMPLATE_LIMITS: "seed", OPT_OUT_KEYWORDS: ["STOP", "BAJA"]}
 
 
 def get(session: Session, key: str) -> Any:

@@ -77,7 +77,7 @@ def worker_name() -> str:
 
 def start_workers() -> list[Loop]:
     """The webhook processor, the sender and the media downloader, sharing one engine."""
-    from core import ingest, media
+    from core import campaigns, ingest, media
     from core.channels import client_for
     from core.outbox import Sender
 
@@ -88,6 +88,7 @@ def start_workers() -> list[Loop]:
         Loop("webhooks", lambda: ingest.process_pending(engine, worker=name)),
         Loop("sender", sender.run_once, idle_seconds=0.5),
         Loop("media", lambda: media.download_pending(engine, client_for)),
+        Loop("campaigns", lambda: campaigns.run_due(engine), idle_seconds=0.5),
         Loop("templates", lambda: sync_all_templates(engine), idle_seconds=TEMPLATE_SYNC_SECONDS),
     ]
     for loop in loops:

@@ -24,6 +24,7 @@ from core.models import (
     MessageStatus,
     utcnow,
 )
+from core.optouts import record_if_opt_out
 from core.phones import canonical_wa_id, equivalent_wa_ids
 
 PREVIEW_LENGTH = 120
@@ -139,6 +140,8 @@ def apply_inbound(
     session.flush()
     if message.type != "reaction":
         touch_conversation(conversation, when, summary(message), inbound=True)
+    if message.type in {"text", "button", "interactive"}:
+        record_if_opt_out(session, contact, message.text or "")
     if contact.last_inbound_at is None or when > contact.last_inbound_at:
         contact.last_inbound_at = when
     if message.media is not None and message.media.id:

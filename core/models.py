@@ -360,3 +360,43 @@ class AppSetting(SQLModel, table=True):
     value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
     updated_at: datetime = _created()
     updated_by: str = Field(default="", max_length=64)
+
+
+class Campaign(SQLModel, table=True):
+    """One approved template sent to many contacts at the channel's pace."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (Index("ix_campaigns_state_start", "state", "start_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: int = Field(foreign_key="channels.id")
+    workspace_template_id: int = Field(foreign_key="workspace_templates.id")
+    name: str = Field(max_length=200)
+    state: str = Field(default="draft", max_length=16)  # draft|scheduled|running|paused|cancelled|done
+    mapping: dict[str, Any] | None = _json()
+    start_at: datetime | None = _when()
+    started_at: datetime | None = _when()
+    finished_at: datetime | None = _when()
+    created_by: str = Field(default="", max_length=64)
+    created_at: datetime = _created()
+
+
+class CampaignRecipient(SQLModel, table=True):
+    """One person of a campaign; unique per campaign, so nobody is sent twice."""
+
+    __tablename__ = "campaign_recipients"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "wa_id", name="uq_campaign_recipients_wa_id"),
+        # the runner's queue and the live counts
+        Index("ix_campaign_recipients_state", "campaign_id", "state", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaigns.id")
+    wa_id: str = Field(max_length=32)
+    name: str = Field(default="", max_length=200)
+    values: dict[str, Any] | None = _json()
+    state: str = Field(default="pending", max_length=16)  # pending|queued|skipped|cancelled
+    skip_reason: str | None = Field(default=None, max_length=64)
+    message_id: int | None = Field(default=None, foreign_key="messages.id", index=True)
+    queued_at: datetime | None = _when()

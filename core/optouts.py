@@ -1,0 +1,52 @@
+"""Opt-outs: a contact who writes STOP or BAJA (configurable) gets no marketing template again.
+
+Only an admin can opt someone back in (for example after they asked in another channel); both
+directions are audited.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session
+
+from core import app_settings, audit
+from core.auth import Actor, Permission, require
+from core.errors import UserFacingError
+from core.models import Contact, utcnow
+
+_NOT_WORD = re.compile(r"[^\w]+")
+
+
+def keywords(session: Session) -> set[str]:
+    return {
+        word.strip().upper() for word in app_settings.get(session, app_settings.OPT_OUT_KEYWORDS)
+    }
+
+
+def is_opt_out(text: str, words: set[str]) -> bool:
+    """The whole message is one of the keywords ("stop", "BAJA.", " Baja! ")."""
+    return _NOT_WORD.sub("", text).upper() in words
+
+
+def record_if_opt_out(session: Session, contact: Contact, text: str) -> bool:
+    """Called for every customer text; returns whether it opted the contact out."""
+    if contact.opted_out or not text or not is_opt_out(text, keywords(session)):
+        return False
+    contact.opted_out, contact.opted_out_at = True, utcnow()
+    audit.record(session, "system", "contact.opt_out", contact.wa_id, keyword=text.strip())
+    return True
+
+
+def set_opted_out(session: Session, actor: Actor, contact_id: int, opted_out: bool) -> Contact:
+    """An admin marks a contact opted out, or opts them back in."""
+    require(actor, Permission.MANAGE_CHANNELS)
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        raise UserFacingError("campaigns.error.no_contact")
+    contact.opted_out = opted_out
+    contact.opted_out_at = utcnow() if opted_out else None
+    audit.record(
+        session, actor, "contact.opt_out" if opted_out else "contact.opt_in", contact.wa_id
+    )
+    return contact

@@ -1,0 +1,262 @@
+"""Campaigns against the sandbox over HTTP: planning report, pace, opt-outs, pause, restart."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+from sqlmodel import Session, select
+
+from core import campaigns, ingest, templates
+from core.auth import SYSTEM_ACTOR, PermissionDenied
+from core.channels import client_for, connect_channel
+from core.db import session_scope
+from core.models import CampaignRecipient, Contact, Role
+from core.outbox import Sender
+from tests.live import API_KEY, NUMBER, SandboxControl, sandbox, serve_routes
+
+PROMO = {
+    "name": "rebajas_invierno",
+    "category": "MARKETING",
+    "language": "es",
+    "components": [
+        {
+            "type": "BODY",
+            "text": "Hola {{1}}, este {{2}} tienes un 20% en toda la tienda.",
+            "example": {"body_text": [["Ana", "sábado"]]},
+        }
+    ],
+}
+
+
+@pytest.fixture
+def live(engine, team) -> Iterator[tuple[SandboxControl, int]]:
+    """A channel with the approved marketing template in its workspace."""
+    with (
+        serve_routes() as public_url,
+        sandbox(review_delay=0.05, status_delays=(0.02, 0.05, 0.08)) as control,
+    ):
+        with session_scope(engine) as session:
+            channel = connect_channel(
+                session,
+                SYSTEM_ACTOR,
+                number=NUMBER,
+                api_key=API_KEY,
+                base_url=control.server.base_url,
+                public_url=public_url,
+            ).channel
+            templates.submit_template(session, team[Role.MARKETER], channel.id, PROMO)
+        control.idle()
+        ingest.process_pending(engine)
+        with session_scope(engine) as session:
+            remote = templates.list_templates(
+                session, team[Role.MARKETER], templates.TemplateFilter()
+            ).items[0]
+            workspace = templates.add_to_workspace(
+                session, team[Role.MARKETER], channel.id, **templates.workspace_prefill(remote)
+            )
+        yield control, workspace.id
+
+
+def audience(count: int) -> pd.DataFrame:
+    rows = [
+        {"telefono": f"+34 611 {index:06d}", "nombre": f"Cliente {index}"} for index in range(count)
+    ]
+    rows += [
+        {"telefono": "+34 611 000000", "nombre": "Repetido"},
+        {"telefono": "no es un número", "nombre": "Roto"},
+        {"telefono": "+34 622 999999", "nombre": ""},
+    ]
+    return pd.DataFrame(rows)
+
+
+MAPPING = campaigns.Mapping(
+    number_column="telefono",
+    name_column="nombre",
+    body=[campaigns.Source(column="nombre"), campaigns.Source(value="sábado")],
+)
+
+
+def opt_out(engine, wa_id: str) -> None:
+    with session_scope(engine) as session:
+        from core.channels import list_channels
+        from core.inbound import find_or_create_contact
+        from core.models import Channel
+
+        channel = session.get(Channel, list_channels(session, SYSTEM_ACTOR)[0].id)
+        contact, _ = find_or_create_contact(session, channel, wa_id)
+        contact.opted_out = True
+
+
+def run_until_done(engine, campaign_id: int, sender: Sender, control: SandboxControl) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        campaigns.run_due(engine)
+        sender.run_once()
+        ingest.process_pending(engine)
+        with Session(engine) as session:
+            from core.models import Campaign
+
+            if session.get(Campaign, campaign_id).state == "done":
+                return
+    raise AssertionError("campaign did not finish in 60 s")
+
+
+def test_plan_reports_invalid_duplicate_missing_and_opted_out_before_sending(
+    engine, team, live
+) -> None:
+    control, workspace_id = live
+    opt_out(engine, "34611000003")
+    with Session(engine) as session:
+        plan = campaigns.plan(session, team[Role.MARKETER], workspace_id, audience(5), MAPPING)
+        previews = campaigns.preview_rows(session, team[Role.MARKETER], workspace_id, plan)
+    assert plan.skipped_by_reason() == {
+        "opted_out": 1,
+        "duplicate": 1,
+        "invalid_number": 1,
+        "missing_value": 1,
+    }
+    assert len(plan.sendable) == 4
+    assert previews[0] == "Hola Cliente 0, este sábado tienes un 20% en toda la tienda."
+    assert control.sent() == []
+    with Session(engine) as session, pytest.raises(PermissionDenied):
+        campaigns.plan(session, team[Role.AGENT], workspace_id, audience(1), MAPPING)
+
+
+def test_campaign_runs_to_the_end_and_the_report_matches_the_sandbox(engine, team, live) -> None:
+    control, workspace_id = live
+    marketer = team[Role.MARKETER]
+    opt_out(engine, "34611000007")
+    with session_scope(engine) as session:
+        plan = campaigns.plan(session, marketer, workspace_id, audience(30), MAPPING)
+        campaign = campaigns.create(
+            session,
+            marketer,
+            name="Invierno",
+            workspace_template_id=workspace_id,
+            planned=plan,
+            mapping=MAPPING,
+        )
+        campaigns.start(session, marketer, campaign.id)
+    run_until_done(engine, campaign.id, Sender(engine, client_for), control)
+    control.idle()
+    ingest.process_pending(engine)
+    control.customer_writes(customer="34611000001", type="text", text="¡Me interesa!")
+    control.customer_writes(customer="34611000002", type="text", text="baja")
+    control.idle()
+    ingest.process_pending(engine)
+    with Session(engine) as session:
+        counts = campaigns.counts(session, team[Role.MANAGER], campaign.id)
+        opted = session.exec(select(Contact).where(Contact.wa_id == "34611000002")).one()
+    sent_numbers = sorted(m["customer"] for m in control.sent())
+    assert len(sent_numbers) == len(set(sent_numbers)) == 29 == counts.sent
+    assert "34611000007" not in sent_numbers
+    assert counts.read == 29 and counts.failed == 0 and counts.replied == 2
+    assert counts.skipped == {
+        "opted_out": 1,
+        "duplicate": 1,
+        "invalid_number": 1,
+        "missing_value": 1,
+    }
+    assert opted.opted_out
+    with Session(engine) as session:
+        report = campaigns.export_csv(session, team[Role.MANAGER], campaign.id)
+    assert report.count("\n") == 1 + 33 and "+34611000007,Cliente 7,skipped,opted_out" in report
+
+
+def test_pause_holds_sending_and_a_restart_sends_no_one_twice(engine, team, live) -> None:
+    control, workspace_id = live
+    marketer = team[Role.MARKETER]
+    with session_scope(engine) as session:
+        plan = campaigns.plan(session, marketer, workspace_id, audience(40), MAPPING)
+        campaign = campaigns.create(
+            session,
+            marketer,
+            name="Pausa",
+            workspace_template_id=workspace_id,
+            planned=plan,
+            mapping=MAPPING,
+        )
+        campaigns.start(session, marketer, campaign.id)
+    campaigns.run_due(engine)  # queues the first batch
+    with session_scope(engine) as session:
+        campaigns.pause(session, marketer, campaign.id)
+    Sender(engine, client_for).run_once()
+    assert control.sent() == []  # held, not sent
+    campaigns.run_due(engine)  # a paused campaign queues nobody
+    with session_scope(engine) as session:
+        campaigns.resume(session, marketer, campaign.id)
+    crashed = Sender(engine, client_for, worker="dies")
+    crashed._record_success = lambda job_id, wa_id: None  # dies after each send, before recording
+    crashed.run_once()
+    with session_scope(engine) as session:
+        from datetime import timedelta
+
+        from core.models import OutboundJob
+        from core.models import utcnow as now
+
+        for job in session.exec(select(OutboundJob).where(OutboundJob.state == "sending")):
+            job.claimed_until = now() - timedelta(seconds=1)
+    control.idle()
+    run_until_done(engine, campaign.id, Sender(engine, client_for, worker="restarted"), control)
+    sent_numbers = [m["customer"] for m in control.sent()]
+    assert len(sent_numbers) == len(set(sent_numbers)) == 40
+    with Session(engine) as session:
+        states = {
+            r.state
+            for r in session.exec(
+                select(CampaignRecipient).where(CampaignRecipient.campaign_id == campaign.id)
+            )
+        }
+    assert states == {"queued", "skipped"}
+
+
+def test_cancel_stops_everyone_not_yet_sent(engine, team, live) -> None:
+    control, workspace_id = live
+    marketer = team[Role.MARKETER]
+    with session_scope(engine) as session:
+        plan = campaigns.plan(session, marketer, workspace_id, audience(50), MAPPING)
+        campaign = campaigns.create(
+            session,
+            marketer,
+            name="Cancelada",
+            workspace_template_id=workspace_id,
+            planned=plan,
+            mapping=MAPPING,
+        )
+        campaigns.start(session, marketer, campaign.id)
+    campaigns.run_due(engine)
+    with session_scope(engine) as session:
+        campaigns.cancel(session, marketer, campaign.id)
+    Sender(engine, client_for).run_once()
+    campaigns.run_due(engine)
+    assert control.sent() == []
+    with Session(engine) as session:
+        counts = campaigns.counts(session, marketer, campaign.id)
+    assert counts.sent == 0 and counts.pending == 0
+
+
+def test_a_scheduled_campaign_waits_for_its_time(engine, team, live) -> None:
+    from datetime import timedelta
+
+    from core.models import Campaign, utcnow
+
+    control, workspace_id = live
+    marketer = team[Role.MARKETER]
+    with session_scope(engine) as session:
+        plan = campaigns.plan(session, marketer, workspace_id, audience(3), MAPPING)
+        campaign = campaigns.create(
+            session,
+            marketer,
+            name="Luego",
+            workspace_template_id=workspace_id,
+            planned=plan,
+            mapping=MAPPING,
+        )
+        campaigns.start(session, marketer, campaign.id, start_at=utcnow() + timedelta(hours=1))
+    assert campaigns.run_due(engine) == 0
+    assert campaigns.run_due(engine, now=utcnow() + timedelta(hours=2)) == 3
+    with Session(engine) as session:
+        assert session.get(Campaign, campaign.id).state == "running"
