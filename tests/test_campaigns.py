@@ -260,3 +260,56 @@ def test_a_scheduled_campaign_waits_for_its_time(engine, team, live) -> None:
     assert campaigns.run_due(engine, now=utcnow() + timedelta(hours=2)) == 3
     with Session(engine) as session:
         assert session.get(Campaign, campaign.id).state == "running"
+
+
+def test_campaigns_on_the_command_line(engine, team, live, cli, tmp_path) -> None:
+    import json
+
+    control, workspace_id = live
+    csv_file = tmp_path / "audiencia.csv"
+    audience(4).to_csv(csv_file, index=False)
+    created = cli(
+        "campaigns",
+        "create",
+        "--name",
+        "CLI",
+        "--template",
+        str(workspace_id),
+        "--audience",
+        str(csv_file),
+        "--number-column",
+        "telefono",
+        "--name-column",
+        "nombre",
+        "--map",
+        "body.1=column:nombre",
+        "--map",
+        "body.2=value:domingo",
+        "--json",
+    )
+    assert created.returncode == 0, created.stderr
+    data = json.loads(created.stdout)
+    assert data["recipients"] == 4 and data["skipped"] == {
+        "duplicate": 1,
+        "invalid_number": 1,
+        "missing_value": 1,
+    }
+    started = json.loads(cli("campaigns", "start", str(data["id"]), "--json").stdout)
+    assert started["state"] == "scheduled"
+    paused = json.loads(cli("campaigns", "pause", str(data["id"]), "--json").stdout)
+    assert paused["state"] == "paused"
+    status = json.loads(cli("campaigns", "status", str(data["id"]), "--json").stdout)
+    assert (status["total"], status["pending"], status["sent"]) == (7, 4, 0)
+    bad = cli(
+        "campaigns",
+        "create",
+        "--name",
+        "x",
+        "--template",
+        str(workspace_id),
+        "--audience",
+        str(csv_file),
+        "--number-column",
+        "phone",
+    )
+    assert bad.returncode == 1 and "no column phone" in bad.stderr
