@@ -163,12 +163,25 @@ for info in connected:
                 max_chars=channels.MAX_GREETING_LENGTH,
             )
             st.caption(t("channels.greeting_help"))
+            pace = st.number_input(
+                t("channels.throughput"),
+                min_value=channels.MIN_THROUGHPUT,
+                max_value=channels.MAX_THROUGHPUT,
+                value=info.throughput_mps,
+                help=t("channels.throughput_help"),
+                key=f"settings_pace_{info.id}",
+            )
             save = st.form_submit_button(t("channels.save_settings"))
         if save:
             try:
                 with store() as session:
                     channels.update_channel_settings(
-                        session, actor, info.id, name=new_name, greeting_message=greeting
+                        session,
+                        actor,
+                        info.id,
+                        name=new_name,
+                        greeting_message=greeting,
+                        throughput_mps=int(pace),
                     )
             except UserFacingError as exc:
                 say_error(exc)

@@ -648,3 +648,19 @@ def test_cli_errors_are_one_line(cli, sandbox) -> None:
     assert no_public_url.stderr.startswith("error: PUBLIC_URL is missing")
     assert len(no_public_url.stderr.strip().splitlines()) == 1
     assert json.loads(cli("channels", "list", "--json").stdout) == []
+
+
+def test_sending_pace_is_an_admin_setting_within_whatsapps_tiers(session, team, engine) -> None:
+    from core.errors import UserFacingError
+    from tests.store_helpers import make_channel
+
+    channel = make_channel(engine)
+    admin = team[Role.ADMIN]
+    updated = channels.update_channel_settings(
+        session, admin, channel.id, name="Ventas", greeting_message="", throughput_mps=1000
+    )
+    assert updated.throughput_mps == 1000
+    with pytest.raises(UserFacingError, match="between 1 and 1000"):
+        channels.update_channel_settings(
+            session, admin, channel.id, name="Ventas", greeting_message="", throughput_mps=5000
+        )
