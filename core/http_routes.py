@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from sqlalchemy import text
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-from core import ingest
+from core import receiver
 from core.background import wake_processor
 from core.channels import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
 from core.db import get_engine
@@ -31,12 +30,8 @@ async def webhook(request: Request) -> JSONResponse:
     except ValueError:
         return JSONResponse({"error": "unknown channel"}, status_code=404)
     body = await request.body()
-    receipt = await run_in_threadpool(
-        ingest.receive,
-        get_engine(),
-        channel_id,
-        request.headers.get(WEBHOOK_SECRET_HEADER),
-        body,
+    receipt = await receiver.receive_async(
+        get_engine(), channel_id, request.headers.get(WEBHOOK_SECRET_HEADER), body
     )
     if receipt.status_code == 200:
         wake_processor()

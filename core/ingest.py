@@ -1,4 +1,4 @@
-"""Webhooks from 360Dialog: store the raw body durably, answer at once, process afterwards.
+"""Webhooks from 360Dialog, after ``core.receiver`` stored them: processed once, in order.
 
 Nothing lost: a body that got 200 is already committed in ``webhook_events``. Nothing duplicated:
 processing one stored body and marking it processed happen in one transaction, and every effect is
@@ -8,16 +8,12 @@ after a crash change nothing. Statuses never move backwards (``core.d360.events.
 
 from __future__ import annotations
 
-import json
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from core import crypto
-from core.channels import WEBHOOK_SECRET_HEADER
 from core.d360.events import (
     AccountEvent,
     ErrorNotice,
@@ -36,43 +32,9 @@ from core.template_events import apply_template_status
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 1_000_000
-"""WhatsApp's webhook bodies are a few KB; anything near a megabyte is not from 360Dialog."""
-
 STATUS_RETRY_DELAYS = (2, 5, 15, 30, 60, 120, 300, 600)
 """Seconds to wait before re-reading a body whose statuses name a message we have not stored yet
 (the webhook can overtake the answer to our own send); after the last, the problem is recorded."""
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """What the route answers: an HTTP status and a short reason."""
-
-    status_code: int
-    reason: str
-    event_id: int | None = None
-
-
-def receive(engine: Engine, channel_id: int, secret: str | None, body: bytes) -> Receipt:
-    """Authenticate, check and durably store one webhook body (runs in a worker thread)."""
-    if len(body) > MAX_BODY_BYTES:
-        return Receipt(413, "body too large")
-    with Session(engine) as session:
-        stored_hash = session.exec(
-            select(Channel.webhook_secret_hash).where(Channel.id == channel_id)
-        ).first()
-    if stored_hash is None or not secret or not crypto.same_secret(secret, stored_hash):
-        return Receipt(401, f"missing or wrong {WEBHOOK_SECRET_HEADER}")
-    try:
-        json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return Receipt(400, "body is not JSON")
-    with session_scope(engine) as session:
-        event = WebhookEvent(channel_id=channel_id, body=body)
-        session.add(event)
-        session.flush()
-        event_id = event.id
-    return Receipt(200, "stored", event_id)
 
 
 MAX_PROCESSING_FAILURES = 5

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from core import export, ingest
+from core import export, ingest, receiver
 from core.auth import CLI_ACTOR
 from tests.conftest import PROJECT_DIR
 from tests.d360.helpers import load
@@ -18,7 +18,7 @@ def stored_messages(engine) -> int:
     for index, name in enumerate(("cloud_webhook__hello.json", "cloud_webhook__document.json")):
         body = load(f"courier/{name}")
         body["entry"][0]["changes"][0]["value"]["messages"][0]["id"] = f"wamid.{index}"
-        ingest.receive(engine, channel.id, WEBHOOK_SECRET, json.dumps(body).encode())
+        receiver.receive(engine, channel.id, WEBHOOK_SECRET, json.dumps(body).encode())
     ingest.process_pending(engine)
     return channel.id
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, func, select
 
-from core import ingest
+from core import ingest, receiver
 from core.d360.events import InboundMessage, StatusUpdate, parse_webhook, status_rank
 from core.models import (
     Contact,
@@ -27,9 +27,9 @@ def count(session: Session, model: Any, *where: Any) -> int:
     return session.exec(select(func.count()).select_from(model).where(*where)).one()
 
 
-def deliver(engine, channel_id: int, body: Any, secret: str = WEBHOOK_SECRET) -> ingest.Receipt:
+def deliver(engine, channel_id: int, body: Any, secret: str = WEBHOOK_SECRET) -> receiver.Receipt:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return ingest.receive(engine, channel_id, secret, raw)
+    return receiver.receive(engine, channel_id, secret, raw)
 
 
 def metadata_of(body: Any) -> dict[str, str]:
@@ -44,7 +44,7 @@ def metadata_of(body: Any) -> dict[str, str]:
 def test_wrong_or_missing_secret_gets_401_and_stores_nothing(engine) -> None:
     channel = make_channel(engine)
     assert deliver(engine, channel.id, {"object": "x"}, secret="nope").status_code == 401
-    assert ingest.receive(engine, channel.id, None, b"{}").status_code == 401
+    assert receiver.receive(engine, channel.id, None, b"{}").status_code == 401
     assert deliver(engine, 999, {"object": "x"}).status_code == 401
     with Session(engine) as session:
         assert count(session, WebhookEvent) == 0
@@ -53,7 +53,7 @@ def test_wrong_or_missing_secret_gets_401_and_stores_nothing(engine) -> None:
 def test_not_json_gets_400_and_huge_gets_413(engine) -> None:
     channel = make_channel(engine)
     assert deliver(engine, channel.id, b"<xml>not json</xml>").status_code == 400
-    huge = json.dumps({"padding": "x" * (ingest.MAX_BODY_BYTES + 1)}).encode()
+    huge = json.dumps({"padding": "x" * (receiver.MAX_BODY_BYTES + 1)}).encode()
     assert deliver(engine, channel.id, huge).status_code == 413
     with Session(engine) as session:
         assert count(session, WebhookEvent) == 0

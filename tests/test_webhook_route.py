@@ -22,3 +22,25 @@ def test_route_answers_each_case(engine) -> None:
             httpx.post(f"{base}/webhooks/360dialog/abc", json=body, headers=good).status_code == 404
         )
         assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
+
+
+def test_concurrent_bodies_are_group_committed_and_all_stored(engine) -> None:
+    import asyncio
+
+    from sqlmodel import Session, func, select
+
+    from core.models import WebhookEvent
+
+    channel = make_channel(engine)
+    body = load("courier/cloud_webhook__hello.json")
+
+    async def post_many(url: str) -> list[int]:
+        async with httpx.AsyncClient(headers={WEBHOOK_SECRET_HEADER: WEBHOOK_SECRET}) as client:
+            answers = await asyncio.gather(*(client.post(url, json=body) for _ in range(200)))
+        return [answer.status_code for answer in answers]
+
+    with serve_routes() as base:
+        codes = asyncio.run(post_many(webhook_url(base, channel.id)))
+    assert codes == [200] * 200
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(WebhookEvent)).one() == 200
