@@ -540,24 +540,36 @@ def counts(session: Session, actor: Actor, campaign_id: int) -> Counts:
 
 
 def _replied(session: Session, campaign_id: int) -> int:
-    """Recipients who wrote back after their campaign message."""
-    outbound = (
+    """Recipients who wrote back after their campaign message.
+
+    WhatsApp's timestamps have whole seconds, so a reply within the same second as the send
+    counts: the send time is compared without its fraction."""
+    sends = (
         select(Message.conversation_id, Message.created_at)
         .join(CampaignRecipient, col(CampaignRecipient.message_id) == Message.id)
         .where(CampaignRecipient.campaign_id == campaign_id)
-        .subquery()
     )
-    reply = (
-        select(func.count(func.distinct(outbound.c.conversation_id)))
-        .select_from(outbound)
-        .join(
-            Message,
-            (col(Message.conversation_id) == outbound.c.conversation_id)
-            & (col(Message.direction) == "in")
-            & (col(Message.created_at) > outbound.c.created_at),
-        )
+    sent_at = dict(session.exec(sends).all())
+    if not sent_at:
+        return 0
+    latest_reply = dict(
+        session.exec(
+            select(Message.conversation_id, func.max(Message.created_at))
+            .where(Message.direction == "in")
+            .where(
+                col(Message.conversation_id).in_(
+                    sends.with_only_columns(Message.conversation_id).scalar_subquery()
+                )
+            )
+            .group_by(Message.conversation_id)
+        ).all()
     )
-    return session.exec(reply).one()
+    return sum(
+        1
+        for conversation_id, when in sent_at.items()
+        if (reply := latest_reply.get(conversation_id)) is not None
+        and reply >= when.replace(microsecond=0)
+    )
 
 
 @dataclass(frozen=True)
@@ -598,6 +610,11 @@ def timeline(
         )
         found[start] = found.get(start, 0) + 1
     return sorted(found.items())
+
+
+def get_campaign(session: Session, actor: Actor, campaign_id: int) -> Campaign | None:
+    require(actor, Permission.VIEW_CAMPAIGNS)
+    return session.get(Campaign, campaign_id)
 
 
 def list_campaigns(session: Session, actor: Actor, channel_id: int | None = None) -> list[Campaign]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import text
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from core import receiver
@@ -39,7 +41,18 @@ async def webhook(request: Request) -> JSONResponse:
     return JSONResponse({"error": receipt.reason}, status_code=receipt.status_code)
 
 
+async def bare(_request: Request) -> Response:
+    """``BENCH_ROUTES=1`` only: answers 200 and does nothing, the benchmark's baseline."""
+    return Response(b'{"status":"ok"}', media_type="application/json")
+
+
 def routes() -> list[BaseRoute]:
+    if os.environ.get("BENCH_ROUTES") == "1":
+        return [Route("/bench/bare", bare, methods=["POST"]), *_routes()]
+    return _routes()
+
+
+def _routes() -> list[BaseRoute]:
     return [
         Route("/healthz", health, methods=["GET"]),
         Route(WEBHOOK_PATH, webhook, methods=["POST"]),

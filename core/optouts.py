@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from core import app_settings, audit
 from core.auth import Actor, Permission, require
@@ -50,3 +50,18 @@ def set_opted_out(session: Session, actor: Actor, contact_id: int, opted_out: bo
         session, actor, "contact.opt_out" if opted_out else "contact.opt_in", contact.wa_id
     )
     return contact
+
+
+def list_opted_out(
+    session: Session, actor: Actor, channel_id: int, limit: int = 50
+) -> list[Contact]:
+    """The channel's opted-out contacts, most recent first (for an admin to review)."""
+    require(actor, Permission.MANAGE_CHANNELS)
+    return list(
+        session.exec(
+            select(Contact)
+            .where(Contact.channel_id == channel_id, Contact.opted_out == True)  # noqa: E712
+            .order_by(col(Contact.opted_out_at).desc())
+            .limit(limit)
+        )
+    )

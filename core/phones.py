@@ -91,11 +91,18 @@ def wa_id_of(number: str, default_region: str | None = None) -> str:
     """The digits WhatsApp uses for ``number`` (E.164 without ``+``).
 
     A number that is already all digits is taken as a ``wa_id`` as-is (WhatsApp's own ids are
-    not always "valid" by today's numbering plan, e.g. Brazilian mobiles without the 9);
-    anything else is validated through ``to_e164``.
+    not always "valid" by today's numbering plan, e.g. Brazilian mobiles without the 9) — unless
+    a ``default_region`` is given and the digits are a valid national number there (a
+    spreadsheet's "611000101" with region ES is +34 611 000 101). Anything else is validated
+    through ``to_e164``.
     """
     text = (number or "").strip()
     digits = text[1:] if text.startswith("+") else text
+    if default_region and not text.startswith("+"):
+        try:
+            return to_e164(text, default_region).lstrip("+")
+        except InvalidPhoneNumber:
+            pass
     if digits.isdigit() and 7 <= len(digits) <= 15 and not digits.startswith("0"):
         return digits
     return to_e164(text, default_region).lstrip("+")

@@ -43,6 +43,17 @@ class SecretCache:
         self._hashes: dict[tuple[str, int], tuple[str | None, float]] = {}
         self._lock = threading.Lock()
 
+    def cached_match(self, engine: Engine, channel_id: int, secret: str | None) -> bool:
+        """True when a fresh cached hash matches (no database call: safe on the event loop)."""
+        cached = self._hashes.get((str(engine.url), channel_id))
+        return (
+            bool(secret)
+            and cached is not None
+            and cached[0] is not None
+            and time.monotonic() - cached[1] < self.ttl
+            and crypto.same_secret(secret or "", cached[0])
+        )
+
     def matches(self, engine: Engine, channel_id: int, secret: str | None) -> bool:
         if not secret:
             return False
@@ -77,6 +88,13 @@ def check(
         return Receipt(413, "body too large")
     if not cache.matches(engine, channel_id, secret):
         return Receipt(401, "missing or wrong webhook secret")
+    return check_body(body)
+
+
+def check_body(body: bytes) -> Receipt | None:
+    """Size and JSON: what is refused whoever sent it."""
+    if len(body) > MAX_BODY_BYTES:
+        return Receipt(413, "body too large")
     try:
         json.loads(body)
     except (ValueError, UnicodeDecodeError):
@@ -155,8 +173,14 @@ def committer_for(engine: Engine) -> GroupCommitter:
 async def receive_async(
     engine: Engine, channel_id: int, secret: str | None, body: bytes
 ) -> Receipt:
-    """The webhook route's work: refuse, or store durably and then say 200."""
-    refusal = await asyncio.to_thread(check, _cache, engine, channel_id, secret, body)
+    """The webhook route's work: refuse, or store durably and then say 200.
+
+    The usual case (a known channel, its secret cached) is checked on the event loop itself; only
+    a cache miss goes to a thread for the database."""
+    if _cache.cached_match(engine, channel_id, secret):
+        refusal = check_body(body)
+    else:
+        refusal = await asyncio.to_thread(check, _cache, engine, channel_id, secret, body)
     if refusal is not None:
         return refusal
     event_id = await committer_for(engine).store(channel_id, body)

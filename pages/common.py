@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, tzinfo
 from functools import partial
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 from sqlmodel import Session
@@ -18,6 +20,20 @@ from core.db import get_engine, migrate, session_scope
 from core.i18n import DEFAULT_LANGUAGE, get_language, set_language, t
 
 ACTOR_KEY = "actor"
+_MARKDOWN_SPECIAL = str.maketrans({char: "\\" + char for char in "\\`*_[]<>$~|#:"})
+
+
+def plain(value: object) -> str:
+    """Untrusted text made safe inside markdown (no formatting, LaTeX, links or emoji codes)."""
+    return " ".join(str(value).split()).translate(_MARKDOWN_SPECIAL)
+
+
+def viewer_timezone() -> tzinfo:
+    """The browser's timezone (``st.context``), UTC when it is unknown."""
+    try:
+        return ZoneInfo(st.context.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
 
 
 @st.cache_resource

@@ -8,10 +8,9 @@ Customers' words are untrusted: they are shown with ``st.text`` or escaped befor
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
@@ -29,7 +28,9 @@ from pages.common import (
     fixed_language_t,
     page_guard,
     pager_controls,
+    plain,
     store,
+    viewer_timezone,
 )
 from pages.template_form import template_form
 
@@ -56,15 +57,9 @@ IMAGES = {"image", "sticker"}
 SOUNDS = {"audio", "voice"}
 MEDIA_TYPES = IMAGES | SOUNDS | {"video", "document"}
 TEXT_TYPES = {"text", "button", "order"}
-_MARKDOWN_SPECIAL = str.maketrans({char: "\\" + char for char in "\\`*_[]<>$~|#:"})
 
 
 # --- small helpers ---------------------------------------------------------------------------
-
-
-def plain(value: object) -> str:
-    """Untrusted text made safe inside markdown (no formatting, LaTeX, links or emoji codes)."""
-    return " ".join(str(value).split()).translate(_MARKDOWN_SPECIAL)
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -82,14 +77,6 @@ def _number(value: Any) -> float | None:
         return float(value)
     except (TypeError, ValueError):
         return None
-
-
-def viewer_timezone() -> tzinfo:
-    """The browser's timezone (``st.context``), UTC when it is unknown."""
-    try:
-        return ZoneInfo(st.context.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC
 
 
 def when(moment: datetime | None) -> str:

@@ -245,13 +245,13 @@ def test_a_crash_mid_body_keeps_nothing_half_done_and_retries(engine, monkeypatc
     calls = {"n": 0}
     real_touch = ingest.apply_inbound.__globals__["touch_conversation"]
 
-    def dies_once(*args, **kwargs):  # the process dies after the message row, before the thread
+    def dies_twice(*args, **kwargs):  # dies after the message row, before the thread
         calls["n"] += 1
-        if calls["n"] == 1:
+        if calls["n"] <= 2:  # in its batch, then alone
             raise RuntimeError("killed")
         return real_touch(*args, **kwargs)
 
-    monkeypatch.setitem(ingest.apply_inbound.__globals__, "touch_conversation", dies_once)
+    monkeypatch.setitem(ingest.apply_inbound.__globals__, "touch_conversation", dies_twice)
     assert ingest.process_pending(engine) == 1
     with Session(engine) as session:
         event = session.exec(select(WebhookEvent)).one()

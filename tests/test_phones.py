@@ -135,3 +135,9 @@ def test_mexico_521() -> None:
 
 def test_plus_is_ignored() -> None:
     assert canonical_wa_id("+554188887777") == "5541988887777"
+
+
+def test_bare_national_digits_take_the_given_country() -> None:
+    assert wa_id_of("611000101", "ES") == "34611000101"
+    assert wa_id_of("34611000101", "ES") == "34611000101"
+    assert wa_id_of("611000101") == "611000101"  # no country: WhatsApp's own id, as given

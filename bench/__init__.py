@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``): each prints its figures and records them in bench/results.json."""
