@@ -24,7 +24,9 @@ def pending(database_url: str) -> int:
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
-            return connection.execute(text("SELECT count(*) FROM webhook_events WHERE state = 'pending'")).scalar()
+            return connection.execute(
+                text("SELECT count(*) FROM webhook_events WHERE state = 'pending'")
+            ).scalar()
     finally:
         engine.dispose()
 

@@ -24,8 +24,13 @@ INBOUND = {
                     "field": "messages",
                     "value": {
                         "messaging_product": "whatsapp",
-                        "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
-                        "contacts": [{"profile": {"name": "Cliente __C__"}, "wa_id": "3461100__C__"}],
+                        "metadata": {
+                            "display_phone_number": "15550783881",
+                            "phone_number_id": "106540352242922",
+                        },
+                        "contacts": [
+                            {"profile": {"name": "Cliente __C__"}, "wa_id": "3461100__C__"}
+                        ],
                         "messages": [
                             {
                                 "from": "3461100__C__",
@@ -52,7 +57,10 @@ STATUS = {
                     "field": "messages",
                     "value": {
                         "messaging_product": "whatsapp",
-                        "metadata": {"display_phone_number": "15550783881", "phone_number_id": "106540352242922"},
+                        "metadata": {
+                            "display_phone_number": "15550783881",
+                            "phone_number_id": "106540352242922",
+                        },
                         "statuses": [
                             {
                                 "id": "wamid.out.__O__",
@@ -139,7 +147,20 @@ def wrk(url: str, seconds: int, connections: int = 64, threads: int = 2) -> Load
         handle.write(script)
     try:
         output = subprocess.run(
-            ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s", "-s", handle.name, url],
+            [
+                "wrk",
+                "-t",
+                str(threads),
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                handle.name,
+                url,
+            ],
             capture_output=True,
             text=True,
             check=True,

@@ -17,5 +17,11 @@ def record(name: str, figures: dict[str, Any]) -> None:
     width = max(len(key) for key in figures)
     print(f"\n{name}")
     for key, value in figures.items():
-        shown = f"{value:,.2f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else value
+        shown = (
+            f"{value:,.2f}"
+            if isinstance(value, float)
+            else f"{value:,}"
+            if isinstance(value, int)
+            else value
+        )
         print(f"  {key:<{width}}  {shown}")

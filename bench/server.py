@@ -19,7 +19,9 @@ import httpx
 from sqlalchemy import create_engine, text
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 WEBHOOK_SECRET = "bench-webhook-secret"
 
 
@@ -63,7 +65,12 @@ def fresh_store(kind: str) -> Iterator[Store]:
 def in_store(store: Store, code: str) -> str:
     """Run Python against ``store`` in a child process (the settings are read from the env)."""
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT_DIR, env=store.env(), capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        cwd=PROJECT_DIR,
+        env=store.env(),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return result.stdout.strip()
 
@@ -91,7 +98,9 @@ class Server:
     port: int
 
 
-def start_server(store: Store, port: int | None = None, extra_env: dict[str, str] | None = None) -> Server:
+def start_server(
+    store: Store, port: int | None = None, extra_env: dict[str, str] | None = None
+) -> Server:
     port = port or free_port()
     env = {**store.env(), "BENCH_ROUTES": "1", **(extra_env or {})}
     process = subprocess.Popen(

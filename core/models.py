@@ -372,7 +372,8 @@ class Campaign(SQLModel, table=True):
     channel_id: int = Field(foreign_key="channels.id")
     workspace_template_id: int = Field(foreign_key="workspace_templates.id")
     name: str = Field(max_length=200)
-    state: str = Field(default="draft", max_length=16)  # draft|scheduled|running|paused|cancelled|done
+    # draft | scheduled | running | paused | cancelled | done
+    state: str = Field(default="draft", max_length=16)
     mapping: dict[str, Any] | None = _json()
     start_at: datetime | None = _when()
     started_at: datetime | None = _when()

@@ -107,9 +107,25 @@ def test_menu_per_role() -> None:
     def menu(role: Role) -> list[str]:
         return [page.url_path for page in visible_pages(Actor("x", role))]
 
-    assert menu(Role.ADMIN) == ["home", "conversations", "channels", "users", "audit"]
-    for role in (Role.MARKETER, Role.MANAGER, Role.AGENT):
-        assert menu(role) == ["home", "conversations"]
+    templates = ["template-builder", "template-status", "workspace-templates"]
+    assert menu(Role.ADMIN) == [
+        "home",
+        "conversations",
+        *templates,
+        "channels",
+        "campaigns",
+        "users",
+        "audit",
+    ]
+    assert menu(Role.MARKETER) == ["home", "conversations", *templates, "campaigns"]
+    assert menu(Role.MANAGER) == [
+        "home",
+        "conversations",
+        "template-status",
+        "workspace-templates",
+        "campaigns",
+    ]
+    assert menu(Role.AGENT) == ["home", "conversations"]
 
 
 def test_cli_actor_is_an_admin() -> None:

@@ -26,7 +26,11 @@ def test_home_lists_what_the_role_can_open(open_dashboard, roles) -> None:
     admin = open_dashboard(roles[Role.ADMIN])
     assert [link.label for link in admin.get("page_link")] == [
         "Conversations",
+        "Template builder",
+        "Template status",
+        "Workspace templates",
         "Channels",
+        "Campaigns",
         "Users",
         "Audit log",
     ]
