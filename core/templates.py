@@ -416,6 +416,8 @@ def save_draft(
     channel = _channel(session, channel_id)
     name = str(body.get("name", "")).strip()
     language = str(body.get("language", "")).strip()
+    if not name:
+        raise UserFacingError("templates.error.no_name")
     draft = session.exec(
         select(RemoteTemplate).where(
             RemoteTemplate.channel_id == channel.id,

@@ -17,13 +17,12 @@ from core.channels import list_channels
 from core.errors import UserFacingError
 from core.i18n import t
 from core.template_rules import CATEGORIES, LANGUAGES, LEGACY_CATEGORIES
-from pages.common import current_actor, fixed_language_t, page_guard, store
+from pages.common import current_actor, fixed_language_t, page_guard, plain, store
 
 FLASH = "wt_flash"
 FIELDS = ("wt_name", "wt_content", "wt_partner_id", "wt_category", "wt_language")
 MANUAL = 0  # the "type it by hand" choice of the approved-template picker
 RESET = "wt_reset"  # empty the fields on the next run (a widget's value cannot change after it ran)
-_MARKDOWN_SPECIAL = str.maketrans({char: "\\" + char for char in "\\`*_[]<>$~|#:"})
 
 
 def show_flash(flash: UserFacingError | tuple[str, dict[str, Any]] | None) -> None:
@@ -43,11 +42,6 @@ st.session_state.setdefault("wt_content", "")
 st.session_state.setdefault("wt_partner_id", "")
 st.session_state.setdefault("wt_category", CATEGORIES[0])
 st.session_state.setdefault("wt_language", "es")
-
-
-def plain(value: object) -> str:
-    """Text from 360Dialog or a user made safe inside markdown."""
-    return " ".join(str(value).split()).translate(_MARKDOWN_SPECIAL)
 
 
 def category_label(code: str) -> str:
