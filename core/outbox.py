@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, bindparam, update
 from sqlmodel import Session, col, or_, select
 
 from core.d360.api import D360Client
@@ -190,6 +190,16 @@ class ClaimedJob:
     channel: Channel
     kind: str
     payload: dict[str, Any]
+    message_id: int | None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A job 360Dialog accepted, to be recorded with the others of its round."""
+
+    job_id: int
+    message_id: int | None
+    wa_message_id: str | None
 
 
 class Sender:
@@ -222,8 +232,8 @@ class Sender:
         for job in jobs:
             self.limiter.wait(job.channel.id, job.channel.throughput_mps)
             pending.append(self._pool.submit(self._send, job))
-        for future in pending:
-            future.result()
+        sent = [outcome for future in pending if (outcome := future.result()) is not None]
+        self._record_sent(sent)
         return len(jobs)
 
     def close(self) -> None:
@@ -267,17 +277,28 @@ class Sender:
                 job.claimed_by = self.worker
                 job.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
                 job.attempts += 1
-                if job.message_id is not None:
-                    message = session.get(Message, job.message_id)
-                    if message is not None and message.status == MessageStatus.QUEUED:
-                        message.status = MessageStatus.SENDING
+            message_ids = [job.message_id for job in jobs if job.message_id is not None]
+            if message_ids:
+                session.execute(
+                    update(Message)
+                    .where(col(Message.id).in_(message_ids))
+                    .where(col(Message.status) == MessageStatus.QUEUED)
+                    .values(status=MessageStatus.SENDING)
+                )
             channels = {job.channel_id: session.get(Channel, job.channel_id) for job in jobs}
             return [
-                ClaimedJob(job.id, channels[job.channel_id], job.kind, dict(job.payload or {}))
+                ClaimedJob(
+                    job.id,
+                    channels[job.channel_id],
+                    job.kind,
+                    dict(job.payload or {}),
+                    job.message_id,
+                )
                 for job in jobs
             ]
 
-    def _send(self, claimed: ClaimedJob) -> None:
+    def _send(self, claimed: ClaimedJob) -> Sent | None:
+        """One HTTP call; an accepted send is returned for recording, a refusal recorded now."""
         job_id, channel, kind, payload = claimed.id, claimed.channel, claimed.kind, claimed.payload
         try:
             client = self._client(channel)
@@ -289,8 +310,8 @@ class Sender:
                 wa_id = client.send_message(payload).message_id
         except D360Error as error:
             self._record_failure(job_id, error)
-            return
-        self._record_success(job_id, wa_id)
+            return None
+        return Sent(job_id, claimed.message_id, wa_id)
 
     def _attach_uploaded_media(
         self, client: D360Client, job_id: int, payload: dict[str, Any]
@@ -308,20 +329,39 @@ class Sender:
             media_id = upload_for_send(session, client, job.message_id)
         payload[message_type] = {**body, "id": media_id}
 
-    def _record_success(self, job_id: int, wa_message_id: str | None) -> None:
-        with session_scope(self.engine) as session:
-            job = session.get(OutboundJob, job_id)
-            assert job is not None
-            job.state, job.finished_at = "done", utcnow()
-            job.claimed_until = None
-            if job.message_id is None:
-                return
-            message = session.get(Message, job.message_id)
-            assert message is not None
-            if wa_message_id and message.wa_message_id is None:
-                message.wa_message_id = wa_message_id
-            if message.status in {MessageStatus.QUEUED, MessageStatus.SENDING}:
-                message.status, message.status_at = MessageStatus.SENT, utcnow()
+    def _record_sent(self, sent: list[Sent]) -> None:
+        """A round's accepted sends, in one transaction (WhatsApp's id, and "sent" unless a
+        status webhook already moved the message further)."""
+        if not sent:
+            return
+        now = utcnow()
+        message_ids = [item.message_id for item in sent if item.message_id is not None]
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(OutboundJob)
+                .where(col(OutboundJob.id).in_([item.job_id for item in sent]))
+                .values(state="done", finished_at=now, claimed_until=None)
+            )
+            named = [
+                {"row": item.message_id, "wamid": item.wa_message_id}
+                for item in sent
+                if item.message_id is not None and item.wa_message_id
+            ]
+            if named:
+                connection.execute(
+                    update(Message.__table__)
+                    .where(Message.__table__.c.id == bindparam("row"))
+                    .where(Message.__table__.c.wa_message_id.is_(None))
+                    .values(wa_message_id=bindparam("wamid")),
+                    named,
+                )
+            if message_ids:
+                connection.execute(
+                    update(Message)
+                    .where(col(Message.id).in_(message_ids))
+                    .where(col(Message.status).in_([MessageStatus.QUEUED, MessageStatus.SENDING]))
+                    .values(status=MessageStatus.SENT, status_at=now)
+                )
 
     def _record_failure(self, job_id: int, error: D360Error) -> None:
         with session_scope(self.engine) as session:

@@ -189,7 +189,7 @@ def test_pause_holds_sending_and_a_restart_sends_no_one_twice(engine, team, live
     with session_scope(engine) as session:
         campaigns.resume(session, marketer, campaign.id)
     crashed = Sender(engine, client_for, worker="dies")
-    crashed._record_success = lambda job_id, wa_id: None  # dies after each send, before recording
+    crashed._record_sent = lambda sent: None  # dies after the sends, before recording
     crashed.run_once()
     with session_scope(engine) as session:
         from datetime import timedelta

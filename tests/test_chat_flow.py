@@ -206,7 +206,7 @@ def test_a_crash_between_send_and_commit_sends_nothing_twice(engine, team, live)
             session, team[Role.AGENT], only_conversation(engine).id, "una vez"
         )
     crashed = Sender(engine, client_for, worker="dies")
-    crashed._record_success = lambda job_id, wa_id: None  # the process dies before recording
+    crashed._record_sent = lambda sent: None  # the process dies before recording
     crashed.run_once()
     with session_scope(engine) as session:
         job = session.exec(select(OutboundJob).where(OutboundJob.message_id == reply.id)).one()
