@@ -48,6 +48,7 @@ test: install-dev chromium lint
 	$(PY) -m pytest
 
 bench: install-dev
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) -m bench
 
 clean:
