@@ -29,10 +29,17 @@ TEMPLATE_SYNC_SECONDS = 300.0
 class Loop:
     """Run ``step`` (returns how much it did) until stopped; wake early with :meth:`wake`."""
 
-    def __init__(self, name: str, step: Callable[[], int], idle_seconds: float = POLL_SECONDS):
+    def __init__(
+        self,
+        name: str,
+        step: Callable[[], int],
+        idle_seconds: float = POLL_SECONDS,
+        on_stop: Callable[[], None] | None = None,
+    ):
         self.name = name
         self.step = step
         self.idle_seconds = idle_seconds
+        self.on_stop = on_stop
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -48,6 +55,8 @@ class Loop:
         self._stop.set()
         self._wake.set()
         self._thread.join(timeout)
+        if self.on_stop is not None:
+            self.on_stop()
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -75,6 +84,23 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def run_worker() -> None:
+    """``python -m core worker``: the background loops alone, until SIGTERM or SIGINT.
+
+    Several workers (and servers started with ``RUN_WORKERS=0``) share one PostgreSQL store: every
+    queue is claimed with ``SKIP LOCKED`` and each channel is sent for by one worker at a time."""
+    import signal
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    loops = start_workers()
+    log.info("worker %s running", worker_name())
+    stop.wait()
+    for loop in loops:
+        loop.stop()
+
+
 def start_workers() -> list[Loop]:
     """The webhook processor, the sender and the media downloader, sharing one engine."""
     from core import campaigns, ingest, media
@@ -86,7 +112,7 @@ def start_workers() -> list[Loop]:
     sender = Sender(engine, client_for, worker=name)
     loops = [
         Loop("webhooks", lambda: ingest.process_pending(engine, worker=name)),
-        Loop("sender", sender.run_once, idle_seconds=0.5),
+        Loop("sender", sender.run_once, idle_seconds=0.5, on_stop=sender.close),
         Loop("media", lambda: media.download_pending(engine, client_for)),
         Loop("campaigns", lambda: campaigns.run_due(engine), idle_seconds=0.5),
         Loop("templates", lambda: sync_all_templates(engine), idle_seconds=TEMPLATE_SYNC_SECONDS),
@@ -125,7 +151,7 @@ async def background_work() -> AsyncIterator[dict[str, Any]]:
         from core.demo import start_demo
 
         state["demo"] = start_demo(settings)
-    loops = start_workers()
+    loops = start_workers() if settings.run_workers else []
     try:
         yield state
     finally:

@@ -469,6 +469,17 @@ def cmd_campaigns_action(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from core.background import run_worker
+
+    print(
+        f"Worker running (webhooks, sending, media, campaigns, template sync) on {get_settings().database_url.split('@')[-1]}."
+    )
+    sys.stdout.flush()
+    run_worker()
+    return 0
+
+
 def cmd_sandbox(args: argparse.Namespace) -> int:
     return run_sandbox(args)
 
@@ -495,6 +506,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="run against the built-in sandbox")
     serve.set_defaults(handler=cmd_serve)
 
+    commands.add_parser(
+        "worker", parents=[common], help="background work only (scale-out)"
+    ).set_defaults(handler=cmd_worker)
     commands.add_parser("migrate", parents=[common], help="upgrade the store").set_defaults(
         handler=cmd_migrate
     )

@@ -34,6 +34,7 @@ class Settings:
     sandbox_port: int
     cookie_expiry_days: float
     login_delay_seconds: float
+    run_workers: bool
 
     @property
     def media_dir(self) -> Path:
@@ -65,6 +66,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         sandbox_port=int(env.get("SANDBOX_PORT", "8790")),
         cookie_expiry_days=float(env.get("COOKIE_EXPIRY_DAYS", "7")),
         login_delay_seconds=float(env.get("LOGIN_DELAY_SECONDS", "0.7")),
+        run_workers=env.get("RUN_WORKERS", "1") != "0",
     )
 
 

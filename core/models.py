@@ -120,6 +120,8 @@ class Channel(SQLModel, table=True):
     last_webhook_at: datetime | None = _when()
     last_error: str | None = Field(default=None, sa_type=Text)
     last_error_at: datetime | None = _when()
+    sender_lease_holder: str | None = Field(default=None, max_length=64)
+    sender_lease_until: datetime | None = _when()
 
 
 class Contact(SQLModel, table=True):

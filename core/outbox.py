@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, bindparam, update
@@ -35,6 +35,7 @@ from core.statuses import callback_data_for
 log = logging.getLogger(__name__)
 
 CLAIM_SECONDS = 60
+LEASE = timedelta(seconds=30)
 UNCERTAIN_GRACE = timedelta(minutes=2)
 MAX_ATTEMPTS = 8
 MAX_BACKOFF_SECONDS = 300
@@ -237,7 +238,14 @@ class Sender:
         return len(jobs)
 
     def close(self) -> None:
+        """Stop: release this worker's channels so another worker takes them at once."""
         self._pool.shutdown(wait=True)
+        with session_scope(self.engine) as session:
+            session.execute(
+                update(Channel)
+                .where(col(Channel.sender_lease_holder) == self.worker)
+                .values(sender_lease_holder=None, sender_lease_until=None)
+            )
         for _, client in self._clients.values():
             client.close()
         self._clients.clear()
@@ -254,12 +262,39 @@ class Sender:
             self._clients[channel.id] = (channel.updated_at, client)
             return client
 
+    def _hold_channels(self, session: Session, now: datetime) -> list[int]:
+        """Channels this worker sends for now: one worker per channel at a time, so the channel's
+        pace holds however many workers run (another worker takes over when a lease expires)."""
+        session.execute(
+            update(Channel)
+            .where(
+                or_(
+                    col(Channel.sender_lease_holder).is_(None),
+                    col(Channel.sender_lease_holder) == self.worker,
+                    col(Channel.sender_lease_until) < now,
+                )
+            )
+            .where(
+                col(Channel.id).in_(
+                    select(OutboundJob.channel_id).where(OutboundJob.state == "queued").distinct()
+                )
+            )
+            .values(sender_lease_holder=self.worker, sender_lease_until=now + LEASE)
+        )
+        return list(
+            session.exec(select(Channel.id).where(Channel.sender_lease_holder == self.worker))
+        )
+
     def _claim(self, limit: int) -> list[ClaimedJob]:
         now = utcnow()
         with session_scope(self.engine) as session:
+            held = self._hold_channels(session, now)
+            if not held:
+                return []
             jobs = list(
                 session.exec(
                     select(OutboundJob)
+                    .where(col(OutboundJob.channel_id).in_(held))
                     .where(OutboundJob.state == "queued")
                     .where(
                         or_(

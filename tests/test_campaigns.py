@@ -194,11 +194,13 @@ def test_pause_holds_sending_and_a_restart_sends_no_one_twice(engine, team, live
     with session_scope(engine) as session:
         from datetime import timedelta
 
-        from core.models import OutboundJob
+        from core.models import Channel, OutboundJob
         from core.models import utcnow as now
 
         for job in session.exec(select(OutboundJob).where(OutboundJob.state == "sending")):
             job.claimed_until = now() - timedelta(seconds=1)
+        for channel in session.exec(select(Channel)):  # the dead worker's lease ran out too
+            channel.sender_lease_until = now() - timedelta(seconds=1)
     control.idle()
     run_until_done(engine, campaign.id, Sender(engine, client_for, worker="restarted"), control)
     sent_numbers = [m["customer"] for m in control.sent()]
