@@ -1,4 +1,7 @@
-"""Several processes on one PostgreSQL store share the work: nothing done twice, nothing lost.
+"""Several processes on one store share the work: nothing done twice, nothing lost.
+
+PostgreSQL is the store for this (claims use SKIP LOCKED); the same test also passes on SQLite,
+where one writer at a time and the idempotent processing keep it correct, only slower.
 
 Real processes: two ``python -m core worker`` and two servers started with ``RUN_WORKERS=0``
 (they only receive webhooks), against the sandbox over HTTP.
@@ -26,15 +29,6 @@ from core.models import Channel, Message, OutboundJob, WebhookEvent
 from core.outbox import enqueue_text
 from tests.conftest import PROJECT_DIR
 from tests.live import API_KEY, NUMBER, free_port, sandbox
-
-
-@pytest.fixture
-def postgres_url(database_url: str) -> str:
-    if not database_url.startswith("postgresql"):
-        pytest.skip(
-            "several processes share work through PostgreSQL (SKIP LOCKED); SQLite is one writer"
-        )
-    return database_url
 
 
 def spawn(app_settings, *args: str, **env: str) -> subprocess.Popen[bytes]:
