@@ -608,8 +608,10 @@ def upload_header_media(
     *,
     client_factory: ClientFactory = client_for,
 ) -> MediaParam:
-    """A media header's file, uploaded to 360Dialog for a template send."""
-    require(actor, Permission.SEND_TEMPLATES)
+    """A media header's file uploaded to 360Dialog: the builder's example (``header_handle``) or
+    the file of a template send."""
+    if not actor.can(Permission.EDIT_TEMPLATES):
+        require(actor, Permission.SEND_TEMPLATES)
     channel = _channel(session, channel_id)
     kind = media_kind(mime_type)
     if kind not in {"image", "video", "document"}:
