@@ -56,6 +56,9 @@ __all__ = [
     "webhook_url",
 ]
 
+MESSAGES_TODAY_CAP = 10_000
+"""Counting further than this for the health line would make the page slow on a busy number."""
+
 MIN_THROUGHPUT, MAX_THROUGHPUT = 1, 1000
 """Messages per second a channel may send: WhatsApp's tiers go from 80 (default) to 1,000."""
 
@@ -189,6 +192,13 @@ class ChannelHealth:
     last_error: str | None
     last_error_at: datetime | None
     messages_today: int
+
+    @property
+    def messages_today_text(self) -> str:
+        """The count as shown: exact up to the cap, then "10,000+"."""
+        if self.messages_today > MESSAGES_TODAY_CAP:
+            return f"{MESSAGES_TODAY_CAP:,}+"
+        return f"{self.messages_today:,}"
 
 
 # --- rules ----------------------------------------------------------------------------------
@@ -713,11 +723,13 @@ def channel_health(
     require(actor, Permission.VIEW_CHANNELS)
     channel = _get_row(session, channel_id)
     midnight = datetime.combine((now or utcnow()).astimezone(UTC).date(), time(), tzinfo=UTC)
-    messages_today = session.exec(
-        select(func.count())
-        .select_from(Message)
+    todays = (
+        select(Message.id)
         .where(Message.channel_id == channel_id, Message.created_at >= midnight)
-    ).one()
+        .limit(MESSAGES_TODAY_CAP + 1)
+        .subquery()
+    )
+    messages_today = session.exec(select(func.count()).select_from(todays)).one()
     return ChannelHealth(
         last_webhook_at=channel.last_webhook_at,
         last_error=channel.last_error,

@@ -645,3 +645,25 @@ def sendable_workspace(
         if remote is not None and remote.status == APPROVED:
             found.append((workspace, as_body(remote)))
     return found
+
+
+def addable_to_workspace(
+    session: Session, actor: Actor, channel_id: int, search: str = "", limit: int = 100
+) -> list[RemoteTemplate]:
+    """Approved templates of the channel not yet in the workspace (a page of them, by name)."""
+    require(actor, Permission.VIEW_TEMPLATES)
+    in_workspace = (
+        select(WorkspaceTemplate.id)
+        .where(WorkspaceTemplate.channel_id == channel_id)
+        .where(WorkspaceTemplate.name == RemoteTemplate.name)
+        .where(WorkspaceTemplate.language == RemoteTemplate.language)
+    )
+    query = (
+        select(RemoteTemplate)
+        .where(RemoteTemplate.channel_id == channel_id, RemoteTemplate.status == APPROVED)
+        .where(RemoteTemplate.is_draft == False)  # noqa: E712
+        .where(~in_workspace.exists())
+    )
+    if search.strip():
+        query = query.where(col(RemoteTemplate.name).contains(search.strip().lower()))
+    return list(session.exec(query.order_by(col(RemoteTemplate.name)).limit(limit)))

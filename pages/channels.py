@@ -119,7 +119,7 @@ else:
                     t("channels.api_key"): info.api_key_hint,
                     t("channels.webhook_url"): info.webhook_url or "",
                     t("channels.last_webhook"): when(health[info.id].last_webhook_at),
-                    t("channels.messages_today"): health[info.id].messages_today,
+                    t("channels.messages_today"): health[info.id].messages_today_text,
                 }
                 for info in connected
             ]
@@ -136,7 +136,7 @@ for info in connected:
                 "channels.health_line",
                 last_webhook=when(state.last_webhook_at),
                 last_error=state.last_error or t("channels.no_error"),
-                messages=state.messages_today,
+                messages=state.messages_today_text,
             )
         )
         if state.last_error:

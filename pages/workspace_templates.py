@@ -117,28 +117,17 @@ channel_id = st.selectbox(
 )
 
 with store() as session:
-    in_workspace = templates.list_workspace(session, actor, channel_id)
-    approved = templates.list_templates(
-        session,
-        actor,
-        templates.TemplateFilter(
-            channel_id=channel_id, status=templates.APPROVED, include_drafts=False
-        ),
-        sort="name",
-        page_size=500,
-    ).items
+    approved = templates.addable_to_workspace(
+        session, actor, channel_id, st.session_state.get("wt_find", "")
+    )
 
 # --- Add to workspace --------------------------------------------------------------------------
 
 if can_edit:
     with st.container(border=True):
         st.subheader(t("template_pages.workspace.add"))
-        taken = {(item.name, item.language) for item in in_workspace}
-        offered = {
-            template.id: f"{template.name} ({template.language})"
-            for template in approved
-            if (template.name, template.language) not in taken
-        }
+        offered = {template.id: f"{template.name} ({template.language})" for template in approved}
+        st.text_input(t("template_pages.workspace.find"), key="wt_find")
         st.selectbox(
             t("template_pages.workspace.from_approved"),
             [MANUAL, *offered],

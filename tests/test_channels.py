@@ -664,3 +664,11 @@ def test_sending_pace_is_an_admin_setting_within_whatsapps_tiers(session, team, 
         channels.update_channel_settings(
             session, admin, channel.id, name="Ventas", greeting_message="", throughput_mps=5000
         )
+
+
+def test_messages_today_is_counted_up_to_a_cap() -> None:
+    from core.channels import MESSAGES_TODAY_CAP, ChannelHealth
+
+    capped = ChannelHealth(None, None, None, MESSAGES_TODAY_CAP + 1)
+    assert capped.messages_today_text == "10,000+"
+    assert ChannelHealth(None, None, None, 1234).messages_today_text == "1,234"

@@ -65,7 +65,7 @@ def test_admin_connects_a_channel_and_sees_it_listed(run_page, roles, sandbox, p
     assert table["Channel name"].tolist() == ["Tienda"]
     assert table["API key"].tolist() == ["••••0001"]
     assert table["Webhook URL"].tolist() == [webhook]
-    assert table["Messages today"].tolist() == [0]
+    assert table["Messages today"].tolist() == ["0"]
     assert "Last webhook received: **never** · Last error: **none** · Messages today: **0**" in (
         shown
     )

@@ -1,0 +1,190 @@
+"""``pages``: every page over a store with 1,000,000 messages, 100,000 contacts, 5,000 templates.
+
+Each page runs headless (Streamlit's AppTest) several times on an empty store and on the full
+one; figures per page: p95_ms on the full store and ratio_to_empty (p95 full / p95 empty).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.results import record
+
+MESSAGES = 1_000_000
+CONTACTS = 100_000
+TEMPLATES = 5_000
+RUNS = 12
+PAGES = [
+    "pages/conversations.py",
+    "pages/channels.py",
+    "pages/template_status.py",
+    "pages/workspace_templates.py",
+    "pages/template_builder.py",
+    "pages/campaigns.py",
+    "pages/users.py",
+    "pages/audit.py",
+]
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def fill(engine, messages: int, contacts: int, templates: int) -> None:  # type: ignore[no-untyped-def]
+    """Bulk rows through SQLAlchemy Core (the ORM would take an hour for a million)."""
+    from sqlalchemy import insert
+
+    from core import crypto
+    from core.models import Channel, Contact, Conversation, Message, RemoteTemplate
+
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        channel_id = connection.execute(
+            insert(Channel).values(
+                name="Ventas",
+                number="+34600000001",
+                base_url="http://127.0.0.1:9",
+                api_key_encrypted=crypto.encrypt("k"),
+                api_key_hint="k",
+                webhook_secret_hash="x",
+                generation="cloud",
+                greeting_message="",
+                throughput_mps=80,
+                active=True,
+                created_at=now,
+                updated_at=now,
+            )
+        ).inserted_primary_key[0]
+    chunk = 20_000
+    for start in range(0, contacts, chunk):
+        with engine.begin() as connection:
+            connection.execute(
+                insert(Contact),
+                [
+                    {
+                        "channel_id": channel_id,
+                        "wa_id": f"34{600000000 + k}",
+                        "profile_name": f"Cliente {k}",
+                        "opted_out": False,
+                        "created_at": now,
+                        "last_inbound_at": now - timedelta(minutes=k),
+                    }
+                    for k in range(start, min(start + chunk, contacts))
+                ],
+            )
+            connection.execute(
+                insert(Conversation),
+                [
+                    {
+                        "channel_id": channel_id,
+                        "contact_id": k + 1,
+                        "last_message_at": now - timedelta(minutes=k),
+                        "last_inbound_at": now - timedelta(minutes=k),
+                        "last_message_preview": f"mensaje {k}",
+                        "unread_count": k % 3,
+                    }
+                    for k in range(start, min(start + chunk, contacts))
+                ],
+            )
+    for start in range(0, messages, 50_000):
+        with engine.begin() as connection:
+            connection.execute(
+                insert(Message),
+                [
+                    {
+                        "channel_id": channel_id,
+                        "conversation_id": (k % contacts) + 1,
+                        "wa_message_id": f"wamid.{k}",
+                        "direction": "in" if k % 2 else "out",
+                        "type": "text",
+                        "text": f"mensaje número {k}",
+                        "status": "read",
+                        "created_at": now - timedelta(seconds=messages - k),
+                        "status_at": now,
+                    }
+                    for k in range(start, min(start + 50_000, messages))
+                ],
+            )
+    with engine.begin() as connection:
+        connection.execute(
+            insert(RemoteTemplate),
+            [
+                {
+                    "channel_id": channel_id,
+                    "name": f"plantilla_{k}",
+                    "language": "es",
+                    "category": "MARKETING",
+                    "status": ("APPROVED", "PENDING", "REJECTED")[k % 3],
+                    "is_draft": False,
+                    "created_at": now,
+                    "components": [{"type": "BODY", "text": f"Hola {{{{1}}}}, oferta {k}"}],
+                    "remote_modified_at": now,
+                }
+                for k in range(templates)
+            ],
+        )
+
+
+def time_pages(admin) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init  # as the server runs pages: through st.navigation only
+    p95: dict[str, float] = {}
+    for page in PAGES:
+        times = []
+        for _ in range(RUNS):
+            at = AppTest.from_file(str(PROJECT_DIR / page), default_timeout=120)
+            at.session_state["actor"] = admin
+            at.session_state["language"] = "es"
+            started = time.perf_counter()
+            at.run()
+            times.append((time.perf_counter() - started) * 1000)
+            if at.exception:
+                raise RuntimeError(f"{page}: {at.exception}")
+        p95[page] = statistics.quantiles(times[2:], n=20)[18]  # first runs warm caches
+    return p95
+
+
+def measure(fill_store: bool) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="bench-pages-") as folder:
+        os.environ["DATA_DIR"] = folder
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder}/whatsapp.db"
+        from core import config, db
+
+        config.get_settings.cache_clear()
+        db.get_engine.cache_clear()
+        db.migrate()
+        from core.auth import CLI_ACTOR
+
+        if fill_store:
+            started = time.monotonic()
+            fill(db.get_engine(), MESSAGES, CONTACTS, TEMPLATES)
+            print(f"filled the store in {time.monotonic() - started:.0f} s", file=sys.stderr)
+        result = time_pages(CLI_ACTOR)
+        db.get_engine().dispose()
+        return result
+
+
+def main(argv: list[str]) -> None:
+    empty = measure(fill_store=False)
+    full = measure(fill_store=True)
+    figures: dict[str, float] = {}
+    for page in PAGES:
+        name = Path(page).stem
+        figures[f"{name}_p95_ms"] = round(full[page], 1)
+        figures[f"{name}_ratio_to_empty"] = round(full[page] / empty[page], 2)
+    record("pages", figures)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
