@@ -1,6 +1,7 @@
 """``python -m bench``: every benchmark, one after the other (``make bench``)."""
 
-from bench import campaign, ingest
+from bench import campaign, ingest, pages
 
 ingest.main([])
+pages.main([])
 campaign.main([])
