@@ -83,7 +83,8 @@ def recording_client(channel):
 def run(sender, stop_after=None):
     while True:
         campaigns.run_due(engine)
-        sender.run_once(limit=400)
+        if sender.run_once(limit=400, wait=False) == 0:
+            time.sleep(0.05)
         with session_scope(engine) as s:
             if s.get(Campaign, {campaign_id}).state == "done":
                 return True

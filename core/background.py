@@ -112,7 +112,12 @@ def start_workers() -> list[Loop]:
     sender = Sender(engine, client_for, worker=name)
     loops = [
         Loop("webhooks", lambda: ingest.process_pending(engine, worker=name)),
-        Loop("sender", sender.run_once, idle_seconds=0.5, on_stop=sender.close),
+        Loop(
+            "sender",
+            lambda: sender.run_once(wait=False),
+            idle_seconds=0.2,
+            on_stop=sender.close,
+        ),
         Loop("media", lambda: media.download_pending(engine, client_for)),
         Loop("campaigns", lambda: campaigns.run_due(engine), idle_seconds=0.5),
         Loop("templates", lambda: sync_all_templates(engine), idle_seconds=TEMPLATE_SYNC_SECONDS),

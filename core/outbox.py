@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -179,6 +180,13 @@ class RateLimiter:
             self.sleep(start - now)
 
 
+MAX_IN_FLIGHT = 2000
+"""Jobs claimed and not yet recorded, per worker: about two seconds at WhatsApp's top pace."""
+
+PACE_MARGIN = 0.98
+"""Sends are paced a little under the channel's rate, so thread wake-up jitter never puts more
+than the rate into any one second."""
+
 SEND_CONCURRENCY = 16
 """Sends in flight at once per process: enough for 1,000/s at a few milliseconds per answer."""
 
@@ -221,24 +229,37 @@ class Sender:
         self._clients: dict[int, tuple[Any, D360Client]] = {}
         self._clients_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="send")
+        self._in_flight: list[futures.Future[Sent | None]] = []
 
-    def run_once(self, limit: int = 200) -> int:
-        """Recover stuck jobs, then send what is due; returns the number of jobs handled.
+    def run_once(self, limit: int = 200, wait: bool = True) -> int:
+        """Recover stuck jobs, then start sending what is due; returns how many jobs it took.
 
-        Sends start at the channel's pace (the limiter) and run concurrently, so a slow answer
-        from 360Dialog does not slow the pace down."""
+        Each send waits for its slot at the channel's pace (the limiter) in a pool thread and then
+        goes at once, so sends are paced where they happen and a slow answer from 360Dialog does
+        not slow the pace. ``wait=False`` (the background loop) keeps claiming while earlier sends
+        are still waiting for their slots, so the pace never pauses between rounds."""
         self.recover_uncertain()
-        jobs = self._claim(limit)
-        pending = []
-        for job in jobs:
-            self.limiter.wait(job.channel.id, job.channel.throughput_mps)
-            pending.append(self._pool.submit(self._send, job))
-        sent = [outcome for future in pending if (outcome := future.result()) is not None]
-        self._record_sent(sent)
+        room = MAX_IN_FLIGHT - len(self._in_flight)
+        jobs = self._claim(min(limit, room)) if room > 0 else []
+        self._in_flight += [self._pool.submit(self._paced_send, job) for job in jobs]
+        self._record_finished(wait)
         return len(jobs)
 
+    def _paced_send(self, job: ClaimedJob) -> Sent | None:
+        self.limiter.wait(job.channel.id, job.channel.throughput_mps * PACE_MARGIN)
+        return self._send(job)
+
+    def _record_finished(self, wait: bool) -> None:
+        if wait:
+            futures.wait(self._in_flight)
+        finished = [future for future in self._in_flight if future.done()]
+        self._in_flight = [future for future in self._in_flight if not future.done()]
+        self._record_sent([sent for future in finished if (sent := future.result()) is not None])
+
     def close(self) -> None:
-        """Stop: release this worker's channels so another worker takes them at once."""
+        """Stop: finish what is in flight, release this worker's channels so another worker takes
+        them at once."""
+        self._record_finished(wait=True)
         self._pool.shutdown(wait=True)
         with session_scope(self.engine) as session:
             session.execute(
