@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
@@ -163,11 +164,16 @@ def requeue(session: Session, message: Message) -> bool:
 
 @dataclass
 class RateLimiter:
-    """Per-channel pacing: never more than ``rate`` sends in any second (WhatsApp's throughput)."""
+    """Per-channel pace: never more than ``rate`` sends in any second (WhatsApp's throughput).
+
+    ``wait`` spreads sends evenly; ``admit``, called right before the HTTP request, is the strict
+    part: a sliding one-second window that holds a send back when threads that woke late (the
+    GIL was busy) would otherwise go together and exceed the rate."""
 
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     _next_at: dict[int, float] = field(default_factory=dict)
+    _recent: dict[int, deque[float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def wait(self, channel_id: int, rate: float) -> None:
@@ -178,6 +184,20 @@ class RateLimiter:
             self._next_at[channel_id] = start + interval
         if start > now:
             self.sleep(start - now)
+
+    def admit(self, channel_id: int, rate: float) -> None:
+        allowed = max(int(rate), 1)
+        while True:
+            with self._lock:
+                now = self.clock()
+                recent = self._recent.setdefault(channel_id, deque())
+                while recent and recent[0] <= now - 1.0:
+                    recent.popleft()
+                if len(recent) < allowed:
+                    recent.append(now)
+                    return
+                pause = recent[0] + 1.0 - now
+            self.sleep(max(pause, 0.0005))
 
 
 MAX_IN_FLIGHT = 2000
@@ -211,6 +231,11 @@ class Sent:
     wa_message_id: str | None
 
 
+PROCESS_LIMITER = RateLimiter()
+"""One pace per channel for the whole process: a sender started after another (a restart of the
+loop) continues the same schedule instead of starting a new second."""
+
+
 class Sender:
     """Claims due jobs and sends them; one per process (several on PostgreSQL share the queue)."""
 
@@ -225,7 +250,7 @@ class Sender:
         self.engine = engine
         self.client_factory = client_factory
         self.worker = worker
-        self.limiter = limiter or RateLimiter()
+        self.limiter = limiter or PROCESS_LIMITER
         self._clients: dict[int, tuple[Any, D360Client]] = {}
         self._clients_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="send")
@@ -247,6 +272,7 @@ class Sender:
 
     def _paced_send(self, job: ClaimedJob) -> Sent | None:
         self.limiter.wait(job.channel.id, job.channel.throughput_mps * PACE_MARGIN)
+        self.limiter.admit(job.channel.id, job.channel.throughput_mps)
         return self._send(job)
 
     def _record_finished(self, wait: bool) -> None:

@@ -43,3 +43,19 @@ def test_busy_loop_keeps_going_without_waiting() -> None:
     loop = Loop("busy", step, idle_seconds=60).start()
     assert done.wait(5), "work found means the next round starts at once"
     loop.stop()
+
+
+def test_the_rate_limiter_never_admits_more_than_the_rate_in_any_second() -> None:
+    from core.outbox import RateLimiter
+
+    now = [0.0]
+    limiter = RateLimiter(
+        clock=lambda: now[0], sleep=lambda seconds: now.__setitem__(0, now[0] + seconds)
+    )
+    admitted = []
+    for _ in range(50):  # everybody arrives at once (threads that woke late together)
+        limiter.admit(1, 10)
+        admitted.append(now[0])
+    for start in admitted:
+        assert sum(1 for t in admitted if start <= t < start + 1.0) <= 10
+    assert admitted[-1] < 5.0  # and nobody waits longer than needed
