@@ -204,8 +204,9 @@ MAX_IN_FLIGHT = 2000
 """Jobs claimed and not yet recorded, per worker: about two seconds at WhatsApp's top pace."""
 
 PACE_MARGIN = 0.98
-"""Sends are paced a little under the channel's rate, so thread wake-up jitter never puts more
-than the rate into any one second."""
+"""Sends are paced and admitted a little under the channel's rate: the moment a request leaves
+can trail its admission by a few milliseconds, and that must never add up to more than the rate
+in any one second."""
 
 SEND_CONCURRENCY = 16
 """Sends in flight at once per process: enough for 1,000/s at a few milliseconds per answer."""
@@ -272,7 +273,7 @@ class Sender:
 
     def _paced_send(self, job: ClaimedJob) -> Sent | None:
         self.limiter.wait(job.channel.id, job.channel.throughput_mps * PACE_MARGIN)
-        self.limiter.admit(job.channel.id, job.channel.throughput_mps)
+        self.limiter.admit(job.channel.id, job.channel.throughput_mps * PACE_MARGIN)
         return self._send(job)
 
     def _record_finished(self, wait: bool) -> None:
