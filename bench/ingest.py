@@ -59,7 +59,8 @@ def run(kind: str, seconds: int = LOAD_SECONDS) -> dict[str, float]:
 
 def main(argv: list[str]) -> None:
     seconds = int(argv[0]) if argv else LOAD_SECONDS
-    for kind in ("sqlite", "postgres"):
+    kinds = [arg for arg in argv[1:]] or ["sqlite", "postgres"]
+    for kind in kinds:
         record(f"ingest_{kind}", run(kind, seconds))
 
 
