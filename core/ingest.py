@@ -59,8 +59,13 @@ def process_pending(
         try:
             with session_scope(engine) as session:
                 events = _claim(session, worker, size)
-                for event in events:
-                    _process(session, event)
+                channels = _channels(session)
+                # One flush for the batch instead of one per lookup. A duplicate inside the same
+                # batch then fails at the final flush (unique ids) and the batch is redone body by
+                # body below, where each body sees the ones before it.
+                with session.no_autoflush:
+                    for event in events:
+                        _process(session, event, channels)
                 _mark_channels_heard(session, events)
         except Exception:  # noqa: BLE001  (retried body by body just below)
             log.warning("a batch of webhooks failed; processing its bodies one by one")
@@ -81,7 +86,7 @@ def _process_one_by_one(engine: Engine, worker: str, count: int) -> int:
                 if not claimed:
                     break
                 event_id = claimed[0].id
-                _process(session, claimed[0])
+                _process(session, claimed[0], _channels(session))
                 _mark_channels_heard(session, claimed)
         except Exception as exc:  # noqa: BLE001  (recorded on the body, then the queue moves on)
             if event_id is None:
@@ -142,14 +147,19 @@ def _claim(session: Session, worker: str, count: int) -> list[WebhookEvent]:
     return events
 
 
-def _process(session: Session, event: WebhookEvent) -> None:
+def _channels(session: Session) -> dict[int, Channel]:
+    """Every channel, held for the batch (a handful of rows; looked up per event otherwise)."""
+    return {channel.id: channel for channel in session.exec(select(Channel))}
+
+
+def _process(session: Session, event: WebhookEvent, channels: dict[int, Channel]) -> None:
     """Apply one body's events; everything lands, or nothing does (the transaction)."""
     parsed = parse_webhook(event.body)
     problems = list(parsed.problems)
-    channel = session.get(Channel, event.channel_id) if event.channel_id else None
+    channel = channels.get(event.channel_id) if event.channel_id else None
     unmatched_statuses = 0
     for item in parsed.events:
-        target = _route(session, channel, item, problems)
+        target = _route(channels, channel, item, problems)
         if target is None:
             continue
         if isinstance(item, InboundMessage):
@@ -181,7 +191,7 @@ def _process(session: Session, event: WebhookEvent) -> None:
 
 
 def _route(
-    session: Session, channel: Channel | None, item: Event, problems: list[str]
+    channels: dict[int, Channel], channel: Channel | None, item: Event, problems: list[str]
 ) -> Channel | None:
     """The channel an event belongs to.
 
@@ -199,8 +209,12 @@ def _route(
         return channel
     if _same_number(channel, phone_number_id, display_number):
         return channel
-    for other in session.exec(select(Channel).where(Channel.active == True)):  # noqa: E712
-        if other.id != channel.id and _same_number(other, phone_number_id, display_number):
+    for other in channels.values():
+        if (
+            other.active
+            and other.id != channel.id
+            and _same_number(other, phone_number_id, display_number)
+        ):
             return other
     problems.append(
         f"event for number {display_number or '?'} (phone_number_id {phone_number_id or '?'}) "
