@@ -7,6 +7,7 @@ background threads (WAL so readers never block the webhook writer, a busy timeou
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -45,6 +46,21 @@ def make_engine(database_url: str) -> Engine:
         cursor.close()
 
     return engine
+
+
+_sqlite_writers = threading.Lock()
+
+
+@contextmanager
+def writer_turn(engine: Engine) -> Iterator[None]:
+    """On SQLite, the busy writers of this process (webhook intake, webhook processing) take
+    turns on a lock: a waiting writer wakes the moment the other commits, instead of sleeping in
+    SQLite's busy handler. PostgreSQL needs no turns."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with _sqlite_writers:
+        yield
 
 
 @cache

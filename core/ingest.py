@@ -24,7 +24,7 @@ from core.d360.events import (
     TemplateStatusChange,
     parse_webhook,
 )
-from core.db import session_scope
+from core.db import session_scope, writer_turn
 from core.inbound import apply_echo, apply_inbound
 from core.models import Channel, WebhookEvent, utcnow
 from core.statuses import apply_status
@@ -57,7 +57,7 @@ def process_pending(
     while handled < limit:
         size = min(batch, limit - handled)
         try:
-            with session_scope(engine) as session:
+            with writer_turn(engine), session_scope(engine) as session:
                 events = _claim(session, worker, size)
                 channels = _channels(session)
                 # One flush for the batch instead of one per lookup. A duplicate inside the same

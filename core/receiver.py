@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, insert, select
 
 from core import crypto
+from core.db import writer_turn
 from core.models import Channel, WebhookEvent, utcnow
 
 MAX_BODY_BYTES = 1_000_000
@@ -109,7 +110,7 @@ def store_batch(engine: Engine, items: list[tuple[int, bytes]]) -> list[int]:
         {"channel_id": c, "body": b, "received_at": now, "state": "pending", "attempts": 0}
         for c, b in items
     ]
-    with engine.begin() as connection:
+    with writer_turn(engine), engine.begin() as connection:
         result = connection.execute(
             insert(WebhookEvent).returning(WebhookEvent.id, sort_by_parameter_order=True), rows
         )
