@@ -898,7 +898,7 @@ class Preview:
     header_format: str | None = None
 
 
-def _examples(component: Mapping[str, Any], part: str) -> dict[str, str]:
+def examples_of(component: Mapping[str, Any], part: str) -> dict[str, str]:
     """Sample values of a header or body by variable name (``"1"`` or ``"first_name"``)."""
     example = component.get("example")
     if not isinstance(example, Mapping):
@@ -957,12 +957,12 @@ def render_preview(
     header_format = _header_format(header) if header else None
     if header and header_format == "TEXT":
         filled = {
-            **_examples(header, "header"),
+            **examples_of(header, "header"),
             **_given(getattr(values, "header", None), names.header),
         }
         header_text = fill(_text(header.get("text")), filled)
     body_values = {
-        **(_examples(body, "body") if body else {}),
+        **(examples_of(body, "body") if body else {}),
         **_given(getattr(values, "body", None), names.body),
     }
     button_values = getattr(values, "buttons", None) or {}

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, tzinfo
 from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
@@ -17,6 +18,7 @@ from sqlmodel import Session
 from core.auth import Actor, Permission
 from core.config import get_settings
 from core.db import get_engine, migrate, session_scope
+from core.errors import UserFacingError
 from core.i18n import DEFAULT_LANGUAGE, get_language, set_language, t
 
 ACTOR_KEY = "actor"
@@ -48,6 +50,15 @@ def store() -> Iterator[Session]:
     prepare_store(get_settings().database_url)
     with session_scope() as session:
         yield session
+
+
+def show_flash(flash: UserFacingError | tuple[str, dict[str, Any]] | None) -> None:
+    """What the last callback did, said in this run's language (callbacks run before it is set)."""
+    if isinstance(flash, UserFacingError):
+        st.error(flash.message(), icon=":material/error:")
+    elif flash:
+        key, values = flash
+        st.success(t(key, **values), icon=":material/check_circle:")
 
 
 def current_actor() -> Actor | None:

@@ -25,11 +25,12 @@ from core.template_rules import (
     LANGUAGES,
     Limits,
     Preview,
+    examples_of,
     is_named,
     render_preview,
     template_variables,
 )
-from pages.common import current_actor, fixed_language_t, page_guard, store
+from pages.common import current_actor, fixed_language_t, page_guard, show_flash, store
 
 TYPES = ("standard", "media")
 HEADER_FORMATS = ("NONE", "TEXT", "IMAGE", "DOCUMENT", "VIDEO")
@@ -85,26 +86,6 @@ def _example(part: str, names: list[str], values: list[str], named: bool) -> dic
             ]
         }
     return {f"{part}_text": [values] if part == "body" else values}
-
-
-def _example_values(component: Mapping[str, Any], part: str, names: list[str]) -> dict[str, str]:
-    """The sample of each variable in ``component`` (positional lists or named params)."""
-    example = component.get("example")
-    if not isinstance(example, Mapping):
-        return {}
-    named = example.get(f"{part}_text_named_params")
-    if isinstance(named, list):
-        return {
-            str(entry.get("param_name")): str(entry.get("example") or "")
-            for entry in named
-            if isinstance(entry, Mapping)
-        }
-    samples = example.get(f"{part}_text")
-    if part == "body" and isinstance(samples, list) and samples and isinstance(samples[0], list):
-        samples = samples[0]
-    if not isinstance(samples, list):
-        return {}
-    return {name: str(sample) for name, sample in zip(names, samples, strict=False)}
 
 
 def body_from_form(state: Mapping[str, Any], *, for_preview: bool = False) -> dict[str, Any]:
@@ -197,8 +178,7 @@ def form_from_body(body: Mapping[str, Any]) -> dict[str, Any]:
     values["tb_type"] = "media" if set(by_kind) - {"BODY"} else "standard"
     body_part = by_kind.get("BODY", {})
     values["tb_body"] = str(body_part.get("text") or "")
-    names = _variables("BODY", values["tb_body"])
-    for name, sample in _example_values(body_part, "body", names).items():
+    for name, sample in examples_of(body_part, "body").items():
         values[f"tb_body_ex_{name}"] = sample
     header = by_kind.get("HEADER")
     if header is not None:
@@ -206,8 +186,7 @@ def form_from_body(body: Mapping[str, Any]) -> dict[str, Any]:
         values["tb_header_format"] = header_format if header_format in HEADER_FORMATS else "NONE"
         if header_format == "TEXT":
             values["tb_header_text"] = str(header.get("text") or "")
-            names = _variables("HEADER", values["tb_header_text"])
-            for name, sample in _example_values(header, "header", names).items():
+            for name, sample in examples_of(header, "header").items():
                 values[f"tb_header_ex_{name}"] = sample
         else:
             example = header.get("example")
@@ -398,15 +377,6 @@ def limits_line(limits: Limits) -> str:
 
 def language_label(code: str) -> str:
     return f"{code} — {LANGUAGES.get(code, code)}"
-
-
-def show_flash(flash: UserFacingError | tuple[str, dict[str, Any]] | None) -> None:
-    """What the last callback did, said in this run's language (callbacks run before it is set)."""
-    if isinstance(flash, UserFacingError):
-        st.error(flash.message(), icon=":material/error:")
-    elif flash:
-        key, values = flash
-        st.success(t(key, **values), icon=":material/check_circle:")
 
 
 actor = page_guard(Permission.EDIT_TEMPLATES)

@@ -7,8 +7,6 @@ refuses anything not approved and says why; this page shows those words.
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from core import templates
@@ -17,21 +15,12 @@ from core.channels import list_channels
 from core.errors import UserFacingError
 from core.i18n import t
 from core.template_rules import CATEGORIES, LANGUAGES, LEGACY_CATEGORIES
-from pages.common import current_actor, fixed_language_t, page_guard, plain, store
+from pages.common import current_actor, fixed_language_t, page_guard, plain, show_flash, store
 
 FLASH = "wt_flash"
 FIELDS = ("wt_name", "wt_content", "wt_partner_id", "wt_category", "wt_language")
 MANUAL = 0  # the "type it by hand" choice of the approved-template picker
 RESET = "wt_reset"  # empty the fields on the next run (a widget's value cannot change after it ran)
-
-
-def show_flash(flash: UserFacingError | tuple[str, dict[str, Any]] | None) -> None:
-    """What the last callback did, said in this run's language (callbacks run before it is set)."""
-    if isinstance(flash, UserFacingError):
-        st.error(flash.message(), icon=":material/error:")
-    elif flash:
-        key, values = flash
-        st.success(t(key, **values), icon=":material/check_circle:")
 
 
 actor = page_guard(Permission.VIEW_TEMPLATES)
