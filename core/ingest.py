@@ -20,14 +20,15 @@ from core.d360.events import (
     Event,
     InboundMessage,
     MessageEcho,
+    ParsedWebhook,
     StatusUpdate,
     TemplateStatusChange,
     parse_webhook,
 )
 from core.db import session_scope, writer_turn
 from core.inbound import apply_echo, apply_inbound
-from core.models import Channel, WebhookEvent, utcnow
-from core.statuses import apply_status
+from core.models import Channel, Message, WebhookEvent, utcnow
+from core.statuses import apply_status, prefetch
 from core.template_events import apply_template_status
 
 log = logging.getLogger(__name__)
@@ -64,8 +65,10 @@ def process_pending(
                 # batch then fails at the final flush (unique ids) and the batch is redone body by
                 # body below, where each body sees the ones before it.
                 with session.no_autoflush:
-                    for event in events:
-                        _process(session, event, channels)
+                    parsed = [(event, parse_webhook(event.body)) for event in events]
+                    known = prefetch(session, _status_ids(parsed))
+                    for event, body in parsed:
+                        _process(session, event, channels, body, known)
                 _mark_channels_heard(session, events)
         except Exception:  # noqa: BLE001  (retried body by body just below)
             log.warning("a batch of webhooks failed; processing its bodies one by one")
@@ -86,7 +89,7 @@ def _process_one_by_one(engine: Engine, worker: str, count: int) -> int:
                 if not claimed:
                     break
                 event_id = claimed[0].id
-                _process(session, claimed[0], _channels(session))
+                _process(session, claimed[0], _channels(session), parse_webhook(claimed[0].body))
                 _mark_channels_heard(session, claimed)
         except Exception as exc:  # noqa: BLE001  (recorded on the body, then the queue moves on)
             if event_id is None:
@@ -152,9 +155,23 @@ def _channels(session: Session) -> dict[int, Channel]:
     return {channel.id: channel for channel in session.exec(select(Channel))}
 
 
-def _process(session: Session, event: WebhookEvent, channels: dict[int, Channel]) -> None:
+def _status_ids(parsed: list[tuple[WebhookEvent, ParsedWebhook]]) -> set[str]:
+    return {
+        item.message_id
+        for _, body in parsed
+        for item in body.events
+        if isinstance(item, StatusUpdate) and item.message_id
+    }
+
+
+def _process(
+    session: Session,
+    event: WebhookEvent,
+    channels: dict[int, Channel],
+    parsed: ParsedWebhook,
+    known: dict[tuple[int, str], Message] | None = None,
+) -> None:
     """Apply one body's events; everything lands, or nothing does (the transaction)."""
-    parsed = parse_webhook(event.body)
     problems = list(parsed.problems)
     channel = channels.get(event.channel_id) if event.channel_id else None
     unmatched_statuses = 0
@@ -167,7 +184,7 @@ def _process(session: Session, event: WebhookEvent, channels: dict[int, Channel]
         elif isinstance(item, MessageEcho):
             apply_echo(session, target, item, problems)
         elif isinstance(item, StatusUpdate):
-            if not apply_status(session, target, item, problems):
+            if not apply_status(session, target, item, problems, known):
                 unmatched_statuses += 1
         elif isinstance(item, TemplateStatusChange):
             apply_template_status(session, target, item, problems)

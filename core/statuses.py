@@ -7,7 +7,7 @@ restarted after a crash that a message it was unsure about did go out.
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from core.d360.events import StatusUpdate, should_apply_status
 from core.inbound import message_exists
@@ -31,12 +31,28 @@ def _by_callback(session: Session, channel: Channel, data: str | None) -> Messag
     return message if message is not None and message.channel_id == channel.id else None
 
 
+def prefetch(session: Session, wa_message_ids: set[str]) -> dict[tuple[int, str], Message]:
+    """The stored messages a batch's statuses name, in one query (keyed by channel and id)."""
+    if not wa_message_ids:
+        return {}
+    rows = session.exec(select(Message).where(col(Message.wa_message_id).in_(wa_message_ids)))
+    return {(m.channel_id, m.wa_message_id or ""): m for m in rows}
+
+
 def apply_status(
-    session: Session, channel: Channel, update: StatusUpdate, problems: list[str]
+    session: Session,
+    channel: Channel,
+    update: StatusUpdate,
+    problems: list[str],
+    known: dict[tuple[int, str], Message] | None = None,
 ) -> bool:
-    """Apply one status; ``False`` when no stored message matches it (yet)."""
-    message = message_exists(session, channel, update.message_id) or _by_callback(
-        session, channel, update.biz_opaque_callback_data
+    """Apply one status; ``False`` when no stored message matches it (yet). ``known``: messages
+    already read for the batch (see :func:`prefetch`); others are looked up one by one."""
+    found = (known or {}).get((channel.id, update.message_id or ""))
+    message = (
+        found
+        or message_exists(session, channel, update.message_id)
+        or _by_callback(session, channel, update.biz_opaque_callback_data)
     )
     if message is None:
         return False
