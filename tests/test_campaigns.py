@@ -90,6 +90,22 @@ def opt_out(engine, wa_id: str) -> None:
         contact.opted_out = True
 
 
+def launch(engine, marketer, workspace_id: int, people: pd.DataFrame, name: str, start_at=None):  # type: ignore[no-untyped-def]
+    """Plan, create and start a campaign (now, or at ``start_at``)."""
+    with session_scope(engine) as session:
+        plan = campaigns.plan(session, marketer, workspace_id, people, MAPPING)
+        campaign = campaigns.create(
+            session,
+            marketer,
+            name=name,
+            workspace_template_id=workspace_id,
+            planned=plan,
+            mapping=MAPPING,
+        )
+        campaigns.start(session, marketer, campaign.id, start_at=start_at)
+    return campaign
+
+
 def run_until_done(engine, campaign_id: int, sender: Sender, control: SandboxControl) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -129,17 +145,7 @@ def test_campaign_runs_to_the_end_and_the_report_matches_the_sandbox(engine, tea
     control, workspace_id = live
     marketer = team[Role.MARKETER]
     opt_out(engine, "34611000007")
-    with session_scope(engine) as session:
-        plan = campaigns.plan(session, marketer, workspace_id, audience(30), MAPPING)
-        campaign = campaigns.create(
-            session,
-            marketer,
-            name="Invierno",
-            workspace_template_id=workspace_id,
-            planned=plan,
-            mapping=MAPPING,
-        )
-        campaigns.start(session, marketer, campaign.id)
+    campaign = launch(engine, marketer, workspace_id, audience(30), "Invierno")
     run_until_done(engine, campaign.id, Sender(engine, client_for), control)
     control.idle()
     ingest.process_pending(engine)
@@ -169,17 +175,7 @@ def test_campaign_runs_to_the_end_and_the_report_matches_the_sandbox(engine, tea
 def test_pause_holds_sending_and_a_restart_sends_no_one_twice(engine, team, live) -> None:
     control, workspace_id = live
     marketer = team[Role.MARKETER]
-    with session_scope(engine) as session:
-        plan = campaigns.plan(session, marketer, workspace_id, audience(40), MAPPING)
-        campaign = campaigns.create(
-            session,
-            marketer,
-            name="Pausa",
-            workspace_template_id=workspace_id,
-            planned=plan,
-            mapping=MAPPING,
-        )
-        campaigns.start(session, marketer, campaign.id)
+    campaign = launch(engine, marketer, workspace_id, audience(40), "Pausa")
     campaigns.run_due(engine)  # queues the first batch
     with session_scope(engine) as session:
         campaigns.pause(session, marketer, campaign.id)
@@ -218,17 +214,7 @@ def test_pause_holds_sending_and_a_restart_sends_no_one_twice(engine, team, live
 def test_cancel_stops_everyone_not_yet_sent(engine, team, live) -> None:
     control, workspace_id = live
     marketer = team[Role.MARKETER]
-    with session_scope(engine) as session:
-        plan = campaigns.plan(session, marketer, workspace_id, audience(50), MAPPING)
-        campaign = campaigns.create(
-            session,
-            marketer,
-            name="Cancelada",
-            workspace_template_id=workspace_id,
-            planned=plan,
-            mapping=MAPPING,
-        )
-        campaigns.start(session, marketer, campaign.id)
+    campaign = launch(engine, marketer, workspace_id, audience(50), "Cancelada")
     campaigns.run_due(engine)
     with session_scope(engine) as session:
         campaigns.cancel(session, marketer, campaign.id)
@@ -247,17 +233,9 @@ def test_a_scheduled_campaign_waits_for_its_time(engine, team, live) -> None:
 
     control, workspace_id = live
     marketer = team[Role.MARKETER]
-    with session_scope(engine) as session:
-        plan = campaigns.plan(session, marketer, workspace_id, audience(3), MAPPING)
-        campaign = campaigns.create(
-            session,
-            marketer,
-            name="Luego",
-            workspace_template_id=workspace_id,
-            planned=plan,
-            mapping=MAPPING,
-        )
-        campaigns.start(session, marketer, campaign.id, start_at=utcnow() + timedelta(hours=1))
+    campaign = launch(
+        engine, marketer, workspace_id, audience(3), "Luego", start_at=utcnow() + timedelta(hours=1)
+    )
     assert campaigns.run_due(engine) == 0
     assert campaigns.run_due(engine, now=utcnow() + timedelta(hours=2)) == 3
     with Session(engine) as session:
