@@ -26,19 +26,19 @@ from core import audit
 from core.auth import Actor, Permission, require
 from core.db import session_scope
 from core.errors import UserFacingError
-from core.inbound import find_or_create_contact, find_or_create_conversation
 from core.models import (
     Campaign,
     CampaignRecipient,
     Channel,
     Contact,
+    Conversation,
     Message,
     MessageStatus,
     OutboundJob,
     WorkspaceTemplate,
     utcnow,
 )
-from core.outbox import enqueue
+from core.outbox import Outgoing, enqueue_many
 from core.phones import InvalidPhoneNumber, canonical_wa_id, wa_id_of
 from core.template_messages import (
     TemplateValues,
@@ -437,29 +437,69 @@ def _advance(session: Session, campaign_id: int, now: datetime) -> int:
         return 0
     template = as_body(sendable_template(session, workspace))
     marketing = workspace.category.upper() == "MARKETING"
-    queued = 0
+    contacts = _contacts_for(session, channel, pending)
+    outgoing: list[tuple[CampaignRecipient, Outgoing]] = []
+    conversations = _conversations_for(session, channel, list(contacts.values()))
     for recipient in pending:
-        contact, _ = find_or_create_contact(
-            session, channel, recipient.wa_id, recipient.name or None
-        )
+        contact = contacts[recipient.wa_id]
         if marketing and contact.opted_out:  # wrote STOP after the campaign was planned
             recipient.state, recipient.skip_reason = "skipped", "opted_out"
             continue
-        conversation = find_or_create_conversation(session, channel, contact)
         values = _values(recipient.values)
-        message = enqueue(
-            session,
-            channel,
-            conversation,
-            message_type="template",
-            body=build_template_message(template, values),
-            text=summary_text(template, values),
+        item = Outgoing(
+            conversations[contact.id],
+            contact,
+            "template",
+            build_template_message(template, values),
+            summary_text(template, values),
             idempotency_key=f"campaign:{campaign.id}:{recipient.id}",
             template_name=workspace.name,
         )
+        outgoing.append((recipient, item))
+    messages = enqueue_many(session, channel, [item for _, item in outgoing])
+    for (recipient, _), message in zip(outgoing, messages, strict=True):
         recipient.state, recipient.message_id, recipient.queued_at = "queued", message.id, now
-        queued += 1
-    return queued
+    return len(messages)
+
+
+def _contacts_for(
+    session: Session, channel: Channel, recipients: list[CampaignRecipient]
+) -> dict[str, Contact]:
+    """The recipients' contacts, created in one batch where missing (wa_ids are canonical)."""
+    wanted = {r.wa_id: r.name for r in recipients}
+    found = {
+        c.wa_id: c
+        for c in session.exec(
+            select(Contact).where(Contact.channel_id == channel.id, col(Contact.wa_id).in_(wanted))
+        )
+    }
+    missing = [
+        Contact(channel_id=channel.id, wa_id=wa_id, phone_e164=f"+{wa_id}", profile_name=name)
+        for wa_id, name in wanted.items()
+        if wa_id not in found
+    ]
+    session.add_all(missing)
+    session.flush()
+    return found | {c.wa_id: c for c in missing}
+
+
+def _conversations_for(
+    session: Session, channel: Channel, contacts: list[Contact]
+) -> dict[int, Conversation]:
+    """The contacts' conversations, created in one batch where missing."""
+    ids = [c.id for c in contacts]
+    found = {
+        cv.contact_id: cv
+        for cv in session.exec(
+            select(Conversation).where(
+                Conversation.channel_id == channel.id, col(Conversation.contact_id).in_(ids)
+            )
+        )
+    }
+    missing = [Conversation(channel_id=channel.id, contact_id=i) for i in ids if i not in found]
+    session.add_all(missing)
+    session.flush()
+    return found | {cv.contact_id: cv for cv in missing}
 
 
 def _outstanding(session: Session, campaign_id: int) -> int:
