@@ -231,18 +231,6 @@ def _quoted(session: Session, channel: Channel, wa_ids: list[str]) -> dict[str, 
     return {m.wa_message_id: m for m in rows if m.wa_message_id}
 
 
-def changed_since(session: Session, actor: Actor, conversation_id: int, since: datetime) -> bool:
-    """Cheap check for the live view: did anything in this thread change after ``since``?"""
-    require(actor, Permission.VIEW_CONVERSATIONS)
-    newest = session.exec(
-        select(Message.id)
-        .where(Message.conversation_id == conversation_id)
-        .where(or_(Message.created_at > since, Message.status_at > since))
-        .limit(1)
-    ).first()
-    return newest is not None
-
-
 def mark_read(session: Session, actor: Actor, conversation_id: int) -> None:
     """The team has seen the thread: clear its unread count, send blue ticks to the customer."""
     require(actor, Permission.VIEW_CONVERSATIONS)

@@ -89,13 +89,17 @@ def check(
         return Receipt(413, "body too large")
     if not cache.matches(engine, channel_id, secret):
         return Receipt(401, "missing or wrong webhook secret")
-    return check_body(body)
+    return _check_json(body)
 
 
 def check_body(body: bytes) -> Receipt | None:
     """Size and JSON: what is refused whoever sent it."""
     if len(body) > MAX_BODY_BYTES:
         return Receipt(413, "body too large")
+    return _check_json(body)
+
+
+def _check_json(body: bytes) -> Receipt | None:
     try:
         json.loads(body)
     except (ValueError, UnicodeDecodeError):

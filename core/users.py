@@ -199,10 +199,3 @@ def record_failed_login(session: Session, username: str) -> None:
 def verify_password(session: Session, username: str, password: str) -> bool:
     user = get_user(session, username)
     return bool(user and user.active and check_password(password, user.password_hash))
-
-
-def set_language(session: Session, actor: Actor, language: str) -> None:
-    user = get_user(session, actor.username)
-    if user is not None:
-        user.language = language
-        session.add(user)
