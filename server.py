@@ -15,7 +15,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from core.background import background_work
 from core.db import migrate
-from core.http_routes import routes
+from core.http_routes import middleware, routes
 
 
 @asynccontextmanager
@@ -29,4 +29,4 @@ async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
 # script found in pages/ on its own (which would skip the login gate on a process's first request).
 PagesManager.uses_pages_directory = False
 
-app = st.App("dashboard.py", routes=routes(), lifespan=lifespan)
+app = st.App("dashboard.py", routes=routes(), middleware=middleware(), lifespan=lifespan)

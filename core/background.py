@@ -1,7 +1,12 @@
-"""Background work run by the server's lifespan: webhook processing, sending, media downloads.
+"""Background work: webhook processing, sending, media downloads, campaigns, template sync.
 
-Each is a small loop in a daemon thread that sleeps until woken (a webhook arrived) or until its
-poll interval passes, so work stored by another process (or left by a crash) is picked up too.
+It runs in a worker process (``python -m core worker``), never in the server's own: the server's
+event loop answers 360Dialog's webhooks and the dashboard, and a CPU-busy thread beside it would
+hold Python's interpreter lock for milliseconds at a time, stalling every answer. ``serve`` starts
+and supervises one worker child (``RUN_WORKERS=0`` leaves workers to be run separately).
+
+In the worker each job is a small loop in a thread that polls its queue in the store, so work
+stored by any process (or left by a crash) is picked up.
 """
 
 from __future__ import annotations
@@ -9,9 +14,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -23,6 +31,11 @@ from core.db import get_engine, session_scope
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
+WEBHOOK_POLL_SECONDS = 0.1
+"""The webhook queue is polled often (one indexed query): a customer's message shows at once."""
+RESTART_SECONDS = 1.0
+PARENT_PID_ENV = "WORKER_PARENT_PID"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_SYNC_SECONDS = 300.0
 
 
@@ -70,16 +83,6 @@ class Loop:
                 self._wake.clear()
 
 
-_loops: dict[str, Loop] = {}
-
-
-def wake_processor() -> None:
-    """Called by the webhook route after storing a body, so it is processed at once."""
-    loop = _loops.get("webhooks")
-    if loop is not None:
-        loop.wake()
-
-
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -96,7 +99,11 @@ def run_worker() -> None:
         signal.signal(signum, lambda *_: stop.set())
     loops = start_workers()
     log.info("worker %s running", worker_name())
-    stop.wait()
+    parent = int(os.environ.get(PARENT_PID_ENV, "0"))
+    # a server's child also ends when its server is gone (even killed), never left orphaned
+    while not stop.wait(RESTART_SECONDS):
+        if parent and os.getppid() != parent:
+            break
     for loop in loops:
         loop.stop()
 
@@ -111,7 +118,11 @@ def start_workers() -> list[Loop]:
     name = worker_name()
     sender = Sender(engine, client_for, worker=name)
     loops = [
-        Loop("webhooks", lambda: ingest.process_pending(engine, worker=name)),
+        Loop(
+            "webhooks",
+            lambda: ingest.process_pending(engine, worker=name),
+            idle_seconds=WEBHOOK_POLL_SECONDS,
+        ),
         Loop(
             "sender",
             lambda: sender.run_once(wait=False),
@@ -123,7 +134,7 @@ def start_workers() -> list[Loop]:
         Loop("templates", lambda: sync_all_templates(engine), idle_seconds=TEMPLATE_SYNC_SECONDS),
     ]
     for loop in loops:
-        _loops[loop.name] = loop.start()
+        loop.start()
     return loops
 
 
@@ -147,6 +158,49 @@ def sync_all_templates(engine: Engine) -> int:
     return 0
 
 
+class WorkerProcess:
+    """The server's ``python -m core worker`` child, restarted if it ever exits on its own."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="worker-watch", daemon=True)
+
+    def start(self) -> WorkerProcess:
+        self._spawn()
+        self._watcher.start()
+        return self
+
+    def stop(self, timeout: float = 20) -> None:
+        self._stopping.set()
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self._watcher.join(timeout)
+
+    def _spawn(self) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "core", "worker"],
+            cwd=PROJECT_DIR,
+            env={**os.environ, PARENT_PID_ENV: str(os.getpid())},
+            stdout=subprocess.DEVNULL,
+        )
+
+    def _watch(self) -> None:
+        while not self._stopping.is_set():
+            assert self._process is not None
+            code = self._process.wait()
+            if self._stopping.wait(RESTART_SECONDS):
+                return
+            log.error("background worker exited with %s; starting it again", code)
+            self._spawn()
+
+
 @asynccontextmanager
 async def background_work() -> AsyncIterator[dict[str, Any]]:
     """Start what the process runs besides serving pages; stop it on shutdown."""
@@ -156,12 +210,11 @@ async def background_work() -> AsyncIterator[dict[str, Any]]:
         from core.demo import start_demo
 
         state["demo"] = start_demo(settings)
-    loops = start_workers() if settings.run_workers else []
+    worker = WorkerProcess().start() if settings.run_workers else None
     try:
         yield state
     finally:
-        for loop in loops:
-            loop.stop()
-            _loops.pop(loop.name, None)
+        if worker is not None:
+            worker.stop()
         if "demo" in state:
             state["demo"].stop()

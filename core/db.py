@@ -1,12 +1,14 @@
 """Engine, sessions and migrations for SQLite (default, WAL) and PostgreSQL (``DATABASE_URL``).
 
-The same code runs on both; SQLite gets the pragmas that make it safe for one server process with
-background threads (WAL so readers never block the webhook writer, a busy timeout instead of
+The same code runs on both; SQLite gets the pragmas that make it safe for a server process and its
+worker (WAL so readers never block the webhook writer, a busy timeout instead of
 "database is locked" errors, foreign keys on).
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +29,16 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 def make_engine(database_url: str) -> Engine:
     """An engine for ``database_url``, with SQLite's pragmas applied to every connection."""
     if not database_url.startswith("sqlite"):
-        return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return create_engine(
+            database_url,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=20,
+            # psycopg prepares a statement after a few runs, and PostgreSQL then may switch it to
+            # a generic plan that ignores the values; for the batch lookups (``IN`` lists of
+            # WhatsApp ids) that plan scans a channel's messages instead of using the unique index
+            connect_args={"prepare_threshold": None},
+        )
     path = database_url.split("///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -49,18 +60,40 @@ def make_engine(database_url: str) -> Engine:
 
 
 _sqlite_writers = threading.Lock()
+_writer_lock_files: dict[str, int] = {}
 
 
 @contextmanager
 def writer_turn(engine: Engine) -> Iterator[None]:
-    """On SQLite, the busy writers of this process (webhook intake, webhook processing) take
-    turns on a lock: a waiting writer wakes the moment the other commits, instead of sleeping in
-    SQLite's busy handler. PostgreSQL needs no turns."""
+    """On SQLite, the busy writers (webhook intake in the server, webhook processing in the
+    worker) take turns on a lock: a waiting writer wakes the moment the other commits, instead of
+    sleeping in SQLite's busy handler, which backs off for up to 100 ms at a time. Threads of one
+    process queue on a mutex, processes on an advisory lock file next to the database.
+    PostgreSQL needs no turns."""
     if engine.dialect.name != "sqlite":
         yield
         return
     with _sqlite_writers:
-        yield
+        lock_file = _writer_lock_file(engine)
+        if lock_file is None:
+            yield
+            return
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
+
+
+def _writer_lock_file(engine: Engine) -> int | None:
+    """The open lock file for a file database (``None`` in memory); called under the mutex."""
+    database = engine.url.database
+    if not database or database == ":memory:":
+        return None
+    if database not in _writer_lock_files:
+        path = Path(database).with_name(Path(database).name + "-writer.lock")
+        _writer_lock_files[database] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    return _writer_lock_files[database]
 
 
 @cache

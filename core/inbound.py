@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Row, String, bindparam, case, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from core.d360.events import InboundMessage, MessageEcho
@@ -22,13 +24,15 @@ from core.models import (
     MediaFile,
     Message,
     MessageStatus,
+    UTCDateTime,
     utcnow,
 )
-from core.optouts import record_if_opt_out
+from core.optouts import is_opt_out, keywords, record_if_opt_out
 from core.phones import canonical_wa_id, equivalent_wa_ids
 
 PREVIEW_LENGTH = 120
-UNSUPPORTED_TYPES = frozenset({"unsupported", "unknown"})
+OPT_OUT_TYPES = frozenset({"text", "button", "interactive"})
+"""Message types whose text can be a STOP / BAJA."""
 
 
 def find_or_create_contact(
@@ -99,65 +103,361 @@ def summary(message: InboundMessage | MessageEcho) -> str:
     return message.text or f"[{message.type}]"
 
 
+@dataclass
+class Arrival:
+    """One customer message from a webhook body, for the channel it was routed to."""
+
+    channel: Channel
+    message: InboundMessage
+    problems: list[str]
+    """The body's problem list: what cannot be stored is said there."""
+
+
+@dataclass
+class InboundPlan:
+    """What storing a set of customer messages needs to know, read before anything is written."""
+
+    fresh: list[tuple[Arrival, str]]
+    """The messages not stored yet, each with its WhatsApp id (or a stand-in), in order."""
+    contacts: dict[tuple[int, str], Row[Any]]
+    """Known contacts by (channel, canonical wa_id)."""
+    threads: dict[int, int]
+    """Known conversations' ids by contact id."""
+
+
 def apply_inbound(
     session: Session, channel: Channel, message: InboundMessage, problems: list[str]
-) -> Message | None:
-    """Store one customer message (and what follows from it); ``None`` when already stored."""
-    if not message.wa_id:
-        problems.append(f"message {message.message_id or '?'} has no sender; kept in the raw body")
-        return None
+) -> None:
+    """One customer message: a deletion or an edit of an earlier one, or a new message."""
     if message.revoked_message_id and _revoke(session, channel, message):
-        return None
+        return
     if message.edit and _edit(session, channel, message):
-        return None
-    wa_message_id = message.message_id or _content_id(message)
-    if message_exists(session, channel, wa_message_id):
-        return None
-    contact, is_new = find_or_create_contact(session, channel, message.wa_id, message.contact_name)
-    if message.user_id and not contact.user_id:
-        contact.user_id = message.user_id
-    conversation = find_or_create_conversation(session, channel, contact)
-    when = message.timestamp or utcnow()
-    stored = Message(
-        channel_id=channel.id,
-        conversation_id=conversation.id,
-        wa_message_id=wa_message_id,
-        direction="in",
-        type=message.type,
-        text=message.text or "",
-        content=_content(message),
-        reply_to_wa_id=(message.reaction.message_id if message.reaction else None)
-        or message.context_message_id,
-        status=MessageStatus.RECEIVED,
-        created_at=when,
-        status_at=when,
-    )
-    if message.errors:
-        first = message.errors[0]
-        stored.error_code, stored.error_title = first.code, first.title or first.message
-        stored.error_details = first.details
-    session.add(stored)
-    session.flush()
-    if message.type != "reaction":
-        touch_conversation(conversation, when, summary(message), inbound=True)
-    if message.type in {"text", "button", "interactive"}:
-        record_if_opt_out(session, contact, message.text or "")
-    if contact.last_inbound_at is None or when > contact.last_inbound_at:
-        contact.last_inbound_at = when
-    if message.media is not None and message.media.id:
-        session.add(
-            MediaFile(
-                channel_id=channel.id,
-                message_id=stored.id,
-                wa_media_id=message.media.id,
-                mime_type=message.media.mime_type or "",
-                sha256=message.media.sha256,
-                filename=message.media.filename,
-            )
+        return
+    store_messages(session, plan_messages(session, [Arrival(channel, message, problems)]))
+
+
+def plan_messages(session: Session, arrivals: list[Arrival]) -> InboundPlan:
+    """The reads for :func:`store_messages`, one query each for the whole set: which messages
+    are stored already (skipped: a webhook delivered or processed twice changes nothing), and the
+    senders' contacts and threads."""
+    fresh = _not_stored_yet(session, arrivals)
+    if not fresh:
+        return InboundPlan([], {}, {})
+    forms = {
+        form for arrival, _ in fresh for form in equivalent_wa_ids(arrival.message.wa_id or "")
+    }
+    contacts = Contact.__table__.c  # type: ignore[attr-defined]
+    by_form = {
+        (row.channel_id, row.wa_id): row
+        for row in session.connection().execute(
+            select(contacts.id, contacts.channel_id, contacts.wa_id, contacts.opted_out)
+            .where(contacts.channel_id.in_({a.channel.id for a, _ in fresh}))
+            .where(contacts.wa_id.in_(forms))
         )
-    if is_new:
-        _greet(session, channel, contact, conversation)
-    return stored
+    }
+    known: dict[tuple[int, str], Row[Any]] = {}
+    for arrival, _ in fresh:
+        key = _contact_key(arrival)
+        for form in equivalent_wa_ids(arrival.message.wa_id or ""):
+            if (key[0], form) in by_form and key not in known:
+                known[key] = by_form[(key[0], form)]
+    threads = Conversation.__table__.c  # type: ignore[attr-defined]
+    contact_ids = {row.id for row in known.values()}
+    thread_ids = (
+        {
+            row.contact_id: row.id
+            for row in session.connection().execute(
+                select(threads.id, threads.contact_id)  # (channel, contact): the unique index
+                .where(threads.channel_id.in_({row.channel_id for row in known.values()}))
+                .where(threads.contact_id.in_(contact_ids))
+            )
+        }
+        if contact_ids
+        else {}
+    )
+    return InboundPlan(fresh, known, thread_ids)
+
+
+def store_messages(session: Session, plan: InboundPlan) -> None:
+    """Store the planned customer messages and what follows from each: the contact (created,
+    named, last seen), the thread (last message, unread count), media to download, opt-outs and
+    the greeting to a new contact.
+
+    Set-wise: one insert per table, one executemany per update. Updates are relative ("unread
+    + n", "the later of the two times"), so what another writer changed since the plan was read
+    (an agent marking a thread read) is kept."""
+    if not plan.fresh:
+        return
+    contact_ids, new_contacts = _ensure_contacts(session, plan)
+    thread_ids = _ensure_threads(session, plan, contact_ids)
+    rows = [
+        _message_row(arrival, wa_id, thread_ids[contact_ids[_contact_key(arrival)]])
+        for arrival, wa_id in plan.fresh
+    ]
+    message_ids = (
+        session.connection()
+        .execute(
+            insert(Message.__table__).returning(  # type: ignore[arg-type]
+                Message.__table__.c.id,  # type: ignore[attr-defined]
+                sort_by_parameter_order=True,
+            ),
+            rows,
+        )
+        .scalars()
+        .all()
+    )
+    _touch_threads(session, plan, contact_ids, thread_ids)
+    _touch_contacts(session, plan, contact_ids)
+    _queue_media(session, plan, message_ids)
+    _follow_ups(session, plan, contact_ids, thread_ids, new_contacts)
+
+
+def _not_stored_yet(session: Session, arrivals: list[Arrival]) -> list[tuple[Arrival, str]]:
+    """The arrivals to store, each with its WhatsApp id, in order; the rest are said or dropped."""
+    candidates: list[tuple[Arrival, str]] = []
+    for arrival in arrivals:
+        message = arrival.message
+        if not message.wa_id:
+            arrival.problems.append(
+                f"message {message.message_id or '?'} has no sender; kept in the raw body"
+            )
+            continue
+        candidates.append((arrival, message.message_id or _content_id(message)))
+    if not candidates:
+        return []
+    messages = Message.__table__.c  # type: ignore[attr-defined]
+    stored = set(
+        session.connection().execute(
+            select(messages.channel_id, messages.wa_message_id)  # the (channel, wa id) index
+            .where(messages.channel_id.in_({a.channel.id for a, _ in candidates}))
+            .where(messages.wa_message_id.in_({wa_id for _, wa_id in candidates}))
+        )
+    )
+    fresh = []
+    for arrival, wa_message_id in candidates:
+        key = (arrival.channel.id, wa_message_id)
+        if key not in stored:
+            stored.add(key)  # the same message twice in one batch: stored once
+            fresh.append((arrival, wa_message_id))
+    return fresh
+
+
+def _contact_key(arrival: Arrival) -> tuple[int, str]:
+    return arrival.channel.id or 0, canonical_wa_id(arrival.message.wa_id or "")
+
+
+def _ensure_contacts(
+    session: Session, plan: InboundPlan
+) -> tuple[dict[tuple[int, str], int], set[int]]:
+    """Every sender's contact id, creating the missing contacts; and the ids of those created."""
+    ids = {key: row.id for key, row in plan.contacts.items()}
+    missing = list(
+        dict.fromkeys(_contact_key(a) for a, _ in plan.fresh if _contact_key(a) not in ids)
+    )
+    if not missing:
+        return ids, set()
+    now = utcnow()
+    created = (
+        session.connection()
+        .execute(
+            insert(Contact.__table__).returning(  # type: ignore[arg-type]
+                Contact.__table__.c.id,  # type: ignore[attr-defined]
+                sort_by_parameter_order=True,
+            ),
+            [
+                {
+                    "channel_id": channel_id,
+                    "wa_id": wa_id,
+                    "phone_e164": f"+{wa_id}" if wa_id.isdigit() else None,
+                    "profile_name": "",
+                    "opted_out": False,
+                    "created_at": now,
+                }
+                for channel_id, wa_id in missing
+            ],
+        )
+        .scalars()
+        .all()
+    )
+    ids.update(zip(missing, created, strict=True))
+    return ids, set(created)
+
+
+def _ensure_threads(
+    session: Session, plan: InboundPlan, contact_ids: dict[tuple[int, str], int]
+) -> dict[int, int]:
+    """Every sender's conversation id by contact id, creating the missing conversations."""
+    threads = dict(plan.threads)
+    missing = [(key[0], cid) for key, cid in contact_ids.items() if cid not in threads]
+    if missing:
+        created = (
+            session.connection()
+            .execute(
+                insert(Conversation.__table__).returning(  # type: ignore[arg-type]
+                    Conversation.__table__.c.id,  # type: ignore[attr-defined]
+                    sort_by_parameter_order=True,
+                ),
+                [
+                    {"channel_id": channel_id, "contact_id": contact_id, "unread_count": 0}
+                    for channel_id, contact_id in missing
+                ],
+            )
+            .scalars()
+            .all()
+        )
+        threads.update(zip((cid for _, cid in missing), created, strict=True))
+    return threads
+
+
+def _touch_threads(
+    session: Session,
+    plan: InboundPlan,
+    contact_ids: dict[tuple[int, str], int],
+    thread_ids: dict[int, int],
+) -> None:
+    """Each thread's unread count up by its new messages, its last message and last inbound
+    time moved forward (never back: a late retry of an old message changes neither)."""
+    latest: dict[int, dict[str, Any]] = {}
+    for arrival, _ in plan.fresh:
+        message = arrival.message
+        if message.type == "reaction":
+            continue
+        thread = thread_ids[contact_ids[_contact_key(arrival)]]
+        when = message.timestamp or utcnow()
+        entry = latest.setdefault(thread, {"row": thread, "unread": 0, "when": when, "preview": ""})
+        entry["unread"] += 1
+        if when >= entry["when"]:
+            entry["when"], entry["preview"] = when, summary(message)[:PREVIEW_LENGTH]
+    if not latest:
+        return
+    table = Conversation.__table__
+    c = table.c  # type: ignore[attr-defined]
+    when = bindparam("when", type_=UTCDateTime)
+    message_is_newer = or_(c.last_message_at.is_(None), c.last_message_at <= when)
+    session.connection().execute(
+        update(table)  # type: ignore[arg-type]
+        .where(c.id == bindparam("row"))
+        .values(
+            unread_count=c.unread_count + bindparam("unread"),
+            last_message_preview=case(
+                (message_is_newer, bindparam("preview")), else_=c.last_message_preview
+            ),
+            last_message_at=case((message_is_newer, when), else_=c.last_message_at),
+            last_inbound_at=case(
+                (or_(c.last_inbound_at.is_(None), c.last_inbound_at < when), when),
+                else_=c.last_inbound_at,
+            ),
+        ),
+        list(latest.values()),
+    )
+
+
+def _touch_contacts(
+    session: Session, plan: InboundPlan, contact_ids: dict[tuple[int, str], int]
+) -> None:
+    """Each contact's last inbound time (forward only), its WhatsApp name and user id."""
+    latest: dict[int, dict[str, Any]] = {}
+    for arrival, _ in plan.fresh:
+        message = arrival.message
+        contact = contact_ids[_contact_key(arrival)]
+        when = message.timestamp or utcnow()
+        entry = latest.setdefault(
+            contact, {"row": contact, "when": when, "name": None, "user": None}
+        )
+        entry["when"] = max(entry["when"], when)
+        entry["name"] = message.contact_name or entry["name"]
+        entry["user"] = entry["user"] or message.user_id
+    table = Contact.__table__
+    c = table.c  # type: ignore[attr-defined]
+    when = bindparam("when", type_=UTCDateTime)
+    session.connection().execute(
+        update(table)  # type: ignore[arg-type]
+        .where(c.id == bindparam("row"))
+        .values(
+            last_inbound_at=case(
+                (or_(c.last_inbound_at.is_(None), c.last_inbound_at < when), when),
+                else_=c.last_inbound_at,
+            ),
+            profile_name=func.coalesce(bindparam("name", type_=String), c.profile_name),
+            user_id=func.coalesce(c.user_id, bindparam("user", type_=String)),
+        ),
+        list(latest.values()),
+    )
+
+
+def _queue_media(session: Session, plan: InboundPlan, message_ids: Sequence[int]) -> None:
+    """Attachments to download (``core.media`` fetches them from 360Dialog)."""
+    rows = [
+        {
+            "channel_id": arrival.channel.id,
+            "message_id": message_id,
+            "wa_media_id": media.id,
+            "mime_type": media.mime_type or "",
+            "sha256": media.sha256,
+            "filename": media.filename,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": utcnow(),
+        }
+        for (arrival, _), message_id in zip(plan.fresh, message_ids, strict=True)
+        if (media := arrival.message.media) is not None and media.id
+    ]
+    if rows:
+        session.connection().execute(insert(MediaFile.__table__), rows)  # type: ignore[arg-type]
+
+
+def _follow_ups(
+    session: Session,
+    plan: InboundPlan,
+    contact_ids: dict[tuple[int, str], int],
+    thread_ids: dict[int, int],
+    new_contacts: set[int],
+) -> None:
+    """The rare cases that need whole rows: a STOP / BAJA opts its sender out; a new contact
+    gets the channel's greeting."""
+    words: set[str] | None = None
+    for arrival, _ in plan.fresh:
+        message, key = arrival.message, _contact_key(arrival)
+        known = plan.contacts.get(key)
+        if message.type not in OPT_OUT_TYPES or not message.text or (known and known.opted_out):
+            continue
+        words = keywords(session) if words is None else words
+        if is_opt_out(message.text, words):
+            contact = session.get(Contact, contact_ids[key])
+            assert contact is not None
+            record_if_opt_out(session, contact, message.text, words)
+    greeted: set[int] = set()
+    for arrival, _ in plan.fresh:
+        contact_id = contact_ids[_contact_key(arrival)]
+        if contact_id in new_contacts and contact_id not in greeted:
+            greeted.add(contact_id)
+            contact = session.get(Contact, contact_id)
+            conversation = session.get(Conversation, thread_ids[contact_id])
+            assert contact is not None and conversation is not None
+            _greet(session, arrival.channel, contact, conversation)
+
+
+def _message_row(arrival: Arrival, wa_message_id: str, conversation_id: int) -> dict[str, Any]:
+    message = arrival.message
+    when = message.timestamp or utcnow()
+    first = message.errors[0] if message.errors else None
+    return {
+        "channel_id": arrival.channel.id,
+        "conversation_id": conversation_id,
+        "wa_message_id": wa_message_id,
+        "direction": "in",
+        "type": message.type,
+        "text": message.text or "",
+        "content": _content(message),
+        "reply_to_wa_id": (message.reaction.message_id if message.reaction else None)
+        or message.context_message_id,
+        "status": MessageStatus.RECEIVED,
+        "created_at": when,
+        "status_at": when,
+        "error_code": first.code if first else None,
+        "error_title": (first.title or first.message) if first else None,
+        "error_details": first.details if first else None,
+    }
 
 
 def apply_echo(

@@ -29,9 +29,10 @@ def is_opt_out(text: str, words: set[str]) -> bool:
     return _NOT_WORD.sub("", text).upper() in words
 
 
-def record_if_opt_out(session: Session, contact: Contact, text: str) -> bool:
-    """Called for every customer text; returns whether it opted the contact out."""
-    if contact.opted_out or not text or not is_opt_out(text, keywords(session)):
+def record_if_opt_out(session: Session, contact: Contact, text: str, words: set[str]) -> bool:
+    """Called for every customer text with the :func:`keywords` (read once per batch); returns
+    whether it opted the contact out."""
+    if contact.opted_out or not text or not is_opt_out(text, words):
         return False
     contact.opted_out, contact.opted_out_at = True, utcnow()
     audit.record(session, "system", "contact.opt_out", contact.wa_id, keyword=text.strip())

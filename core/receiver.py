@@ -25,6 +25,7 @@ MAX_BODY_BYTES = 1_000_000
 
 SECRET_TTL_SECONDS = 5.0
 MAX_BATCH = 500
+CONCURRENT_WRITERS = 4
 
 
 @dataclass(frozen=True)
@@ -130,14 +131,17 @@ class GroupCommitter:
     def __init__(self, engine: Engine, max_batch: int = MAX_BATCH) -> None:
         self.engine = engine
         self.max_batch = max_batch
+        # SQLite has one writer at a time; a server database commits several transactions at
+        # once, so a few batches in flight hide each commit's round trip and sync.
+        self.max_writers = 1 if engine.dialect.name == "sqlite" else CONCURRENT_WRITERS
         self._pending: list[tuple[int, bytes, asyncio.Future[int]]] = []
-        self._writing = False
+        self._writers = 0
 
     async def store(self, channel_id: int, body: bytes) -> int:
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._pending.append((channel_id, body, future))
-        if not self._writing:
-            self._writing = True
+        if self._writers < self.max_writers:
+            self._writers += 1
             asyncio.get_running_loop().create_task(self._drain())
         return await future
 
@@ -159,7 +163,7 @@ class GroupCommitter:
                 for (_, _, future), event_id in zip(batch, ids, strict=True):
                     future.set_result(event_id)
         finally:
-            self._writing = False
+            self._writers -= 1
 
 
 _committers: dict[tuple[int, int], GroupCommitter] = {}

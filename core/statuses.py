@@ -1,19 +1,28 @@
-"""Delivery statuses from webhooks onto our outbound messages, never backwards.
+"""Delivery statuses from webhooks onto our outbound messages, never backwards, a set at a time.
 
 A status names our message by WhatsApp's id, or (when it overtakes the answer to our own send) by
 the ``biz_opaque_callback_data`` we attached to the send; the latter also tells a sender that
 restarted after a crash that a message it was unsure about did go out.
+
+Statuses are most of what 360Dialog posts (sent, delivered and read for every message we send),
+so a batch's statuses are applied set-wise: one query finds the messages they name, the furthest
+status per message is picked in memory, and one executemany writes it, on the condition (in SQL)
+that it moves the message forward, so whatever another writer did in between is respected.
 """
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from dataclasses import dataclass, field
+from typing import Any
 
-from core.d360.events import StatusUpdate, should_apply_status
-from core.inbound import message_exists
-from core.models import Channel, Message, MessageStatus, utcnow
+from sqlalchemy import Integer, Row, String, bindparam, case, or_, type_coerce, update
+from sqlmodel import Session, select
+
+from core.d360.events import STATUS_ORDER, StatusUpdate, status_rank
+from core.models import Channel, Message, MessageStatus, UTCDateTime, utcnow
 
 CALLBACK_PREFIX = "msg:"
+_TRACKED = {status.value for status in MessageStatus}
 
 
 def callback_data_for(message_id: int) -> str:
@@ -21,55 +30,166 @@ def callback_data_for(message_id: int) -> str:
     return f"{CALLBACK_PREFIX}{message_id}"
 
 
-def _by_callback(session: Session, channel: Channel, data: str | None) -> Message | None:
+@dataclass
+class StatusArrival:
+    """One status from a webhook body, for the channel it was routed to."""
+
+    channel: Channel
+    update: StatusUpdate
+    problems: list[str]
+    """The body's problem list: what cannot be applied is said there."""
+
+
+@dataclass
+class StatusPlan:
+    """The statuses of a set, each matched to the stored message it names (read beforehand)."""
+
+    matched: list[tuple[int, StatusArrival]]
+    unmatched: list[StatusArrival]
+    unnamed: dict[int, str] = field(default_factory=dict)
+    """Our messages a status names by callback data that have no WhatsApp id stored yet."""
+
+
+def plan_statuses(session: Session, arrivals: list[StatusArrival]) -> StatusPlan:
+    """Find the message each status names: one query by WhatsApp id, one by callback data."""
+    messages = Message.__table__.c  # type: ignore[attr-defined]
+    columns = (messages.id, messages.channel_id, messages.wa_message_id)
+    wa_ids = {a.update.message_id for a in arrivals if a.update.message_id}
+    by_wa_id: dict[tuple[int, str], Row[Any]] = (
+        {
+            (row.channel_id, row.wa_message_id): row
+            for row in session.connection().execute(
+                select(*columns)  # both columns, so the (channel, WhatsApp id) index serves it
+                .where(messages.channel_id.in_({a.channel.id for a in arrivals}))
+                .where(messages.wa_message_id.in_(wa_ids))
+            )
+        }
+        if wa_ids
+        else {}
+    )
+    callback_ids = {
+        number
+        for a in arrivals
+        if (a.channel.id, a.update.message_id or "") not in by_wa_id
+        and (number := _callback_id(a.update.biz_opaque_callback_data)) is not None
+    }
+    by_id = (
+        {
+            (row.channel_id, row.id): row
+            for row in session.connection().execute(
+                select(*columns).where(messages.id.in_(callback_ids))
+            )
+        }
+        if callback_ids
+        else {}
+    )
+    plan = StatusPlan([], [])
+    for arrival in arrivals:
+        row = by_wa_id.get((arrival.channel.id, arrival.update.message_id or "")) or by_id.get(
+            (arrival.channel.id, _callback_id(arrival.update.biz_opaque_callback_data))
+        )
+        if row is None:
+            plan.unmatched.append(arrival)
+            continue
+        plan.matched.append((row.id, arrival))
+        if row.wa_message_id is None and arrival.update.message_id:
+            plan.unnamed.setdefault(row.id, arrival.update.message_id)
+    return plan
+
+
+def apply_statuses(session: Session, plan: StatusPlan) -> None:
+    """Write the planned statuses: per message the furthest one (never backwards, also against
+    what is stored), WhatsApp's id where we had none, and the errors of failures and warnings."""
+    furthest: dict[int, dict[str, Any]] = {}
+    failures: dict[int, dict[str, Any]] = {}
+    warnings: dict[int, dict[str, Any]] = {}
+    for message_id, arrival in plan.matched:
+        status = arrival.update
+        if status.errors:
+            error = status.errors[0]
+            fields = {
+                "row": message_id,
+                "code": error.code,
+                "title": error.title or error.message,
+                "details": error.details,
+            }
+            if status.status == "failed":  # the latest failure's reason
+                failures[message_id] = fields
+            elif status.status == "warning":  # kept only where no error is recorded yet
+                warnings.setdefault(message_id, fields)
+        rank = status_rank(status.status)
+        if rank <= 0:
+            continue
+        if status.status not in _TRACKED:
+            arrival.problems.append(
+                f"status {status.status!r} of {status.message_id} is not one we track"
+            )
+            continue
+        if rank > furthest.get(message_id, {}).get("rank", 0):
+            furthest[message_id] = {
+                "row": message_id,
+                "rank": rank,
+                "status": MessageStatus(status.status),
+                "at": status.timestamp or utcnow(),
+            }
+    connection = session.connection()
+    if plan.unnamed:
+        connection.execute(_NAME_MESSAGE, [{"row": k, "wamid": v} for k, v in plan.unnamed.items()])
+    if failures:
+        connection.execute(_RECORD_ERROR, list(failures.values()))
+    if warnings:
+        connection.execute(
+            _RECORD_ERROR.where(_MESSAGES.error_code.is_(None)), list(warnings.values())
+        )
+    if furthest:
+        connection.execute(_MOVE_FORWARD, list(furthest.values()))
+    _forget_cached(session, {message_id for message_id, _ in plan.matched})
+
+
+_MESSAGES = Message.__table__.c  # type: ignore[attr-defined]
+
+_STORED_RANK = case(
+    {status: status_rank(status) for status in STATUS_ORDER},
+    value=type_coerce(_MESSAGES.status, String),
+    else_=-1,
+)
+
+_MOVE_FORWARD = (
+    update(Message.__table__)  # type: ignore[arg-type]
+    .where(_MESSAGES.id == bindparam("row"))
+    .where(or_(_MESSAGES.status.is_(None), bindparam("rank", type_=Integer) > _STORED_RANK))
+    .values(status=bindparam("status"), status_at=bindparam("at", type_=UTCDateTime))
+)
+
+_NAME_MESSAGE = (
+    update(Message.__table__)  # type: ignore[arg-type]
+    .where(_MESSAGES.id == bindparam("row"))
+    .where(_MESSAGES.wa_message_id.is_(None))
+    .values(wa_message_id=bindparam("wamid"))
+)
+
+_RECORD_ERROR = (
+    update(Message.__table__)  # type: ignore[arg-type]
+    .where(_MESSAGES.id == bindparam("row"))
+    .values(
+        error_code=bindparam("code"),
+        error_title=bindparam("title"),
+        error_details=bindparam("details"),
+    )
+)
+
+
+def _callback_id(data: str | None) -> int | None:
     if not data or not data.startswith(CALLBACK_PREFIX):
         return None
     try:
-        message = session.get(Message, int(data.removeprefix(CALLBACK_PREFIX)))
+        return int(data.removeprefix(CALLBACK_PREFIX))
     except ValueError:
         return None
-    return message if message is not None and message.channel_id == channel.id else None
 
 
-def prefetch(session: Session, wa_message_ids: set[str]) -> dict[tuple[int, str], Message]:
-    """The stored messages a batch's statuses name, in one query (keyed by channel and id)."""
-    if not wa_message_ids:
-        return {}
-    rows = session.exec(select(Message).where(col(Message.wa_message_id).in_(wa_message_ids)))
-    return {(m.channel_id, m.wa_message_id or ""): m for m in rows}
-
-
-def apply_status(
-    session: Session,
-    channel: Channel,
-    update: StatusUpdate,
-    problems: list[str],
-    known: dict[tuple[int, str], Message] | None = None,
-) -> bool:
-    """Apply one status; ``False`` when no stored message matches it (yet). ``known``: messages
-    already read for the batch (see :func:`prefetch`); others are looked up one by one."""
-    found = (known or {}).get((channel.id, update.message_id or ""))
-    message = (
-        found
-        or message_exists(session, channel, update.message_id)
-        or _by_callback(session, channel, update.biz_opaque_callback_data)
-    )
-    if message is None:
-        return False
-    if message.wa_message_id is None and update.message_id:
-        message.wa_message_id = update.message_id
-    if update.errors and (update.status in {"failed", "warning"}):
-        error = update.errors[0]
-        if update.status == "failed" or message.error_code is None:
-            message.error_code = error.code
-            message.error_title = error.title or error.message
-            message.error_details = error.details
-    if not should_apply_status(message.status.value if message.status else None, update.status):
-        return True
-    try:
-        message.status = MessageStatus(update.status)
-    except ValueError:
-        problems.append(f"status {update.status!r} of {update.message_id} is not one we track")
-        return True
-    message.status_at = update.timestamp or utcnow()
-    return True
+def _forget_cached(session: Session, message_ids: set[int]) -> None:
+    """Messages this session already holds are re-read on next use (the update bypassed them)."""
+    for held in list(session.identity_map.values()):
+        if isinstance(held, Message) and held.id in message_ids:
+            session.expire(held)

@@ -21,8 +21,8 @@ from sqlmodel import Session
 from core import config, db
 from core.auth import CLI_ACTOR, Actor
 from core.models import Role
+from tests.process_helpers import PROJECT_DIR, processes  # noqa: F401  (a fixture, registered here)
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

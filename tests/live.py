@@ -17,7 +17,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 
-from core.http_routes import routes
+from core.http_routes import middleware, routes
 from core.sandbox import Account, SandboxConfig, SandboxServer
 
 API_KEY = "live-api-key-0001"
@@ -36,7 +36,12 @@ def serve_routes() -> Iterator[str]:
     """Our HTTP routes (health, webhooks) on a free port, as the server process mounts them."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(Starlette(routes=routes()), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            Starlette(routes=routes(), middleware=middleware()),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

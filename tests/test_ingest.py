@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, func, select
 
-from core import ingest, receiver
+from core import inbound, ingest, receiver
 from core.d360.events import InboundMessage, StatusUpdate, parse_webhook, status_rank
 from core.models import (
     Contact,
@@ -243,7 +243,7 @@ def test_a_crash_mid_body_keeps_nothing_half_done_and_retries(engine, monkeypatc
     channel = channel_for(engine, body)
     deliver(engine, channel.id, body)
     calls = {"n": 0}
-    real_touch = ingest.apply_inbound.__globals__["touch_conversation"]
+    real_touch = inbound._touch_threads
 
     def dies_twice(*args, **kwargs):  # dies after the message row, before the thread
         calls["n"] += 1
@@ -251,7 +251,7 @@ def test_a_crash_mid_body_keeps_nothing_half_done_and_retries(engine, monkeypatc
             raise RuntimeError("killed")
         return real_touch(*args, **kwargs)
 
-    monkeypatch.setitem(ingest.apply_inbound.__globals__, "touch_conversation", dies_twice)
+    monkeypatch.setattr(inbound, "_touch_threads", dies_twice)
     assert ingest.process_pending(engine) == 1
     with Session(engine) as session:
         event = session.exec(select(WebhookEvent)).one()
@@ -271,7 +271,7 @@ def test_a_body_that_always_crashes_is_set_aside(engine, monkeypatch) -> None:
     channel = channel_for(engine, body)
     deliver(engine, channel.id, body)
     deliver(engine, channel.id, load("courier/cloud_webhook__hello.json"))
-    monkeypatch.setattr(ingest, "apply_inbound", lambda *a: 1 / 0)
+    monkeypatch.setattr(ingest, "store_messages", lambda *a: 1 / 0)
     for _ in range(ingest.MAX_PROCESSING_FAILURES):
         with Session(engine) as session:
             for event in session.exec(select(WebhookEvent)):

@@ -10,15 +10,8 @@ Real processes: two ``python -m core worker`` and two servers started with ``RUN
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 
 import httpx
-import pytest
 from sqlmodel import Session, func, select
 
 from core.auth import SYSTEM_ACTOR
@@ -27,47 +20,8 @@ from core.db import session_scope
 from core.inbound import find_or_create_contact, find_or_create_conversation
 from core.models import Channel, Message, OutboundJob, WebhookEvent
 from core.outbox import enqueue_text
-from tests.conftest import PROJECT_DIR
 from tests.live import API_KEY, NUMBER, free_port, sandbox
-
-
-def spawn(app_settings, *args: str, **env: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "core", *args],
-        cwd=PROJECT_DIR,
-        env={
-            **os.environ,
-            "DATA_DIR": str(app_settings.data_dir),
-            "DATABASE_URL": app_settings.database_url,
-            **env,
-        },
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-@pytest.fixture
-def processes(app_settings) -> Iterator[list[subprocess.Popen[bytes]]]:
-    started: list[subprocess.Popen[bytes]] = []
-    yield started
-    for process in started:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    for process in started:
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-
-
-def wait_for(condition, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError("not done in time")
+from tests.process_helpers import healthy, inbound_body, spawn, wait_for
 
 
 def test_two_servers_and_two_workers_share_the_work(engine, app_settings, processes) -> None:
@@ -86,7 +40,7 @@ def test_two_servers_and_two_workers_share_the_work(engine, app_settings, proces
                 )
             )
         servers = [f"http://127.0.0.1:{port}" for port in ports]
-        wait_for(lambda: all(_healthy(url) for url in servers))
+        wait_for(lambda: all(healthy(url) for url in servers))
         with session_scope(engine) as session:
             result = connect_channel(
                 session,
@@ -102,7 +56,7 @@ def test_two_servers_and_two_workers_share_the_work(engine, app_settings, proces
                 conversation = find_or_create_conversation(session, channel, contact)
                 enqueue_text(session, channel, conversation, f"aviso {index}")
         headers = {WEBHOOK_SECRET_HEADER: result.webhook_secret}
-        bodies = [_inbound(index) for index in range(200)]
+        bodies = [inbound_body(index) for index in range(200)]
         for index, body in enumerate(bodies):  # a load balancer spreads webhooks over both servers
             url = webhook_url(servers[index % 2], result.channel.id)
             assert httpx.post(url, content=json.dumps(body), headers=headers).status_code == 200
@@ -135,41 +89,3 @@ def test_two_servers_and_two_workers_share_the_work(engine, app_settings, proces
         )
         workers = {event.claimed_by for event in events if event.claimed_by}
     assert len(workers) >= 1
-
-
-def _healthy(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/healthz", timeout=1).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def _inbound(index: int) -> dict:
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "1",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "contacts": [
-                                {"profile": {"name": f"C{index}"}, "wa_id": f"3462200{index:04d}"}
-                            ],
-                            "messages": [
-                                {
-                                    "from": f"3462200{index:04d}",
-                                    "id": f"wamid.scale.{index}",
-                                    "timestamp": "1795558139",
-                                    "type": "text",
-                                    "text": {"body": f"hola {index}"},
-                                }
-                            ],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
