@@ -1,7 +1,8 @@
 """``python -m bench``: every benchmark, one after the other (``make bench``)."""
 
-from bench import campaign, ingest, pages
+from bench import campaign, crash, ingest, pages
 
 ingest.main([])
+crash.main([])
 pages.main([])
 campaign.main([])

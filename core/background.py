@@ -32,8 +32,13 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
 WEBHOOK_POLL_SECONDS = 0.1
-"""The webhook queue is polled often (one indexed query): a customer's message shows at once."""
+"""The webhook queue is polled often (one indexed query): a customer's message shows at once,
+and under load each round still finds full batches."""
 RESTART_SECONDS = 1.0
+PROCESSORS = 2
+"""Webhook processing threads per worker on PostgreSQL: a batch spends much of its time waiting
+for the database, so a second batch (claimed with SKIP LOCKED) runs meanwhile. SQLite has one
+writer at a time, so one thread there."""
 PARENT_PID_ENV = "WORKER_PARENT_PID"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_SYNC_SECONDS = 300.0
@@ -118,10 +123,13 @@ def start_workers() -> list[Loop]:
     name = worker_name()
     sender = Sender(engine, client_for, worker=name)
     loops = [
-        Loop(
-            "webhooks",
-            lambda: ingest.process_pending(engine, worker=name),
-            idle_seconds=WEBHOOK_POLL_SECONDS,
+        *(
+            Loop(
+                f"webhooks-{number}",
+                lambda: ingest.process_backlog(engine, name),
+                idle_seconds=WEBHOOK_POLL_SECONDS,
+            )
+            for number in range(1 if engine.dialect.name == "sqlite" else PROCESSORS)
         ),
         Loop(
             "sender",

@@ -282,3 +282,48 @@ def test_a_body_that_always_crashes_is_set_aside(engine, monkeypatch) -> None:
     with Session(engine) as session:
         states = [e.state for e in session.exec(select(WebhookEvent).order_by(WebhookEvent.id))]
         assert states == ["failed", "failed"]
+
+
+def test_writes_respect_what_another_writer_changed_after_the_reads(engine) -> None:
+    """A batch reads first and writes later; in between an agent read the thread and a newer
+    status arrived. The thread's unread count is added to (not overwritten) and the message's
+    status does not go back."""
+    from sqlalchemy import update
+
+    from core.inbound import Arrival, plan_messages, store_messages
+    from core.phones import canonical_wa_id
+    from core.statuses import StatusArrival, apply_statuses, plan_statuses
+
+    hello = load("courier/cloud_webhook__hello.json")
+    channel = channel_for(engine, hello)
+    deliver(engine, channel.id, hello)
+    ingest.process_pending(engine)
+    _outbound_message(engine, channel, "wamid.ours")
+    message = parse_webhook(hello).messages[0]
+    again = InboundMessage(**{**message.__dict__, "message_id": "wamid.second"})
+    status = StatusUpdate(message_id="wamid.ours", status="delivered", timestamp=utcnow())
+    with Session(engine) as session:
+        problems: list[str] = []
+        inbound_plan = plan_messages(session, [Arrival(channel, again, problems)])
+        status_plan = plan_statuses(session, [StatusArrival(channel, status, problems)])
+        with Session(engine) as other:  # meanwhile: the thread is read, the message was read
+            other.execute(update(Conversation).values(unread_count=0))
+            other.execute(
+                update(Message)
+                .where(Message.wa_message_id == "wamid.ours")
+                .values(status=MessageStatus.READ)
+            )
+            other.commit()
+        store_messages(session, inbound_plan)
+        apply_statuses(session, status_plan)
+        session.commit()
+    with Session(engine) as session:
+        thread = session.exec(
+            select(Conversation)
+            .join(Contact, Contact.id == Conversation.contact_id)
+            .where(Contact.wa_id == canonical_wa_id(message.wa_id or ""))
+        ).one()
+        assert thread.unread_count == 1
+        ours = session.exec(select(Message).where(Message.wa_message_id == "wamid.ours")).one()
+        assert ours.status == MessageStatus.READ
+        assert problems == []
