@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -94,6 +95,12 @@ def _writer_lock_file(engine: Engine) -> int | None:
         path = Path(database).with_name(Path(database).name + "-writer.lock")
         _writer_lock_files[database] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     return _writer_lock_files[database]
+
+
+def in_row_order(rows: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """An executemany's parameters by row id: concurrent batches that update some of the same
+    rows then lock them in the same order, so they wait for each other instead of deadlocking."""
+    return [rows[row_id] for row_id in sorted(rows)]
 
 
 @cache

@@ -17,6 +17,7 @@ from sqlalchemy import Row, String, bindparam, case, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from core.d360.events import InboundMessage, MessageEcho
+from core.db import in_row_order
 from core.models import (
     Channel,
     Contact,
@@ -348,7 +349,7 @@ def _touch_threads(
                 else_=c.last_inbound_at,
             ),
         ),
-        list(latest.values()),
+        in_row_order(latest),
     )
 
 
@@ -381,7 +382,7 @@ def _touch_contacts(
             profile_name=func.coalesce(bindparam("name", type_=String), c.profile_name),
             user_id=func.coalesce(c.user_id, bindparam("user", type_=String)),
         ),
-        list(latest.values()),
+        in_row_order(latest),
     )
 
 

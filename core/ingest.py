@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, Row, bindparam, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
 from core.d360.events import (
@@ -63,6 +63,13 @@ SQLITE_BATCH = 100
 """On SQLite the webhook intake waits while a batch is written (one writer at a time), so batches
 stay short there: the intake's commits slip in between them within milliseconds."""
 
+HEARD_PRECISION = timedelta(seconds=5)
+"""How stale a channel's "last webhook received" may be."""
+
+MAX_CONFLICT_RETRIES = 3
+"""Batches redone in a row after another processor stored the same rows first, before the
+bodies are taken one by one."""
+
 PAUSE_BETWEEN_BATCHES = 0.002
 """After each batch the processor lets go of the store for a moment, so the webhook intake (on
 SQLite, the other writer) takes its turn at once rather than after a run of batches."""
@@ -77,6 +84,7 @@ def process_pending(
     back and its bodies are processed one at a time, so only the failing one is set aside."""
     batch = batch or (SQLITE_BATCH if engine.dialect.name == "sqlite" else BATCH)
     handled = 0
+    conflicts = 0
     while handled < limit:
         size = min(batch, limit - handled)
         try:
@@ -85,19 +93,22 @@ def process_pending(
                 # One flush for the batch instead of one per lookup: each step below reads what
                 # it needs for the whole batch in one query and flushes what it made.
                 with session.no_autoflush:
-                    _process(session, worker, events)
+                    count = _process(session, worker, events)
         except ClaimLost:
             log.info("another worker processed part of a batch first; claiming afresh")
             continue
+        except IntegrityError:
+            # Another processor stored the same message or contact a moment earlier (360Dialog
+            # sends duplicates; several processors run at once): the batch read before that
+            # commit. Done again, its reads see it.
+            conflicts += 1
+            if conflicts <= MAX_CONFLICT_RETRIES:
+                continue
+            count = _fall_back_to_one_by_one(engine, worker, size)
         except Exception:  # noqa: BLE001  (retried body by body just below)
-            log.warning(
-                "a batch of webhooks failed; processing its bodies one by one", exc_info=True
-            )
-            events = [None] * _process_one_by_one(engine, worker, size)
-        if not events:
-            break
-        handled += len(events)
-        if len(events) < size:
+            count = _fall_back_to_one_by_one(engine, worker, size)
+        handled += count
+        if count < size:
             break  # the queue is drained
         time.sleep(PAUSE_BETWEEN_BATCHES)
     return handled
@@ -109,6 +120,11 @@ def process_backlog(engine: Engine, worker: str, limit: int = 1000) -> int:
     bodies each (the per-batch costs, and on SQLite the writer turns, are shared by many)."""
     handled = process_pending(engine, limit, worker)
     return handled if handled == limit else 0
+
+
+def _fall_back_to_one_by_one(engine: Engine, worker: str, size: int) -> int:
+    log.warning("a batch of webhooks failed; processing its bodies one by one", exc_info=True)
+    return _process_one_by_one(engine, worker, size)
 
 
 def _process_one_by_one(engine: Engine, worker: str, count: int) -> int:
@@ -134,7 +150,9 @@ def _process_one_by_one(engine: Engine, worker: str, count: int) -> int:
 
 
 def _mark_channels_heard(session: Session, events: Sequence[Claimed]) -> None:
-    """Each channel's "last webhook received", moved forward once per batch."""
+    """Each channel's "last webhook received", moved forward at most every few seconds: the
+    health line needs no more, and a row every batch updated would make concurrent batches (on
+    PostgreSQL) wait for each other's commit."""
     latest: dict[int, datetime] = {}
     for event in events:
         if event.channel_id is not None:
@@ -146,7 +164,10 @@ def _mark_channels_heard(session: Session, events: Sequence[Claimed]) -> None:
         session.connection().execute(
             update(Channel.__table__)  # type: ignore[arg-type]
             .where(channels.id == channel_id)
-            .where(channels.last_webhook_at.is_(None) | (channels.last_webhook_at < received_at))
+            .where(
+                channels.last_webhook_at.is_(None)
+                | (channels.last_webhook_at < received_at - HEARD_PRECISION)
+            )
             .values(last_webhook_at=received_at)
         )
 
@@ -240,7 +261,7 @@ class _Pending:
                 body.unmatched_statuses += 1
 
 
-def _process(session: Session, worker: str, events: Sequence[Claimed]) -> None:
+def _process(session: Session, worker: str, events: Sequence[Claimed]) -> int:
     """Apply claimed bodies' events in order and commit; everything lands, or nothing does.
 
     Customer messages and statuses, nearly all of the traffic, gather into sets applied together;
@@ -248,7 +269,7 @@ def _process(session: Session, worker: str, events: Sequence[Claimed]) -> None:
     When a batch holds only sets, all its reads happen before the writer turn is taken, so on
     SQLite the webhook intake waits only for the writes."""
     if not events:
-        return
+        return 0
     channels = _channels(session)
     bodies = [_Body(event, parse_webhook(event.body)) for event in events]
     steps: list[_Pending | tuple[_Body, Channel, Event]] = []
@@ -279,6 +300,7 @@ def _process(session: Session, worker: str, events: Sequence[Claimed]) -> None:
         _record_outcomes(session, worker, bodies)
         _mark_channels_heard(session, events)
         session.commit()
+    return len(events)
 
 
 def _record_outcomes(session: Session, worker: str, bodies: list[_Body]) -> None:

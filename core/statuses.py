@@ -19,6 +19,7 @@ from sqlalchemy import Integer, Row, String, bindparam, case, or_, type_coerce, 
 from sqlmodel import Session, select
 
 from core.d360.events import STATUS_ORDER, StatusUpdate, status_rank
+from core.db import in_row_order
 from core.models import Channel, Message, MessageStatus, UTCDateTime, utcnow
 
 CALLBACK_PREFIX = "msg:"
@@ -134,15 +135,18 @@ def apply_statuses(session: Session, plan: StatusPlan) -> None:
             }
     connection = session.connection()
     if plan.unnamed:
-        connection.execute(_NAME_MESSAGE, [{"row": k, "wamid": v} for k, v in plan.unnamed.items()])
+        connection.execute(
+            _NAME_MESSAGE,
+            in_row_order({k: {"row": k, "wamid": v} for k, v in plan.unnamed.items()}),
+        )
     if failures:
-        connection.execute(_RECORD_ERROR, list(failures.values()))
+        connection.execute(_RECORD_ERROR, in_row_order(failures))
     if warnings:
         connection.execute(
-            _RECORD_ERROR.where(_MESSAGES.error_code.is_(None)), list(warnings.values())
+            _RECORD_ERROR.where(_MESSAGES.error_code.is_(None)), in_row_order(warnings)
         )
     if furthest:
-        connection.execute(_MOVE_FORWARD, list(furthest.values()))
+        connection.execute(_MOVE_FORWARD, in_row_order(furthest))
     _forget_cached(session, {message_id for message_id, _ in plan.matched})
 
 
