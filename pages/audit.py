@@ -51,6 +51,6 @@ else:
             ]
         ),
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
 pager_controls("audit", page.has_next)
