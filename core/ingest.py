@@ -59,9 +59,9 @@ BATCH = 250
 """Bodies processed per transaction: one commit and one query per step for many bodies keeps up
 with thousands per second (on PostgreSQL every statement is also a round trip)."""
 
-SQLITE_BATCH = 100
-"""On SQLite the webhook intake waits while a batch is written (one writer at a time), so batches
-stay short there: the intake's commits slip in between them within milliseconds."""
+SQLITE_BATCH = 200
+"""On SQLite the webhook intake waits while a batch is written (one writer at a time): a batch is
+read before the writer turn is taken, so only its writes (a few milliseconds) hold the intake."""
 
 HEARD_PRECISION = timedelta(seconds=5)
 """How stale a channel's "last webhook received" may be."""
