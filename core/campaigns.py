@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine, Row, bindparam, func, insert, literal, update
 from sqlmodel import Session, col, select
 
 from core import audit
 from core.auth import Actor, Permission, require
-from core.db import session_scope
+from core.db import in_row_order, session_scope
 from core.errors import UserFacingError
 from core.models import (
     Campaign,
@@ -35,22 +35,29 @@ from core.models import (
     Message,
     MessageStatus,
     OutboundJob,
+    UTCDateTime,
     WorkspaceTemplate,
     utcnow,
 )
 from core.outbox import Outgoing, enqueue_many
 from core.phones import InvalidPhoneNumber, canonical_wa_id, wa_id_of
-from core.template_messages import (
-    TemplateValues,
-    build_template_message,
-    check_values,
-    summary_text,
-)
+from core.template_messages import PreparedTemplate, TemplateValues
 from core.template_rules import template_variables
 from core.templates import as_body, sendable_template
 
+if TYPE_CHECKING:
+    # pandas reads audiences and only there is it imported: the worker that runs campaigns
+    # never loads it (most of a second at start, and some 40,000 objects its garbage collector
+    # would otherwise walk again and again)
+    import pandas as pd
+
 AHEAD_SECONDS = 2
 """How many seconds of sends the runner queues ahead of the sender (pause reacts this fast)."""
+
+ROUND_SIZE = 500
+"""Most recipients queued in one transaction: a round stays a fraction of a second, so the
+writers it holds back (on SQLite, the sender recording its sends) and a sender sharing its loop
+never wait long; a fast channel fills its two seconds ahead in a few rounds."""
 
 MAX_AUDIENCE = 200_000
 
@@ -66,7 +73,9 @@ class Source:
         if self.column is not None:
             raw = row.get(self.column)
             return (
-                "" if raw is None or (isinstance(raw, float) and pd.isna(raw)) else str(raw).strip()
+                ""
+                if raw is None or (isinstance(raw, float) and math.isnan(raw))
+                else str(raw).strip()
             )
         return (self.value or "").strip()
 
@@ -124,6 +133,8 @@ class Plan:
 
 def read_audience(content: bytes, filename: str) -> pd.DataFrame:
     """A CSV or XLSX upload as text columns (numbers keep their leading + and zeros)."""
+    import pandas as pd  # only where audiences are read: see the imports above
+
     try:
         if filename.lower().endswith((".xlsx", ".xls")):
             frame = pd.read_excel(io.BytesIO(content), dtype=str)
@@ -145,6 +156,8 @@ def audience_from_contacts(
     label: str | None = None,
 ) -> pd.DataFrame:
     """Existing contacts of a channel, by last activity and label, as an audience."""
+    import pandas as pd  # only where audiences are read: see the imports above
+
     require(actor, Permission.RUN_CAMPAIGNS)
     query = select(Contact.wa_id, Contact.profile_name, Contact.labels).where(
         Contact.channel_id == channel_id
@@ -176,7 +189,7 @@ def plan(
     """Who would be sent what; invalid numbers, duplicates, missing values and opt-outs named."""
     require(actor, Permission.RUN_CAMPAIGNS)
     workspace = _workspace(session, workspace_template_id)
-    template = as_body(sendable_template(session, workspace))
+    template = PreparedTemplate.of(as_body(sendable_template(session, workspace)))
     marketing = workspace.category.upper() == "MARKETING"
     if mapping.number_column not in audience.columns:
         raise UserFacingError("campaigns.error.no_column", column=mapping.number_column)
@@ -200,7 +213,7 @@ def _plan_one(
     index: int,
     row: dict[str, Any],
     mapping: Mapping,
-    template: dict[str, Any],
+    template: PreparedTemplate,
     seen: set[str],
     opted_out: set[str],
 ) -> PlannedRecipient:
@@ -224,7 +237,7 @@ def _plan_one(
         body=[s.read(row) for s in mapping.body],
         buttons={i: s.read(row) for i, s in mapping.buttons.items()},
     )
-    if check_values(template, values):
+    if template.check(values):
         return skip("missing_value", wa_id)
     stored = {
         "header": list(values.header),
@@ -247,7 +260,8 @@ def preview_rows(
     """The first sendable recipients' messages as the customer will read them."""
     require(actor, Permission.RUN_CAMPAIGNS)
     template = as_body(sendable_template(session, _workspace(session, workspace_template_id)))
-    return [summary_text(template, _values(r.values)) for r in planned.sendable[:count]]
+    prepared = PreparedTemplate.of(template)
+    return [prepared.summary(_values(r.values)) for r in planned.sendable[:count]]
 
 
 def _values(stored: dict[str, Any] | None) -> TemplateValues:
@@ -417,100 +431,179 @@ def _advance(session: Session, campaign_id: int, now: datetime) -> int:
     channel = session.get(Channel, campaign.channel_id)
     workspace = session.get(WorkspaceTemplate, campaign.workspace_template_id)
     assert channel is not None and workspace is not None
-    room = max(int(channel.throughput_mps * AHEAD_SECONDS), 10) - _outstanding(session, campaign.id)
+    ahead = max(int(channel.throughput_mps * AHEAD_SECONDS), 10)
+    room = min(ahead - _outstanding(session, campaign.id), ROUND_SIZE)
     if room <= 0:
         return 0
-    pending = list(
-        session.exec(
-            select(CampaignRecipient)
-            .where(
-                CampaignRecipient.campaign_id == campaign.id, CampaignRecipient.state == "pending"
-            )
-            .order_by(col(CampaignRecipient.id))
-            .limit(room)
-            .with_for_update(skip_locked=True)
-        )
-    )
+    pending = _pending(session, campaign.id, room)
     if not pending:
         if _outstanding(session, campaign.id) == 0:
             campaign.state, campaign.finished_at = "done", now
         return 0
-    template = as_body(sendable_template(session, workspace))
+    return _queue(session, campaign, channel, workspace, pending, now)
+
+
+def _queue(
+    session: Session,
+    campaign: Campaign,
+    channel: Channel,
+    workspace: WorkspaceTemplate,
+    pending: list[Row[Any]],
+    now: datetime,
+) -> int:
+    """A round: each recipient gets a message and its job, or is skipped for having opted out
+    since the plan (a marketing template). Returns how many were queued."""
+    template = PreparedTemplate.of(as_body(sendable_template(session, workspace)))
     marketing = workspace.category.upper() == "MARKETING"
-    contacts = _contacts_for(session, channel, pending)
-    outgoing: list[tuple[CampaignRecipient, Outgoing]] = []
-    conversations = _conversations_for(session, channel, list(contacts.values()))
+    reached = _contacts_for(session, channel, pending, now)
+    outcomes: dict[int, dict[str, Any]] = {}
+    outgoing: list[tuple[int, Outgoing]] = []
     for recipient in pending:
-        contact = contacts[recipient.wa_id]
-        if marketing and contact.opted_out:  # wrote STOP after the campaign was planned
-            recipient.state, recipient.skip_reason = "skipped", "opted_out"
+        thread, opted_out = reached[recipient.id]
+        if marketing and opted_out:  # wrote STOP after the campaign was planned
+            outcomes[recipient.id] = _outcome(recipient.id, "skipped", reason="opted_out")
             continue
         values = _values(recipient.values)
         item = Outgoing(
-            conversations[contact.id],
-            contact,
+            thread,
+            recipient.wa_id,
             "template",
-            build_template_message(template, values),
-            summary_text(template, values),
+            template.build(values),
+            template.summary(values),
             idempotency_key=f"campaign:{campaign.id}:{recipient.id}",
             template_name=workspace.name,
         )
-        outgoing.append((recipient, item))
-    messages = enqueue_many(session, channel, [item for _, item in outgoing])
-    for (recipient, _), message in zip(outgoing, messages, strict=True):
-        recipient.state, recipient.message_id, recipient.queued_at = "queued", message.id, now
-    return len(messages)
+        outgoing.append((recipient.id, item))
+    message_ids = enqueue_many(session, channel, [item for _, item in outgoing])
+    for (row, _), message_id in zip(outgoing, message_ids, strict=True):
+        outcomes[row] = _outcome(row, "queued", message=message_id)
+    _mark_recipients(session, outcomes, now)
+    return len(message_ids)
+
+
+RECIPIENTS = CampaignRecipient.__table__.c  # type: ignore[attr-defined]
+CONTACTS = Contact.__table__.c  # type: ignore[attr-defined]
+THREADS = Conversation.__table__.c  # type: ignore[attr-defined]
+
+
+def _pending(session: Session, campaign_id: int, room: int) -> list[Row[Any]]:
+    """The next ``room`` pending recipients (id, wa_id, name, values), locked for this round.
+
+    Rounds read and write plain rows, not models: they queue thousands of recipients a second."""
+    return list(
+        session.connection().execute(
+            select(RECIPIENTS.id, RECIPIENTS.wa_id, RECIPIENTS.name, RECIPIENTS["values"])
+            .where(RECIPIENTS.campaign_id == campaign_id, RECIPIENTS.state == "pending")
+            .order_by(RECIPIENTS.id)
+            .limit(room)
+            .with_for_update(skip_locked=True)
+        )
+    )
+
+
+def _outcome(
+    row: int, state: str, *, reason: str | None = None, message: int | None = None
+) -> dict[str, Any]:
+    return {"row": row, "state": state, "reason": reason, "message": message}
+
+
+def _mark_recipients(session: Session, outcomes: dict[int, dict[str, Any]], now: datetime) -> None:
+    """Each recipient's outcome of the round (``_outcome``), in one executemany."""
+    if outcomes:
+        session.connection().execute(
+            update(CampaignRecipient.__table__)  # type: ignore[arg-type]
+            .where(RECIPIENTS.id == bindparam("row"))
+            .values(
+                state=bindparam("state"),
+                skip_reason=bindparam("reason"),
+                message_id=bindparam("message"),
+                queued_at=now,
+            ),
+            in_row_order(outcomes),
+        )
 
 
 def _contacts_for(
-    session: Session, channel: Channel, recipients: list[CampaignRecipient]
-) -> dict[str, Contact]:
-    """The recipients' contacts, created in one batch where missing (wa_ids are canonical)."""
-    wanted = {r.wa_id: r.name for r in recipients}
-    found = {
-        c.wa_id: c
-        for c in session.exec(
-            select(Contact).where(Contact.channel_id == channel.id, col(Contact.wa_id).in_(wanted))
-        )
-    }
-    missing = [
-        Contact(channel_id=channel.id, wa_id=wa_id, phone_e164=f"+{wa_id}", profile_name=name)
-        for wa_id, name in wanted.items()
-        if wa_id not in found
-    ]
-    session.add_all(missing)
-    session.flush()
-    return found | {c.wa_id: c for c in missing}
+    session: Session, channel: Channel, recipients: list[Row[Any]], now: datetime
+) -> dict[int, tuple[int, bool]]:
+    """Each recipient's conversation id and whether the contact opted out; the contacts and
+    conversations missing are created first.
 
-
-def _conversations_for(
-    session: Session, channel: Channel, contacts: list[Contact]
-) -> dict[int, Conversation]:
-    """The contacts' conversations, created in one batch where missing."""
-    ids = [c.id for c in contacts]
-    found = {
-        cv.contact_id: cv
-        for cv in session.exec(
-            select(Conversation).where(
-                Conversation.channel_id == channel.id, col(Conversation.contact_id).in_(ids)
+    All in SQL, set by set (two ``INSERT … SELECT`` and one join): a round makes hundreds of
+    contacts, and building their rows in Python cost more than their messages."""
+    connection = session.connection()
+    ids = [r.id for r in recipients]
+    ours = RECIPIENTS.id.in_(ids)
+    connection.execute(
+        insert(Contact.__table__).from_select(  # type: ignore[arg-type]
+            ["channel_id", "wa_id", "phone_e164", "profile_name", "opted_out", "created_at"],
+            select(
+                literal(channel.id),
+                RECIPIENTS.wa_id,
+                literal("+") + RECIPIENTS.wa_id,
+                RECIPIENTS.name,
+                literal(False),
+                literal(now, UTCDateTime),
             )
+            .where(ours)
+            .where(
+                ~select(CONTACTS.id)
+                .where(CONTACTS.channel_id == channel.id, CONTACTS.wa_id == RECIPIENTS.wa_id)
+                .exists()
+            ),
         )
-    }
-    missing = [Conversation(channel_id=channel.id, contact_id=i) for i in ids if i not in found]
-    session.add_all(missing)
-    session.flush()
-    return found | {cv.contact_id: cv for cv in missing}
+    )
+    contacts = select(CONTACTS.id).where(
+        CONTACTS.channel_id == channel.id,
+        CONTACTS.wa_id.in_(select(RECIPIENTS.wa_id).where(ours)),
+    )
+    connection.execute(
+        insert(Conversation.__table__).from_select(  # type: ignore[arg-type]
+            ["channel_id", "contact_id", "last_message_preview", "unread_count"],
+            select(literal(channel.id), CONTACTS.id, literal(""), literal(0))
+            .where(CONTACTS.id.in_(contacts))
+            .where(
+                ~select(THREADS.id)
+                .where(THREADS.channel_id == channel.id, THREADS.contact_id == CONTACTS.id)
+                .exists()
+            ),
+        )
+    )
+    rows = connection.execute(
+        select(RECIPIENTS.id, THREADS.id, CONTACTS.opted_out)
+        .join(
+            Contact.__table__,
+            (CONTACTS.channel_id == channel.id) & (CONTACTS.wa_id == RECIPIENTS.wa_id),
+        )
+        .join(
+            Conversation.__table__,
+            (THREADS.channel_id == channel.id) & (THREADS.contact_id == CONTACTS.id),
+        )
+        .where(ours)
+    )
+    return {recipient: (thread, opted_out) for recipient, thread, opted_out in rows}
 
 
 def _outstanding(session: Session, campaign_id: int) -> int:
-    """Queued recipients whose message has not left yet."""
-    return session.exec(
-        select(func.count())
-        .select_from(CampaignRecipient)
-        .join(Message, col(Message.id) == CampaignRecipient.message_id)
-        .where(CampaignRecipient.campaign_id == campaign_id)
-        .where(col(Message.status).in_([MessageStatus.QUEUED, MessageStatus.SENDING]))
-    ).one()
+    """Queued recipients whose message has not left yet: their jobs still queued or sending.
+
+    Read from the sender's queue (its ``state`` index) rather than from the campaign's
+    recipients, so it costs what is outstanding, not what a campaign of 200,000 has sent."""
+    jobs = OutboundJob.__table__.c  # type: ignore[attr-defined]
+    of_campaign = (
+        select(RECIPIENTS.id)
+        .where(RECIPIENTS.message_id == jobs.message_id, RECIPIENTS.campaign_id == campaign_id)
+        .exists()
+    )
+    return (
+        session.connection()
+        .execute(
+            select(func.count())
+            .select_from(OutboundJob.__table__)
+            .where(jobs.state.in_(["queued", "sending"]), of_campaign)
+        )
+        .scalar_one()
+    )
 
 
 @dataclass(frozen=True)

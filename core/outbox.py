@@ -14,22 +14,22 @@
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
-from concurrent import futures
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, update
+from sqlalchemy import Connection, Engine, bindparam, insert, update
 from sqlmodel import Session, col, or_, select
 
 from core.d360.api import D360Client
 from core.d360.errors import D360Error
-from core.db import session_scope
+from core.db import in_row_order, session_scope
 from core.media import upload_for_send
 from core.models import Channel, Contact, Conversation, Message, MessageStatus, OutboundJob, utcnow
 from core.statuses import callback_data_for
@@ -43,6 +43,9 @@ MAX_ATTEMPTS = 8
 MAX_BACKOFF_SECONDS = 300
 
 ClientFactory = Callable[[Channel], D360Client]
+
+JOBS = OutboundJob.__table__.c  # type: ignore[attr-defined]
+MESSAGES = Message.__table__.c  # type: ignore[attr-defined]
 
 
 def enqueue(
@@ -68,14 +71,14 @@ def enqueue(
             assert message is not None
             return message
     contact = session.get(Contact, conversation.contact_id)
-    assert contact is not None
-    [message] = enqueue_many(
+    assert contact is not None and conversation.id is not None
+    [message_id] = enqueue_many(
         session,
         channel,
         [
             Outgoing(
-                conversation,
-                contact,
+                conversation.id,
+                contact.wa_id,
                 message_type,
                 body,
                 text,
@@ -86,15 +89,23 @@ def enqueue(
             )
         ],
     )
+    # the thread's last message was written in SQL: the caller's object reads it again
+    session.expire(conversation, ["last_message_at", "last_message_preview"])
+    message = session.get(Message, message_id)
+    assert message is not None
     return message
+
+
+PREVIEW_LENGTH = 120
 
 
 @dataclass(frozen=True)
 class Outgoing:
-    """One message to queue (see :func:`enqueue_many`)."""
+    """One message to queue (see :func:`enqueue_many`): its thread, the contact's WhatsApp id
+    (``to``) and what to send."""
 
-    conversation: Conversation
-    contact: Contact
+    conversation_id: int
+    to: str
     message_type: str
     body: dict[str, Any]
     text: str
@@ -103,58 +114,94 @@ class Outgoing:
     reply_to_wa_id: str | None = None
     template_name: str | None = None
 
+    @property
+    def preview(self) -> str:
+        return (self.text or f"[{self.message_type}]")[:PREVIEW_LENGTH]
 
-def enqueue_many(session: Session, channel: Channel, items: list[Outgoing]) -> list[Message]:
-    """Queue many messages with two batched inserts (campaigns queue thousands a second).
 
-    Each message and its job are written in the caller's transaction; the caller has made sure
-    none of the idempotency keys is taken (``enqueue`` checks for one message)."""
+def enqueue_many(session: Session, channel: Channel, items: list[Outgoing]) -> list[int]:
+    """Queue many messages; returns their ids, in order.
+
+    Set-wise SQL in the caller's transaction (one insert per table, one executemany for the
+    threads) and no model objects: a campaign queues thousands a second, and building an ORM row
+    per message cost more than sending it. The caller has made sure none of the idempotency keys
+    is taken (``enqueue`` checks for one message)."""
+    if not items:
+        return []
     now = utcnow()
-    messages = [
-        Message(
-            channel_id=channel.id,
-            conversation_id=item.conversation.id,
-            direction="out",
-            type=item.message_type,
-            text=item.text,
-            content={item.message_type: item.body},
-            reply_to_wa_id=item.reply_to_wa_id,
-            template_name=item.template_name,
-            status=MessageStatus.QUEUED,
-            sent_by_user_id=item.sent_by_user_id,
-            created_at=now,
-            status_at=now,
-        )
+    connection = session.connection()
+    messages = Message.__table__.c  # type: ignore[attr-defined]
+    message_ids: list[int] = list(
+        connection.execute(
+            insert(Message.__table__).returning(  # type: ignore[arg-type]
+                messages.id, sort_by_parameter_order=True
+            ),
+            [_message_row(channel, item, now) for item in items],
+        ).scalars()
+    )
+    connection.execute(
+        insert(OutboundJob.__table__),  # type: ignore[arg-type]
+        [
+            _job_row(channel, item, message_id)
+            for item, message_id in zip(items, message_ids, strict=True)
+        ],
+    )
+    _touch_threads(connection, items, now)
+    return message_ids
+
+
+def _message_row(channel: Channel, item: Outgoing, now: datetime) -> dict[str, Any]:
+    return {
+        "channel_id": channel.id,
+        "conversation_id": item.conversation_id,
+        "direction": "out",
+        "type": item.message_type,
+        "text": item.text,
+        "content": {item.message_type: item.body},
+        "reply_to_wa_id": item.reply_to_wa_id,
+        "template_name": item.template_name,
+        "status": MessageStatus.QUEUED,
+        "sent_by_user_id": item.sent_by_user_id,
+        "created_at": now,
+        "status_at": now,
+    }
+
+
+def _job_row(channel: Channel, item: Outgoing, message_id: int) -> dict[str, Any]:
+    """The job sending message ``message_id``; its callback data names the row (crash safety)."""
+    payload: dict[str, Any] = {
+        "recipient_type": "individual",
+        "to": item.to,
+        "type": item.message_type,
+        item.message_type: item.body,
+        "biz_opaque_callback_data": callback_data_for(message_id),
+    }
+    if item.reply_to_wa_id:
+        payload["context"] = {"message_id": item.reply_to_wa_id}
+    return {
+        "channel_id": channel.id,
+        "message_id": message_id,
+        "kind": "message",
+        "payload": payload,
+        "idempotency_key": item.idempotency_key or f"message:{message_id}",
+    }
+
+
+def _touch_threads(connection: Connection, items: list[Outgoing], now: datetime) -> None:
+    """Each thread's last message is its newest queued one (never moved back in time); rows in
+    order, as every executemany that concurrent writers may share."""
+    latest = {
+        item.conversation_id: {"row": item.conversation_id, "preview": item.preview}
         for item in items
-    ]
-    session.add_all(messages)
-    session.flush()
-    jobs = []
-    for item, message in zip(items, messages, strict=True):
-        payload: dict[str, Any] = {
-            "recipient_type": "individual",
-            "to": item.contact.wa_id,
-            "type": item.message_type,
-            item.message_type: item.body,
-            "biz_opaque_callback_data": callback_data_for(message.id),
-        }
-        if item.reply_to_wa_id:
-            payload["context"] = {"message_id": item.reply_to_wa_id}
-        jobs.append(
-            OutboundJob(
-                channel_id=channel.id,
-                message_id=message.id,
-                kind="message",
-                payload=payload,
-                idempotency_key=item.idempotency_key or f"message:{message.id}",
-            )
-        )
-        conversation = item.conversation
-        if conversation.last_message_at is None or now >= conversation.last_message_at:
-            conversation.last_message_at = now
-            conversation.last_message_preview = (item.text or f"[{item.message_type}]")[:120]
-    session.add_all(jobs)
-    return messages
+    }
+    threads = Conversation.__table__.c  # type: ignore[attr-defined]
+    connection.execute(
+        update(Conversation.__table__)  # type: ignore[arg-type]
+        .where(threads.id == bindparam("row"))
+        .where(or_(threads.last_message_at.is_(None), threads.last_message_at <= now))
+        .values(last_message_at=now, last_message_preview=bindparam("preview")),
+        in_row_order(latest),  # the last item of a thread wins
+    )
 
 
 def enqueue_text(
@@ -208,25 +255,53 @@ def requeue(session: Session, message: Message) -> bool:
     return True
 
 
+PACE_MARGIN = 0.98
+"""Sends are spread a little under the channel's rate, so that the strict window (at the full
+rate) seldom has to hold one back."""
+
+CATCH_UP_SECONDS = 0.5
+"""Slots missed by up to this much (a garbage collection or a busy GIL held the threads back) are
+still used, at once: the pace makes up a short stall instead of losing it, and the strict
+window keeps the burst within the rate. A channel further behind was idle: its pace starts anew.
+"""
+
+ADMIT_POLL_SECONDS = 0.005
+"""How often a send waits for room taken by requests still running (not by recent ones)."""
+
+
 @dataclass
 class RateLimiter:
     """Per-channel pace: never more than ``rate`` sends in any second (WhatsApp's throughput).
 
-    ``wait`` spreads sends evenly; ``admit``, called right before the HTTP request, is the strict
-    part: a sliding one-second window that holds a send back when threads that woke late (the
-    GIL was busy) would otherwise go together and exceed the rate."""
+    ``slot`` wraps one request: ``wait`` spreads sends evenly (making up short stalls, see
+    ``CATCH_UP_SECONDS``), ``admit`` is the strict part, a sliding one-second window. The window counts a send from its admission until one second after
+    its request returned (``release``), a moment no earlier than the one it reached 360Dialog. So
+    however late a thread runs between admission and request (the GIL was busy, a garbage
+    collection), no second holds more than ``rate`` requests as they were made."""
 
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     _next_at: dict[int, float] = field(default_factory=dict)
-    _recent: dict[int, deque[float]] = field(default_factory=dict)
+    _returned: dict[int, deque[float]] = field(default_factory=dict)
+    _open: dict[int, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @contextmanager
+    def slot(self, channel_id: int, rate: float) -> Iterator[None]:
+        """Wait for a send's turn and hold its place in the window while its request runs."""
+        self.wait(channel_id, rate * PACE_MARGIN)
+        self.admit(channel_id, rate)
+        try:
+            yield
+        finally:
+            self.release(channel_id)
 
     def wait(self, channel_id: int, rate: float) -> None:
         interval = 1.0 / max(rate, 0.001)
         with self._lock:
             now = self.clock()
-            start = max(now, self._next_at.get(channel_id, now))
+            scheduled = self._next_at.get(channel_id, now)
+            start = now if scheduled < now - CATCH_UP_SECONDS else scheduled
             self._next_at[channel_id] = start + interval
         if start > now:
             self.sleep(start - now)
@@ -236,26 +311,29 @@ class RateLimiter:
         while True:
             with self._lock:
                 now = self.clock()
-                recent = self._recent.setdefault(channel_id, deque())
-                while recent and recent[0] <= now - 1.0:
-                    recent.popleft()
-                if len(recent) < allowed:
-                    recent.append(now)
+                returned = self._returned.setdefault(channel_id, deque())
+                while returned and returned[0] <= now - 1.0:
+                    returned.popleft()
+                running = self._open.get(channel_id, 0)
+                if len(returned) + running < allowed:
+                    self._open[channel_id] = running + 1
                     return
-                pause = recent[0] + 1.0 - now
+                pause = returned[0] + 1.0 - now if returned else ADMIT_POLL_SECONDS
             self.sleep(max(pause, 0.0005))
+
+    def release(self, channel_id: int) -> None:
+        """The request of an admitted send returned (or failed): it counts for one more second."""
+        with self._lock:
+            self._open[channel_id] -= 1
+            self._returned.setdefault(channel_id, deque()).append(self.clock())
 
 
 MAX_IN_FLIGHT = 2000
 """Jobs claimed and not yet recorded, per worker: about two seconds at WhatsApp's top pace."""
 
-PACE_MARGIN = 0.98
-"""Sends are paced and admitted a little under the channel's rate: the moment a request leaves
-can trail its admission by a few milliseconds, and that must never add up to more than the rate
-in any one second."""
-
 SEND_CONCURRENCY = 16
-"""Sends in flight at once per process: enough for 1,000/s at a few milliseconds per answer."""
+"""Send threads per sender, so sends in flight at once: enough for 1,000/s at a few milliseconds
+per answer, and to make up a stall at once."""
 
 
 @dataclass(frozen=True)
@@ -283,8 +361,17 @@ PROCESS_LIMITER = RateLimiter()
 loop) continues the same schedule instead of starting a new second."""
 
 
+Outcome = Sent | BaseException | None
+"""What a send thread hands back: an accepted send to record, an unexpected error to raise in
+the sender's loop, or nothing (a refusal, recorded already)."""
+
+
 class Sender:
-    """Claims due jobs and sends them; one per process (several on PostgreSQL share the queue)."""
+    """Claims due jobs and sends them; one per process (several on PostgreSQL share the queue).
+
+    Claimed jobs go to a few long-lived send threads through a queue, and what they send comes
+    back through another: at 1,000 sends a second a future per job (its lock, its condition,
+    checking thousands of them each round) was a measurable share of the sender's time."""
 
     def __init__(
         self,
@@ -300,40 +387,79 @@ class Sender:
         self.limiter = limiter or PROCESS_LIMITER
         self._clients: dict[int, tuple[Any, D360Client]] = {}
         self._clients_lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="send")
-        self._in_flight: list[futures.Future[Sent | None]] = []
+        self._concurrency = concurrency
+        self._threads: list[threading.Thread] = []
+        self._to_send: queue.SimpleQueue[ClaimedJob | None] = queue.SimpleQueue()
+        self._outcomes: queue.SimpleQueue[Outcome] = queue.SimpleQueue()
+        self._in_flight = 0
 
     def run_once(self, limit: int = 200, wait: bool = True) -> int:
         """Recover stuck jobs, then start sending what is due; returns how many jobs it took.
 
-        Each send waits for its slot at the channel's pace (the limiter) in a pool thread and then
-        goes at once, so sends are paced where they happen and a slow answer from 360Dialog does
-        not slow the pace. ``wait=False`` (the background loop) keeps claiming while earlier sends
-        are still waiting for their slots, so the pace never pauses between rounds."""
+        Each send waits for its slot at the channel's pace (the limiter) in a send thread and
+        then goes at once, so sends are paced where they happen and a slow answer from 360Dialog
+        does not slow the pace. ``wait=False`` (the background loop) keeps claiming while earlier
+        sends are still waiting for their slots, so the pace never pauses between rounds."""
         self.recover_uncertain()
-        room = MAX_IN_FLIGHT - len(self._in_flight)
+        room = MAX_IN_FLIGHT - self._in_flight
         jobs = self._claim(min(limit, room)) if room > 0 else []
-        self._in_flight += [self._pool.submit(self._paced_send, job) for job in jobs]
+        if jobs and not self._threads:
+            self._start_threads()
+        for job in jobs:
+            self._to_send.put(job)
+        self._in_flight += len(jobs)
         self._record_finished(wait)
         return len(jobs)
 
-    def _paced_send(self, job: ClaimedJob) -> Sent | None:
-        self.limiter.wait(job.channel.id, job.channel.throughput_mps * PACE_MARGIN)
-        self.limiter.admit(job.channel.id, job.channel.throughput_mps * PACE_MARGIN)
-        return self._send(job)
+    def _start_threads(self) -> None:
+        self._threads = [
+            threading.Thread(target=self._send_loop, name=f"send_{number}", daemon=True)
+            for number in range(self._concurrency)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _stop_threads(self) -> None:
+        for _ in self._threads:
+            self._to_send.put(None)
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
+
+    def _send_loop(self) -> None:
+        while (job := self._to_send.get()) is not None:
+            try:
+                outcome: Outcome = self._send(job)
+            except BaseException as error:  # handed to the loop, which raises it
+                outcome = error
+            self._outcomes.put(outcome)
 
     def _record_finished(self, wait: bool) -> None:
-        if wait:
-            futures.wait(self._in_flight)
-        finished = [future for future in self._in_flight if future.done()]
-        self._in_flight = [future for future in self._in_flight if not future.done()]
-        self._record_sent([sent for future in finished if (sent := future.result()) is not None])
+        """Record the sends that finished (all in flight when ``wait``), then raise the first
+        unexpected error of a send thread, if any: the others are recorded regardless."""
+        sent: list[Sent] = []
+        errors: list[BaseException] = []
+        while self._in_flight:
+            try:
+                outcome = self._outcomes.get(block=wait)
+            except queue.Empty:
+                break
+            self._in_flight -= 1
+            if isinstance(outcome, Sent):
+                sent.append(outcome)
+            elif outcome is not None:
+                errors.append(outcome)
+        self._record_sent(sent)
+        if errors:
+            raise errors[0]
 
     def close(self) -> None:
         """Stop: finish what is in flight, release this worker's channels so another worker takes
         them at once."""
-        self._record_finished(wait=True)
-        self._pool.shutdown(wait=True)
+        try:
+            self._record_finished(wait=True)
+        finally:
+            self._stop_threads()
         with session_scope(self.engine) as session:
             session.execute(
                 update(Channel)
@@ -380,63 +506,70 @@ class Sender:
         )
 
     def _claim(self, limit: int) -> list[ClaimedJob]:
+        """Take up to ``limit`` due jobs of the channels this worker holds, oldest first.
+
+        One ``UPDATE … RETURNING`` marks them ``sending`` and reads what sending needs: a round
+        claims hundreds, and loading them as models cost more than their sends."""
         now = utcnow()
         with session_scope(self.engine) as session:
             held = self._hold_channels(session, now)
             if not held:
                 return []
-            jobs = list(
-                session.exec(
-                    select(OutboundJob)
-                    .where(col(OutboundJob.channel_id).in_(held))
-                    .where(OutboundJob.state == "queued")
-                    .where(
-                        or_(
-                            col(OutboundJob.next_attempt_at).is_(None),
-                            OutboundJob.next_attempt_at <= now,
-                        )
-                    )
-                    .order_by(col(OutboundJob.id))
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                )
+            due = (
+                select(JOBS.id)
+                .where(JOBS.channel_id.in_(held), JOBS.state == "queued")
+                .where(or_(JOBS.next_attempt_at.is_(None), JOBS.next_attempt_at <= now))
+                .order_by(JOBS.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
             )
-            for job in jobs:
-                job.state = "sending"
-                job.claimed_by = self.worker
-                job.claimed_until = now + timedelta(seconds=CLAIM_SECONDS)
-                job.attempts += 1
-            message_ids = [job.message_id for job in jobs if job.message_id is not None]
+            connection = session.connection()
+            rows = connection.execute(
+                update(OutboundJob.__table__)  # type: ignore[arg-type]
+                .where(JOBS.id.in_(due.scalar_subquery()))
+                .values(
+                    state="sending",
+                    claimed_by=self.worker,
+                    claimed_until=now + timedelta(seconds=CLAIM_SECONDS),
+                    attempts=JOBS.attempts + 1,
+                )
+                .returning(JOBS.id, JOBS.channel_id, JOBS.kind, JOBS.payload, JOBS.message_id)
+            ).all()
+            message_ids = [row.message_id for row in rows if row.message_id is not None]
             if message_ids:
-                session.execute(
-                    update(Message)
-                    .where(col(Message.id).in_(message_ids))
-                    .where(col(Message.status) == MessageStatus.QUEUED)
+                connection.execute(
+                    update(Message.__table__)  # type: ignore[arg-type]
+                    .where(MESSAGES.id.in_(message_ids), MESSAGES.status == MessageStatus.QUEUED)
                     .values(status=MessageStatus.SENDING)
                 )
-            channels = {job.channel_id: session.get(Channel, job.channel_id) for job in jobs}
+            channels = {id_: session.get(Channel, id_) for id_ in {row.channel_id for row in rows}}
             return [
                 ClaimedJob(
-                    job.id,
-                    channels[job.channel_id],
-                    job.kind,
-                    dict(job.payload or {}),
-                    job.message_id,
+                    row.id,
+                    channels[row.channel_id],
+                    row.kind,
+                    dict(row.payload or {}),
+                    row.message_id,
                 )
-                for job in jobs
+                for row in sorted(rows, key=lambda row: row.id)
             ]
 
     def _send(self, claimed: ClaimedJob) -> Sent | None:
-        """One HTTP call; an accepted send is returned for recording, a refusal recorded now."""
+        """One HTTP call at the channel's pace; an accepted send is returned for recording, a
+        refusal recorded now. Whatever else a send needs is done before its slot, so the request
+        follows its admission at once."""
         job_id, channel, kind, payload = claimed.id, claimed.channel, claimed.kind, claimed.payload
+        pace = self.limiter.slot(channel.id, channel.throughput_mps)
         try:
             client = self._client(channel)
             if kind == "mark_read":
-                client.mark_read(payload["message_id"])
+                with pace:
+                    client.mark_read(payload["message_id"])
                 wa_id = None
             else:
                 self._attach_uploaded_media(client, job_id, payload)
-                wa_id = client.send_message(payload).message_id
+                with pace:
+                    wa_id = client.send_message(payload).message_id
         except D360Error as error:
             self._record_failure(job_id, error)
             return None
@@ -471,18 +604,18 @@ class Sender:
                 .where(col(OutboundJob.id).in_([item.job_id for item in sent]))
                 .values(state="done", finished_at=now, claimed_until=None)
             )
-            named = [
-                {"row": item.message_id, "wamid": item.wa_message_id}
+            named = {
+                item.message_id: {"row": item.message_id, "wamid": item.wa_message_id}
                 for item in sent
                 if item.message_id is not None and item.wa_message_id
-            ]
+            }
             if named:
                 connection.execute(
                     update(Message.__table__)
-                    .where(Message.__table__.c.id == bindparam("row"))
-                    .where(Message.__table__.c.wa_message_id.is_(None))
+                    .where(MESSAGES.id == bindparam("row"))
+                    .where(MESSAGES.wa_message_id.is_(None))
                     .values(wa_message_id=bindparam("wamid")),
-                    named,
+                    in_row_order(named),
                 )
             if message_ids:
                 connection.execute(

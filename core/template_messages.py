@@ -27,13 +27,20 @@ from typing import Any, Literal
 
 from core.errors import UserFacingError
 from core.i18n import t
-from core.template_rules import Violation, fill, is_named, template_variables
+from core.template_rules import (
+    TemplateVariables,
+    Violation,
+    fill,
+    is_named,
+    template_variables,
+)
 
 __all__ = [
     "CurrencyParam",
     "DateTimeParam",
     "LocationParam",
     "MediaParam",
+    "PreparedTemplate",
     "TemplateValues",
     "TemplateValuesError",
     "build_template_message",
@@ -237,8 +244,7 @@ def _check_text_values(
     return found
 
 
-def _check_header_media(template: Mapping[str, Any], values: TemplateValues) -> list[Violation]:
-    header_format = _header_format(template)
+def _check_header_media(header_format: str | None, values: TemplateValues) -> list[Violation]:
     media = values.header_media
     if header_format in MEDIA_KINDS:
         wanted = MEDIA_KINDS[header_format]
@@ -262,9 +268,9 @@ def _check_header_media(template: Mapping[str, Any], values: TemplateValues) -> 
     return []
 
 
-def _check_button_values(template: Mapping[str, Any], values: TemplateValues) -> list[Violation]:
-    buttons = _buttons(template)
-    url_variables = template_variables(template).buttons
+def _check_button_values(
+    buttons: list[Mapping[str, Any]], url_variables: dict[int, list[str]], values: TemplateValues
+) -> list[Violation]:
     found = []
     for index, button in enumerate(buttons):
         kind = _kind(button)
@@ -293,22 +299,7 @@ def _check_button_values(template: Mapping[str, Any], values: TemplateValues) ->
 
 def check_values(template: Mapping[str, Any], values: TemplateValues) -> list[Violation]:
     """Every reason ``values`` cannot fill ``template`` (empty: it can be sent)."""
-    variables = template_variables(template)
-    found = _check_text_values("header", variables.header, values.header, HEADER_TEXT_LENGTH)
-    found += _check_text_values("body", variables.body, values.body, TEXT_VALUE_LENGTH)
-    found += _check_header_media(template, values)
-    found += _check_button_values(template, values)
-    if not found:
-        body = summary_text(template, values)
-        if len(body) > TEXT_VALUE_LENGTH:
-            found.append(
-                Violation(
-                    "body_too_long",
-                    "values.body",
-                    {"limit": TEXT_VALUE_LENGTH, "length": len(body)},
-                )
-            )
-    return found
+    return PreparedTemplate.of(template).check(values)
 
 
 # --- building the send --------------------------------------------------------------------------
@@ -362,36 +353,86 @@ def build_template_message(
     Raises ``TemplateValuesError`` when ``check_values`` finds a problem, so a send that Meta
     would refuse (132000 and friends) never leaves.
     """
-    values = values or TemplateValues()
-    problems = check_values(template, values)
-    if problems:
-        raise TemplateValuesError(problems)
-    variables = template_variables(template)
-    named = is_named(template)
-    components: list[dict[str, Any]] = []
-    if values.header_media is not None:
-        components.append({"type": "header", "parameters": [values.header_media.to_parameter()]})
-    for part, names, given in (
-        ("header", variables.header, values.header),
-        ("body", variables.body, values.body),
-    ):
-        component = _text_component(part, names, given, named)
-        if component:
-            components.append(component)
-    for index, button in enumerate(_buttons(template)):
-        if index in values.buttons:
-            components.append(_button_component(_kind(button), index, values.buttons[index]))
-    return {
-        "name": str(template.get("name") or ""),
-        "language": {"policy": "deterministic", "code": _language_code(template)},
-        "components": components,
-    }
+    return PreparedTemplate.of(template).build(values or TemplateValues())
 
 
 def summary_text(template: Mapping[str, Any], values: TemplateValues | None = None) -> str:
     """The body as the customer reads it (stored as the message's text); a variable without a
     value stays as ``{{n}}``."""
-    body = _component(template, "BODY")
-    text = str(body.get("text") or "") if body else ""
-    given = _by_name((values or TemplateValues()).body, template_variables(template).body)
-    return fill(text, {name: _as_text(value) for name, value in given.items()})
+    return PreparedTemplate.of(template).summary(values or TemplateValues())
+
+
+@dataclass(frozen=True)
+class PreparedTemplate:
+    """A template read once for many sends: a campaign fills the same template for thousands of
+    recipients, and reading its components again for each cost more than filling them."""
+
+    name: str
+    language: str
+    variables: TemplateVariables
+    named: bool
+    header_format: str | None
+    buttons: list[Mapping[str, Any]]
+    body: str
+
+    @classmethod
+    def of(cls, template: Mapping[str, Any]) -> PreparedTemplate:
+        body = _component(template, "BODY")
+        return cls(
+            name=str(template.get("name") or ""),
+            language=_language_code(template),
+            variables=template_variables(template),
+            named=is_named(template),
+            header_format=_header_format(template),
+            buttons=_buttons(template),
+            body=str(body.get("text") or "") if body else "",
+        )
+
+    def check(self, values: TemplateValues) -> list[Violation]:
+        """See :func:`check_values`."""
+        variables = self.variables
+        found = _check_text_values("header", variables.header, values.header, HEADER_TEXT_LENGTH)
+        found += _check_text_values("body", variables.body, values.body, TEXT_VALUE_LENGTH)
+        found += _check_header_media(self.header_format, values)
+        found += _check_button_values(self.buttons, variables.buttons, values)
+        if not found:
+            body = self.summary(values)
+            if len(body) > TEXT_VALUE_LENGTH:
+                found.append(
+                    Violation(
+                        "body_too_long",
+                        "values.body",
+                        {"limit": TEXT_VALUE_LENGTH, "length": len(body)},
+                    )
+                )
+        return found
+
+    def build(self, values: TemplateValues) -> dict[str, Any]:
+        """See :func:`build_template_message`."""
+        problems = self.check(values)
+        if problems:
+            raise TemplateValuesError(problems)
+        components: list[dict[str, Any]] = []
+        if values.header_media is not None:
+            media = values.header_media.to_parameter()
+            components.append({"type": "header", "parameters": [media]})
+        for part, names, given in (
+            ("header", self.variables.header, values.header),
+            ("body", self.variables.body, values.body),
+        ):
+            component = _text_component(part, names, given, self.named)
+            if component:
+                components.append(component)
+        for index, button in enumerate(self.buttons):
+            if index in values.buttons:
+                components.append(_button_component(_kind(button), index, values.buttons[index]))
+        return {
+            "name": self.name,
+            "language": {"policy": "deterministic", "code": self.language},
+            "components": components,
+        }
+
+    def summary(self, values: TemplateValues) -> str:
+        """See :func:`summary_text`."""
+        given = _by_name(values.body, self.variables.body)
+        return fill(self.body, {name: _as_text(value) for name, value in given.items()})

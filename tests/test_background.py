@@ -3,6 +3,8 @@
 import threading
 import time
 
+import pytest
+
 from core.background import Loop
 
 
@@ -56,6 +58,47 @@ def test_the_rate_limiter_never_admits_more_than_the_rate_in_any_second() -> Non
     for _ in range(50):  # everybody arrives at once (threads that woke late together)
         limiter.admit(1, 10)
         admitted.append(now[0])
+        limiter.release(1)
     for start in admitted:
         assert sum(1 for t in admitted if start <= t < start + 1.0) <= 10
     assert admitted[-1] < 5.0  # and nobody waits longer than needed
+
+
+def test_a_send_counts_in_the_window_until_a_second_after_its_request_returned() -> None:
+    """A thread can run late between its admission and its request: until the request returned
+    the send holds its place, so late requests never crowd into one second with later ones."""
+    from core.outbox import RateLimiter
+
+    now = [0.0]
+    limiter = RateLimiter(
+        clock=lambda: now[0], sleep=lambda seconds: now.__setitem__(0, now[0] + seconds)
+    )
+    for _ in range(10):
+        limiter.admit(1, 10)
+    now[0] = 0.7  # the ten requests only went (and returned) now
+    for _ in range(10):
+        limiter.release(1)
+    limiter.admit(1, 10)
+    assert now[0] >= 1.7
+
+
+def test_the_pace_makes_up_a_short_stall_but_not_an_idle_spell() -> None:
+    from core.outbox import CATCH_UP_SECONDS, RateLimiter
+
+    now = [0.0]
+    limiter = RateLimiter(
+        clock=lambda: now[0], sleep=lambda seconds: now.__setitem__(0, now[0] + seconds)
+    )
+    for _ in range(5):  # 10 a second: slots at 0.0, 0.1 … 0.4
+        limiter.wait(1, 10)
+    now[0] = 0.7  # the threads were held back: the slots at 0.5 and 0.6 were missed
+    for _ in range(3):
+        limiter.wait(1, 10)
+    assert now[0] == 0.7, "missed slots go at once"
+    limiter.wait(1, 10)
+    assert now[0] == pytest.approx(0.8), "then the pace goes on"
+    now[0] += CATCH_UP_SECONDS + 1  # idle: the pace starts anew instead of a burst
+    start = now[0]
+    limiter.wait(1, 10)
+    limiter.wait(1, 10)
+    assert now[0] == pytest.approx(start + 0.1)

@@ -172,6 +172,20 @@ def test_campaign_runs_to_the_end_and_the_report_matches_the_sandbox(engine, tea
     assert report.count("\n") == 1 + 33 and "+34611000007,Cliente 7,skipped,opted_out" in report
 
 
+def test_someone_who_opts_out_after_the_plan_is_skipped_when_their_turn_comes(
+    engine, team, live
+) -> None:
+    control, workspace_id = live
+    campaign = launch(engine, team[Role.MARKETER], workspace_id, audience(5), "Tarde")
+    opt_out(engine, "34611000003")  # wrote STOP after the campaign was planned
+    run_until_done(engine, campaign.id, Sender(engine, client_for), control)
+    with Session(engine) as session:
+        counts = campaigns.counts(session, team[Role.MANAGER], campaign.id)
+    sent_numbers = sorted(m["customer"] for m in control.sent())
+    assert "34611000003" not in sent_numbers and len(sent_numbers) == 4 == counts.sent
+    assert counts.skipped["opted_out"] == 1
+
+
 def test_pause_holds_sending_and_a_restart_sends_no_one_twice(engine, team, live) -> None:
     control, workspace_id = live
     marketer = team[Role.MARKETER]

@@ -24,12 +24,13 @@ def create_app(sandbox: Sandbox) -> Starlette:
             await sandbox.stop()
 
     app = Starlette(
+        # the provider's API first: it takes the traffic, and a request is matched route by route
         routes=[
+            *cloud.ROUTES,
+            *onprem.ROUTES,
+            *configs.ROUTES,
             *control.ROUTES,
             *page.ROUTES,
-            *configs.ROUTES,
-            *onprem.ROUTES,
-            *cloud.ROUTES,
         ],
         exception_handlers={
             **EXCEPTION_HANDLERS,

@@ -86,5 +86,5 @@ def make_client(
         base_url or default,
         "secret-key-123456",
         generation,  # type: ignore[arg-type]
-        http=httpx.Client(transport=httpx.MockTransport(recorder)),
+        transport=httpx.MockTransport(recorder),
     )

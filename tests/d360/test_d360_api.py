@@ -385,7 +385,7 @@ def test_iter_templates_pages_until_total() -> None:
             },
         )
 
-    client = D360Client(None, KEY, http=httpx.Client(transport=httpx.MockTransport(handler)))
+    client = D360Client(None, KEY, transport=httpx.MockTransport(handler))
     assert [t["name"] for t in client.iter_templates(page_size=3)] == [t["name"] for t in templates]
     assert seen_offsets == [0, 3, 6]
 
@@ -532,7 +532,7 @@ def test_transport_errors_become_connection_failed(exc: Exception) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise exc
 
-    client = D360Client(None, KEY, http=httpx.Client(transport=httpx.MockTransport(handler)))
+    client = D360Client(None, KEY, transport=httpx.MockTransport(handler))
     with pytest.raises(ConnectionFailed) as caught:
         client.send_message({"to": "1", "type": "text", "text": {"body": "hi"}})
     assert caught.value.is_transient
