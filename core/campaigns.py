@@ -54,10 +54,11 @@ if TYPE_CHECKING:
 AHEAD_SECONDS = 2
 """How many seconds of sends the runner queues ahead of the sender (pause reacts this fast)."""
 
-ROUND_SIZE = 500
+ROUND_SIZE = 200
 """Most recipients queued in one transaction: a round stays a fraction of a second, so the
 writers it holds back (on SQLite, the sender recording its sends) and a sender sharing its loop
-never wait long; a fast channel fills its two seconds ahead in a few rounds."""
+never wait long. A round also waits until there is room for a second's sends (or a full round):
+topping up as each send left kept the runner and the sender busy with rounds of one."""
 
 MAX_AUDIENCE = 200_000
 
@@ -432,9 +433,10 @@ def _advance(session: Session, campaign_id: int, now: datetime) -> int:
     workspace = session.get(WorkspaceTemplate, campaign.workspace_template_id)
     assert channel is not None and workspace is not None
     ahead = max(int(channel.throughput_mps * AHEAD_SECONDS), 10)
-    room = min(ahead - _outstanding(session, campaign.id), ROUND_SIZE)
-    if room <= 0:
+    room = ahead - _outstanding(session, campaign.id)
+    if room < min(ahead // 2, ROUND_SIZE):  # rounds of a second's sends, not one at a time
         return 0
+    room = min(room, ROUND_SIZE)
     pending = _pending(session, campaign.id, room)
     if not pending:
         if _outstanding(session, campaign.id) == 0:

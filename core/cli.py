@@ -7,6 +7,7 @@ stderr and a non-zero exit status.
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import json
 import os
@@ -476,6 +477,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
         f"Worker running (webhooks, sending, media, campaigns, template sync) on {get_settings().database_url.split('@')[-1]}."
     )
     sys.stdout.flush()
+    # What is loaded now lives as long as the worker: the garbage collector need not walk it at
+    # every full collection, which a sender at 1,000/s triggers every couple of seconds.
+    gc.freeze()
     run_worker()
     return 0
 

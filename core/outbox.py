@@ -130,11 +130,10 @@ def enqueue_many(session: Session, channel: Channel, items: list[Outgoing]) -> l
         return []
     now = utcnow()
     connection = session.connection()
-    messages = Message.__table__.c  # type: ignore[attr-defined]
     message_ids: list[int] = list(
         connection.execute(
             insert(Message.__table__).returning(  # type: ignore[arg-type]
-                messages.id, sort_by_parameter_order=True
+                MESSAGES.id, sort_by_parameter_order=True
             ),
             [_message_row(channel, item, now) for item in items],
         ).scalars()
