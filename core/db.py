@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -18,7 +18,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import ColumnElement, Engine, any_, bindparam, event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, create_engine
 
 from core.config import get_settings
@@ -30,16 +31,19 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 def make_engine(database_url: str) -> Engine:
     """An engine for ``database_url``, with SQLite's pragmas applied to every connection."""
     if not database_url.startswith("sqlite"):
-        return create_engine(
-            database_url,
-            pool_pre_ping=True,
-            pool_size=10,
-            max_overflow=20,
-            # psycopg prepares a statement after a few runs, and PostgreSQL then may switch it to
-            # a generic plan that ignores the values; for the batch lookups (``IN`` lists of
-            # WhatsApp ids) that plan scans a channel's messages instead of using the unique index
-            connect_args={"prepare_threshold": None},
-        )
+        engine = create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+        @event.listens_for(engine, "connect")
+        def _custom_plans(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+            # psycopg prepares a statement run a few times (the webhook batches' executemany
+            # then skip parsing), but PostgreSQL would soon switch a prepared statement to a
+            # generic plan that ignores the values: for the batch lookups (``IN`` lists of
+            # WhatsApp ids) that plan scans a channel's messages instead of using the unique
+            # index. Each run is planned for its values instead.
+            dbapi_connection.execute("SET plan_cache_mode = force_custom_plan")
+            dbapi_connection.commit()
+
+        return engine
     path = database_url.split("///", 1)[-1]
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -101,6 +105,18 @@ def in_row_order(rows: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
     """An executemany's parameters by row id: concurrent batches that update some of the same
     rows then lock them in the same order, so they wait for each other instead of deadlocking."""
     return [rows[row_id] for row_id in sorted(rows)]
+
+
+def one_of(
+    session: Session, column: ColumnElement[Any], values: Iterable[Any]
+) -> ColumnElement[bool]:
+    """``column IN (values)`` for a batch's lookups. On PostgreSQL it is written ``column =
+    ANY(:values)``: one array parameter whatever the batch's size, so the statement stays short
+    and the same for every batch (psycopg converts and prepares it once) where an ``IN`` list
+    has a placeholder per value."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(list(values))
 
 
 @cache

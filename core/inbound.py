@@ -17,7 +17,7 @@ from sqlalchemy import Row, String, bindparam, case, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from core.d360.events import InboundMessage, MessageEcho
-from core.db import in_row_order
+from core.db import in_row_order, one_of
 from core.models import (
     Channel,
     Contact,
@@ -153,7 +153,7 @@ def plan_messages(session: Session, arrivals: list[Arrival]) -> InboundPlan:
         for row in session.connection().execute(
             select(contacts.id, contacts.channel_id, contacts.wa_id, contacts.opted_out)
             .where(contacts.channel_id.in_({a.channel.id for a, _ in fresh}))
-            .where(contacts.wa_id.in_(forms))
+            .where(one_of(session, contacts.wa_id, forms))
         )
     }
     known: dict[tuple[int, str], Row[Any]] = {}
@@ -170,7 +170,7 @@ def plan_messages(session: Session, arrivals: list[Arrival]) -> InboundPlan:
             for row in session.connection().execute(
                 select(threads.id, threads.contact_id)  # (channel, contact): the unique index
                 .where(threads.channel_id.in_({row.channel_id for row in known.values()}))
-                .where(threads.contact_id.in_(contact_ids))
+                .where(one_of(session, threads.contact_id, contact_ids))
             )
         }
         if contact_ids
@@ -231,7 +231,7 @@ def _not_stored_yet(session: Session, arrivals: list[Arrival]) -> list[tuple[Arr
         session.connection().execute(
             select(messages.channel_id, messages.wa_message_id)  # the (channel, wa id) index
             .where(messages.channel_id.in_({a.channel.id for a, _ in candidates}))
-            .where(messages.wa_message_id.in_({wa_id for _, wa_id in candidates}))
+            .where(one_of(session, messages.wa_message_id, {w for _, w in candidates}))
         )
     )
     fresh = []
@@ -430,6 +430,8 @@ def _follow_ups(
     greeted: set[int] = set()
     for arrival, _ in plan.fresh:
         contact_id = contact_ids[_contact_key(arrival)]
+        if not arrival.channel.greeting_message.strip():
+            continue  # no greeting to send: the new contact's rows need not be loaded
         if contact_id in new_contacts and contact_id not in greeted:
             greeted.add(contact_id)
             contact = session.get(Contact, contact_id)

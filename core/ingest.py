@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Row, bindparam, update
+from sqlalchemy import Engine, Row, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
@@ -30,7 +30,7 @@ from core.d360.events import (
     TemplateStatusChange,
     parse_webhook,
 )
-from core.db import session_scope, writer_turn
+from core.db import one_of, session_scope, writer_turn
 from core.inbound import (
     Arrival,
     InboundPlan,
@@ -304,16 +304,27 @@ def _process(session: Session, worker: str, events: Sequence[Claimed]) -> int:
 
 
 def _record_outcomes(session: Session, worker: str, bodies: list[_Body]) -> None:
-    """Each body processed (or due again), on the condition that it is still pending."""
-    events = WebhookEvent.__table__.c  # type: ignore[attr-defined]
+    """Each body processed (or due again), on the condition that it is still pending: one
+    update per distinct outcome, and nearly every body of a batch has the same one."""
     now = utcnow()
-    result = session.connection().execute(
-        update(WebhookEvent.__table__)  # type: ignore[arg-type]
-        .where(events.id == bindparam("event_id"))
-        .where(events.state == "pending"),
-        [_outcome(body, worker, now) for body in bodies],
-    )
-    if session.get_bind().dialect.supports_sane_multi_rowcount and result.rowcount != len(bodies):
+    groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
+    for body in bodies:
+        outcome = tuple(sorted(_outcome(body, worker, now).items()))
+        groups.setdefault(outcome, []).append(body.event.id)
+    events = WebhookEvent.__table__.c  # type: ignore[attr-defined]
+    updated = 0
+    for outcome, ids in groups.items():
+        updated += (
+            session.connection()
+            .execute(
+                update(WebhookEvent.__table__)  # type: ignore[arg-type]
+                .where(one_of(session, events.id, ids))
+                .where(events.state == "pending")
+                .values(dict(outcome))
+            )
+            .rowcount
+        )
+    if updated != len(bodies):
         raise ClaimLost
 
 
@@ -342,7 +353,6 @@ def _outcome(body: _Body, worker: str, now: datetime) -> dict[str, Any]:
     due again a little later."""
     attempts = body.event.attempts + 1
     outcome: dict[str, Any] = {
-        "event_id": body.event.id,
         "attempts": attempts,
         "claimed_by": worker,
         "state": "processed",

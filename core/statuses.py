@@ -19,7 +19,7 @@ from sqlalchemy import Integer, Row, String, bindparam, case, or_, type_coerce, 
 from sqlmodel import Session, select
 
 from core.d360.events import STATUS_ORDER, StatusUpdate, status_rank
-from core.db import in_row_order
+from core.db import in_row_order, one_of
 from core.models import Channel, Message, MessageStatus, UTCDateTime, utcnow
 
 CALLBACK_PREFIX = "msg:"
@@ -62,7 +62,7 @@ def plan_statuses(session: Session, arrivals: list[StatusArrival]) -> StatusPlan
             for row in session.connection().execute(
                 select(*columns)  # both columns, so the (channel, WhatsApp id) index serves it
                 .where(messages.channel_id.in_({a.channel.id for a in arrivals}))
-                .where(messages.wa_message_id.in_(wa_ids))
+                .where(one_of(session, messages.wa_message_id, wa_ids))
             )
         }
         if wa_ids
@@ -78,7 +78,7 @@ def plan_statuses(session: Session, arrivals: list[StatusArrival]) -> StatusPlan
         {
             (row.channel_id, row.id): row
             for row in session.connection().execute(
-                select(*columns).where(messages.id.in_(callback_ids))
+                select(*columns).where(one_of(session, messages.id, callback_ids))
             )
         }
         if callback_ids
