@@ -78,8 +78,9 @@ STATUS = {
 
 LUA = r"""
 local counter = 0
-local thread_id = 0
 local threads = {}
+-- thread_id: a global each thread gets from setup() (a local here would hide it, and both
+-- threads would then post the same message ids)
 local inbound = [==[__INBOUND__]==]
 local status = [==[__STATUS__]==]
 local states = {"sent", "delivered", "read"}

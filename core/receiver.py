@@ -14,6 +14,8 @@ import json
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
@@ -36,6 +38,7 @@ class Receipt:
     status_code: int
     reason: str
     event_id: int | None = None
+    """The stored body's id when it was stored on its own (a batch's ids are not read back)."""
 
 
 class SecretCache:
@@ -115,20 +118,45 @@ def _check_json(body: bytes) -> Receipt | None:
     return None
 
 
-def store_batch(engine: Engine, items: list[tuple[int, bytes]]) -> list[int]:
-    """Insert bodies in one transaction; their ids in the same order."""
+_COPY_BODIES = "COPY webhook_events (channel_id, received_at, body, state, attempts) FROM STDIN"
+
+
+def store_batch(engine: Engine, items: list[tuple[int, bytes]]) -> None:
+    """Insert bodies in one transaction. On PostgreSQL with ``COPY``: a third of the client's
+    work of a multi-row ``INSERT`` (one statement, no placeholders to render), and less of the
+    server's."""
     now = utcnow()
-    rows = [
-        {"channel_id": c, "body": b, "received_at": now, "state": "pending", "attempts": 0}
-        for c, b in items
-    ]
+    with writer_turn(engine), engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            with cursor.copy(_COPY_BODIES) as copy:
+                for channel_id, body in items:
+                    copy.write_row((channel_id, now, body, "pending", 0))
+            return
+        connection.execute(
+            insert(WebhookEvent.__table__),  # type: ignore[arg-type]
+            [_row(channel_id, body, now) for channel_id, body in items],
+        )
+
+
+def store_one(engine: Engine, channel_id: int, body: bytes) -> int:
+    """Insert one body on its own; its id."""
     table = WebhookEvent.__table__
     with writer_turn(engine), engine.begin() as connection:
-        result = connection.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True),  # type: ignore[arg-type, attr-defined]
-            rows,
-        )
-        return [row[0] for row in result]
+        return connection.execute(
+            insert(table).returning(table.c.id),  # type: ignore[arg-type, attr-defined]
+            _row(channel_id, body, utcnow()),
+        ).scalar_one()
+
+
+def _row(channel_id: int, body: bytes, now: datetime) -> dict[str, Any]:
+    return {
+        "channel_id": channel_id,
+        "body": body,
+        "received_at": now,
+        "state": "pending",
+        "attempts": 0,
+    }
 
 
 class GroupCommitter:
@@ -143,16 +171,17 @@ class GroupCommitter:
         # SQLite has one writer at a time; a server database commits several transactions at
         # once, so a few batches in flight hide each commit's round trip and sync.
         self.max_writers = 1 if engine.dialect.name == "sqlite" else CONCURRENT_WRITERS
-        self._pending: list[tuple[int, bytes, asyncio.Future[int]]] = []
+        self._pending: list[tuple[int, bytes, asyncio.Future[None]]] = []
         self._writers = 0
 
-    async def store(self, channel_id: int, body: bytes) -> int:
-        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    async def store(self, channel_id: int, body: bytes) -> None:
+        """Returns once the body is committed."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending.append((channel_id, body, future))
         if self._writers < self.max_writers:
             self._writers += 1
             asyncio.get_running_loop().create_task(self._drain())
-        return await future
+        await future
 
     async def _drain(self) -> None:
         try:
@@ -162,15 +191,13 @@ class GroupCommitter:
                     self._pending[self.max_batch :],
                 )
                 try:
-                    ids = await asyncio.to_thread(
-                        store_batch, self.engine, [(c, b) for c, b, _ in batch]
-                    )
+                    await asyncio.to_thread(store_batch, self.engine, [(c, b) for c, b, _ in batch])
                 except Exception as exc:  # noqa: BLE001  (each waiting request gets the error)
                     for _, _, future in batch:
                         future.set_exception(exc)
                     continue
-                for (_, _, future), event_id in zip(batch, ids, strict=True):
-                    future.set_result(event_id)
+                for _, _, future in batch:
+                    future.set_result(None)
         finally:
             self._writers -= 1
 
@@ -201,8 +228,8 @@ async def receive_async(
         refusal = await asyncio.to_thread(check, _cache, engine, channel_id, secret, body)
     if refusal is not None:
         return refusal
-    event_id = await committer_for(engine).store(channel_id, body)
-    return Receipt(200, "stored", event_id)
+    await committer_for(engine).store(channel_id, body)
+    return Receipt(200, "stored")
 
 
 def receive(engine: Engine, channel_id: int, secret: str | None, body: bytes) -> Receipt:
@@ -210,4 +237,4 @@ def receive(engine: Engine, channel_id: int, secret: str | None, body: bytes) ->
     refusal = check(_cache, engine, channel_id, secret, body)
     if refusal is not None:
         return refusal
-    return Receipt(200, "stored", store_batch(engine, [(channel_id, body)])[0])
+    return Receipt(200, "stored", store_one(engine, channel_id, body))
