@@ -52,7 +52,6 @@ __all__ = [
     "list_channels",
     "update_channel_settings",
     "validate_public_url",
-    "webhook_secret_matches",
     "webhook_url",
 ]
 
@@ -746,8 +745,3 @@ def client_for(channel: Channel) -> D360Client:
         crypto.decrypt(channel.api_key_encrypted),
         "onprem" if channel.generation == "onprem" else "cloud",
     )
-
-
-def webhook_secret_matches(channel: Channel, presented: str | None) -> bool:
-    """Whether a webhook's ``X-Webhook-Secret`` is this channel's current secret."""
-    return bool(presented) and crypto.same_secret(presented or "", channel.webhook_secret_hash)
