@@ -26,6 +26,7 @@ from core import audit
 from core.auth import Actor, Permission, require
 from core.db import in_row_order, session_scope
 from core.errors import UserFacingError
+from core.failures import CAMPAIGN_CANCELLED
 from core.models import (
     Campaign,
     CampaignRecipient,
@@ -386,7 +387,7 @@ def cancel(session: Session, actor: Actor, campaign_id: int) -> Campaign:
     session.execute(
         update(Message)
         .where(col(Message.id).in_(unsent), col(Message.status) == MessageStatus.QUEUED)
-        .values(status=MessageStatus.FAILED, error_title="Campaign cancelled before sending")
+        .values(status=MessageStatus.FAILED, error_title=CAMPAIGN_CANCELLED)
     )
     audit.record(session, actor, "campaign.cancel", campaign.name)
     return campaign

@@ -25,6 +25,7 @@ from core.config import get_settings
 from core.d360.api import D360Client
 from core.d360.errors import D360Error
 from core.db import session_scope
+from core.failures import stored_title
 from core.models import Channel, MediaFile, Message, utcnow
 
 MAX_ATTEMPTS = 5
@@ -100,7 +101,7 @@ def _download_one(
         except D360Error as error:
             now = utcnow()
             _note_failure(channel.id, now)
-            media.last_error = error.user_message("en")
+            media.last_error, media.last_error_code = stored_title(error), error.code
             if media.attempts >= MAX_ATTEMPTS:
                 media.status = "failed"
             else:
@@ -114,7 +115,7 @@ def _download_one(
         media.path = str(path.relative_to(get_settings().media_dir))
         media.size_bytes = len(content.content)
         media.mime_type = media.mime_type or content.mime_type or ""
-        media.status, media.last_error = "downloaded", None
+        media.status, media.last_error, media.last_error_code = "downloaded", None, None
 
 
 def store_outgoing(

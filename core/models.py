@@ -227,6 +227,8 @@ class MediaFile(SQLModel, table=True):
     status: str = Field(default="pending", max_length=16)  # pending | downloaded | failed
     attempts: int = Field(default=0)
     last_error: str | None = Field(default=None, sa_type=Text)
+    """WhatsApp's title of the last failure, or a reason (``core.failures``)."""
+    last_error_code: int | None = None
     next_attempt_at: datetime | None = _when()
     created_at: datetime = _created()
 

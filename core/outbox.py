@@ -30,6 +30,7 @@ from sqlmodel import Session, col, or_, select
 from core.d360.api import D360Client
 from core.d360.errors import D360Error
 from core.db import in_row_order, session_scope
+from core.failures import stored_title
 from core.media import upload_for_send
 from core.models import Channel, Contact, Conversation, Message, MessageStatus, OutboundJob, utcnow
 from core.statuses import callback_data_for
@@ -644,7 +645,7 @@ class Sender:
                 message.status = MessageStatus.FAILED
                 message.status_at = utcnow()
                 message.error_code = error.code
-                message.error_title = error.title or type(error).__name__
+                message.error_title = stored_title(error)
                 message.error_details = error.details
             log.info("job %s failed for good: %s", job_id, error)
 

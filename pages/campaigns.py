@@ -19,11 +19,11 @@ import streamlit as st
 
 from core import campaigns, optouts, templates
 from core.auth import Permission, PermissionDenied
-from core.campaigns import Counts, Failure, Mapping, Plan, Source
+from core.campaigns import Counts, Mapping, Plan, Source
 from core.channels import list_channels
-from core.d360.errors import D360Error, class_for_code
 from core.errors import UserFacingError
-from core.i18n import get_language, t
+from core.failures import describe
+from core.i18n import t
 from core.models import Campaign, WorkspaceTemplate, utcnow
 from core.template_messages import TemplateValues
 from core.template_rules import TemplateVariables, render_preview
@@ -62,15 +62,6 @@ def reason_words(reason: str) -> str:
 
 def state_words(state: str) -> str:
     return translate(f"campaign_page.state.{state}")
-
-
-def failure_words(failure: Failure) -> str:
-    """WhatsApp's error in the user's words (the code's family, else WhatsApp's own title)."""
-    family = class_for_code(failure.code)
-    if family is None and failure.title:
-        return failure.title
-    error = (family or D360Error)(failure.title or "", code=failure.code)
-    return error.user_message(get_language())
 
 
 def percent(part: int, whole: int) -> str:
@@ -641,7 +632,7 @@ def campaign_report(campaign: Campaign) -> None:
             pd.DataFrame(
                 [
                     {
-                        t("campaign_page.failure.reason"): failure_words(failure),
+                        t("campaign_page.failure.reason"): describe(failure.code, failure.title),
                         t("campaign_page.failure.code"): str(failure.code or ""),
                         t("campaign_page.failure.count"): failure.count,
                     }

@@ -18,8 +18,8 @@ from core import conversations, media, templates
 from core.auth import Permission, PermissionDenied
 from core.channels import list_channels
 from core.conversations import ConversationFilter, ConversationRow, Thread, ThreadMessage, Window
-from core.d360.errors import D360Error, class_for_code
 from core.errors import UserFacingError
+from core.failures import describe
 from core.i18n import t
 from core.models import MediaFile, Message, MessageStatus, utcnow
 from pages.common import (
@@ -106,14 +106,6 @@ def window_text(window: Window) -> str:
 def window_badge(window: Window) -> str:
     color = "green" if window.is_open() else "gray"
     return f":{color}-badge[:material/schedule: {window_text(window)}]"
-
-
-def failure_words(message: Message) -> str:
-    """Why a message was not sent, in the user's words (the code's family, else WhatsApp's title)."""
-    family = class_for_code(message.error_code)
-    if family is None and message.error_title:
-        return message.error_title
-    return (family or D360Error)(message.error_title or "", code=message.error_code).user_message()
 
 
 # --- actions (callbacks run before the next rerun draws the result) ----------------------------
@@ -222,7 +214,7 @@ def render_media(item: ThreadMessage, content: dict[str, Any]) -> None:
     elif file.status == "pending":
         st.caption(f":material/downloading: {t('viewer.media.downloading')}")
     elif file.status == "failed":
-        st.warning(t("viewer.media.failed", error=file.last_error or ""))
+        st.warning(t("viewer.media.failed", error=describe(file.last_error_code, file.last_error)))
         st.button(
             t("viewer.media.retry"),
             key=f"viewer_media_retry_{file.id}",
@@ -393,7 +385,7 @@ def render_message(item: ThreadMessage, can_reply: bool) -> None:
             st.markdown(" ".join(plain(emoji) for emoji in item.reactions))
         render_footer(message, content)
         if message.direction == "out" and message.status == MessageStatus.FAILED:
-            st.error(t("viewer.failed", reason=failure_words(message)))
+            st.error(t("viewer.failed", reason=describe(message.error_code, message.error_title)))
             if can_reply:
                 st.button(
                     t("viewer.retry"),

@@ -13,6 +13,8 @@ from core import campaigns, ingest, templates
 from core.auth import SYSTEM_ACTOR, PermissionDenied
 from core.channels import client_for, connect_channel
 from core.db import session_scope
+from core.failures import describe
+from core.i18n import t
 from core.models import CampaignRecipient, Contact, Role
 from core.outbox import Sender
 from tests.live import API_KEY, NUMBER, SandboxControl, sandbox, serve_routes
@@ -237,7 +239,12 @@ def test_cancel_stops_everyone_not_yet_sent(engine, team, live) -> None:
     assert control.sent() == []
     with Session(engine) as session:
         counts = campaigns.counts(session, marketer, campaign.id)
+        failures = campaigns.failures(session, marketer, campaign.id)
     assert counts.sent == 0 and counts.pending == 0
+    # the queued ones are failed with a reason the report says in the reader's language
+    assert [describe(f.code, f.title, "es") for f in failures] == [
+        t("failures.campaign_cancelled", "es")
+    ]
 
 
 def test_a_scheduled_campaign_waits_for_its_time(engine, team, live) -> None:

@@ -121,6 +121,25 @@ def test_every_customer_message_type_arrives_with_its_media(engine, team, live) 
         assert thread.contact.profile_name == "Marta" and thread.window.is_open()
 
 
+def test_a_failed_download_keeps_its_reason_for_the_readers_language(engine, team, live) -> None:
+    from core import media
+    from core.d360.api import D360Client
+    from core.failures import describe
+    from core.i18n import t
+    from core.models import MediaFile
+
+    live.customer_writes(type="image", caption="Así llegó", mime_type="image/jpeg")
+    settle(engine, live)
+    assert media.download_pending(engine, lambda c: D360Client(c.base_url, "wrong-key")) == 1
+    with Session(engine) as session:
+        file = session.exec(select(MediaFile)).one()
+    assert file.status == "pending" and file.last_error == "reason:authentication"
+    for language in ("es", "en"):
+        assert describe(file.last_error_code, file.last_error, language) == t(
+            "d360.error.kind.authentication", language
+        )
+
+
 def test_reply_in_window_reaches_the_customer_with_ticks(engine, team, live) -> None:
     live.customer_writes(type="text", text="¿Precio?")
     settle(engine, live)

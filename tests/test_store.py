@@ -54,6 +54,16 @@ def test_migrating_twice_changes_nothing(engine) -> None:
     assert current == head
 
 
+def test_the_migrated_schema_is_the_models_schema(engine) -> None:
+    """A column added to a model without its migration (or the reverse) fails here."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
+
+
 def test_indexes_serve_the_page_queries(engine) -> None:
     inspector = inspect(engine)
     message_indexes = {index["name"] for index in inspector.get_indexes("messages")}

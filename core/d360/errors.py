@@ -278,6 +278,18 @@ def class_for_code(code: int | None) -> type[D360Error] | None:
     return _BY_CODE.get(code) if code is not None else None
 
 
+def family_for_kind(kind: str) -> type[D360Error] | None:
+    """The family whose ``kind`` this is (what a stored failure names), or ``None``."""
+    return _BY_KIND.get(kind)
+
+
+def _with_subfamilies(family: type[D360Error]) -> list[type[D360Error]]:
+    return [family] + [each for sub in family.__subclasses__() for each in _with_subfamilies(sub)]
+
+
+_BY_KIND = {family.kind: family for family in _with_subfamilies(D360Error)}
+
+
 def _class_for_status(status: int | None) -> type[D360Error]:
     if status is None:
         return D360Error

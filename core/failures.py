@@ -1,0 +1,41 @@
+"""Why a message was not sent, or an attachment not downloaded: stored once, said in each
+reader's language.
+
+A failure is stored as WhatsApp's error code and title, as 360Dialog gave them. When there is no
+WhatsApp error (a connection that failed, a refused API key, a campaign cancelled before its turn)
+a reason is stored instead, so the words are chosen when someone reads them, not in English up
+front.
+"""
+
+from __future__ import annotations
+
+from core.d360.errors import D360Error, class_for_code, family_for_kind
+from core.i18n import t
+
+REASON_PREFIX = "reason:"
+CAMPAIGN_CANCELLED = f"{REASON_PREFIX}campaign_cancelled"
+"""A campaign recipient's message that was still queued when the campaign was cancelled."""
+
+
+def stored_title(error: D360Error) -> str:
+    """What a failure keeps as its title: WhatsApp's own beside its error code; else the error's
+    family as a reason (a gateway's or connection's sentence in English says no more than the
+    family's message does in the reader's language)."""
+    if error.code is not None and error.title:
+        return error.title
+    return f"{REASON_PREFIX}{error.kind}"
+
+
+def describe(code: int | None, title: str | None, language: str | None = None) -> str:
+    """A stored failure in words a user understands: the message written for its code or its
+    family, else WhatsApp's own title."""
+    if title and title.startswith(REASON_PREFIX):
+        reason = title.removeprefix(REASON_PREFIX)
+        family = family_for_kind(reason)
+        if family is None:
+            return t(f"failures.{reason}", language)
+        return family("", code=code).user_message(language)
+    family = class_for_code(code)
+    if family is None and title:
+        return title
+    return (family or D360Error)(title or "", code=code).user_message(language)

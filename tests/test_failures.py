@@ -1,0 +1,54 @@
+"""Stored failures are said in the reader's language, whatever language they were stored in."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.d360.errors import AuthenticationError, ConnectionFailed, MediaError, Undeliverable
+from core.failures import CAMPAIGN_CANCELLED, describe, stored_title
+from core.i18n import t
+
+
+def test_an_error_without_whatsapps_title_is_stored_as_its_family() -> None:
+    assert stored_title(ConnectionFailed("")) == "reason:connection"
+    assert stored_title(AuthenticationError("Invalid api_key")) == "reason:authentication"
+    assert stored_title(Undeliverable("Message undeliverable", code=131026)) == (
+        "Message undeliverable"
+    )
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_a_family_reason_is_said_in_the_readers_language(language: str) -> None:
+    assert describe(None, stored_title(ConnectionFailed("")), language) == t(
+        "d360.error.kind.connection", language
+    )
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_a_known_code_wins_over_whatsapps_english_title(language: str) -> None:
+    words = describe(131026, "Message undeliverable", language)
+    assert words == Undeliverable("", code=131026).user_message(language)
+    assert words != "Message undeliverable"
+
+
+def test_a_media_code_with_a_family_reason_keeps_the_codes_message() -> None:
+    title = stored_title(MediaError("", code=131052))
+    assert describe(131052, title, "es") == MediaError("", code=131052).user_message("es")
+
+
+def test_a_cancelled_campaign_message_is_said_in_spanish_and_english() -> None:
+    spanish, english = (
+        describe(None, CAMPAIGN_CANCELLED, "es"),
+        describe(None, CAMPAIGN_CANCELLED, "en"),
+    )
+    assert "campaña" in spanish and "campaign" in english
+
+
+def test_an_unknown_code_keeps_whatsapps_own_title() -> None:
+    assert describe(999_999, "Something new from Meta", "es") == "Something new from Meta"
+
+
+def test_older_rows_stored_in_english_are_still_shown() -> None:
+    assert describe(None, "The media could not be downloaded.", "es") == (
+        "The media could not be downloaded."
+    )
