@@ -128,6 +128,7 @@ class ChannelInfo:
     updated_at: datetime
     last_webhook_at: datetime | None
     last_error: str | None
+    last_error_code: int | None
     last_error_at: datetime | None
 
     @classmethod
@@ -150,6 +151,7 @@ class ChannelInfo:
             updated_at=channel.updated_at,
             last_webhook_at=channel.last_webhook_at,
             last_error=channel.last_error,
+            last_error_code=channel.last_error_code,
             last_error_at=channel.last_error_at,
         )
 
@@ -189,6 +191,7 @@ class ChangeResult:
 class ChannelHealth:
     last_webhook_at: datetime | None
     last_error: str | None
+    last_error_code: int | None
     last_error_at: datetime | None
     messages_today: int
 
@@ -664,8 +667,7 @@ def change_connection(
             )
             channel.webhook_secret_hash = crypto.fingerprint(secret)
             channel.webhook_url = url
-            channel.last_error = None
-            channel.last_error_at = None
+            channel.last_error = channel.last_error_code = channel.last_error_at = None
             channel.updated_at = utcnow()
             session.add(channel)
             session.flush()
@@ -732,6 +734,7 @@ def channel_health(
     return ChannelHealth(
         last_webhook_at=channel.last_webhook_at,
         last_error=channel.last_error,
+        last_error_code=channel.last_error_code,
         last_error_at=channel.last_error_at,
         messages_today=messages_today,
     )

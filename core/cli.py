@@ -192,6 +192,7 @@ def cmd_channels_list(args: argparse.Namespace) -> int:
             "active": c.active,
             "last_webhook_at": c.last_webhook_at.isoformat() if c.last_webhook_at else None,
             "last_error": c.last_error,
+            "last_error_code": c.last_error_code,
         }
         for c in found
     ]

@@ -31,6 +31,7 @@ from core.d360.events import (
     parse_webhook,
 )
 from core.db import one_of, session_scope, writer_turn
+from core.failures import stored_title
 from core.inbound import (
     Arrival,
     InboundPlan,
@@ -338,7 +339,8 @@ def _apply_one(session: Session, body: _Body, target: Channel, item: Event) -> N
     elif isinstance(item, TemplateStatusChange):
         apply_template_status(session, target, item, body.problems)
     elif isinstance(item, ErrorNotice):
-        target.last_error = f"{item.error.code}: {item.error.title or item.error.message}"
+        target.last_error = stored_title(item.error.to_exception())
+        target.last_error_code = item.error.code
         target.last_error_at = utcnow()
     elif isinstance(item, AccountEvent):
         log.info(

@@ -119,6 +119,8 @@ class Channel(SQLModel, table=True):
     updated_at: datetime = _created()
     last_webhook_at: datetime | None = _when()
     last_error: str | None = Field(default=None, sa_type=Text)
+    """WhatsApp's title of the last error a webhook reported, or a reason (``core.failures``)."""
+    last_error_code: int | None = None
     last_error_at: datetime | None = _when()
     sender_lease_holder: str | None = Field(default=None, max_length=64)
     sender_lease_until: datetime | None = _when()

@@ -10,6 +10,7 @@ from core.auth import Permission
 from core.config import get_settings
 from core.d360.api import DEFAULT_BASE_URL
 from core.errors import UserFacingError
+from core.failures import describe
 from core.i18n import t
 from pages.common import fixed_language_t, page_guard, store
 
@@ -135,7 +136,11 @@ for info in connected:
             t(
                 "channels.health_line",
                 last_webhook=when(state.last_webhook_at),
-                last_error=state.last_error or t("channels.no_error"),
+                last_error=(
+                    describe(state.last_error_code, state.last_error)
+                    if state.last_error
+                    else t("channels.no_error")
+                ),
                 messages=state.messages_today_text,
             )
         )

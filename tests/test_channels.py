@@ -493,20 +493,21 @@ def test_health_line(session, team, sandbox) -> None:
         )
     row = session.get(Channel, channel_id)
     row.last_webhook_at = now - timedelta(minutes=5)
-    row.last_error = "131047 Re-engagement message"
+    row.last_error, row.last_error_code = "Re-engagement message", 131047
     row.last_error_at = now - timedelta(hours=1)
     session.add(row)
     session.flush()
     health = channels.channel_health(session, team[Role.AGENT], channel_id, now=now)
     assert health == channels.ChannelHealth(
         last_webhook_at=now - timedelta(minutes=5),
-        last_error="131047 Re-engagement message",
+        last_error="Re-engagement message",
+        last_error_code=131047,
         last_error_at=now - timedelta(hours=1),
         messages_today=2,
     )
     fresh = connect(session, team[Role.ADMIN], sandbox, number=OTHER_NUMBER, api_key=OTHER_KEY)
     assert channels.channel_health(session, team[Role.ADMIN], fresh.channel.id) == (
-        channels.ChannelHealth(None, None, None, 0)
+        channels.ChannelHealth(None, None, None, None, 0)
     )
 
 
@@ -676,6 +677,6 @@ def test_sending_pace_is_an_admin_setting_within_whatsapps_tiers(session, team, 
 def test_messages_today_is_counted_up_to_a_cap() -> None:
     from core.channels import MESSAGES_TODAY_CAP, ChannelHealth
 
-    capped = ChannelHealth(None, None, None, MESSAGES_TODAY_CAP + 1)
+    capped = ChannelHealth(None, None, None, None, MESSAGES_TODAY_CAP + 1)
     assert capped.messages_today_text == "10,000+"
-    assert ChannelHealth(None, None, None, 1234).messages_today_text == "1,234"
+    assert ChannelHealth(None, None, None, None, 1234).messages_today_text == "1,234"

@@ -327,3 +327,24 @@ def test_writes_respect_what_another_writer_changed_after_the_reads(engine) -> N
         ours = session.exec(select(Message).where(Message.wa_message_id == "wamid.ours")).one()
         assert ours.status == MessageStatus.READ
         assert problems == []
+
+
+def test_an_error_webhook_is_the_channels_last_error_in_the_readers_words(engine) -> None:
+    from core.d360.errors import class_for_code
+    from core.failures import describe
+    from core.models import Channel
+
+    channel = make_channel(engine)
+    body = {"errors": [{"code": 470, "title": "Re-engagement message"}]}
+    assert deliver(engine, channel.id, body).status_code == 200
+    assert ingest.process_pending(engine) == 1
+    with Session(engine) as session:
+        stored = session.get(Channel, channel.id)
+    assert (stored.last_error_code, stored.last_error) == (470, "Re-engagement message")
+    assert stored.last_error_at is not None
+    family = class_for_code(470)
+    assert family is not None
+    for language in ("es", "en"):
+        assert describe(stored.last_error_code, stored.last_error, language) == family(
+            "", code=470
+        ).user_message(language)

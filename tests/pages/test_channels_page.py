@@ -9,7 +9,8 @@ from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from core import config, db
-from core.models import Channel, Role
+from core.i18n import t
+from core.models import Channel, Role, utcnow
 from core.sandbox import SandboxConfig, SandboxServer
 from tests.pages.conftest import texts
 from tests.test_channels import (
@@ -153,6 +154,20 @@ def test_spanish_labels(run_page, roles, sandbox, public_url) -> None:
     assert "Canal Tienda conectado." in shown
     assert "Mensajes hoy: **0**" in shown
     assert "una sola vez por contacto" in shown
+
+
+def test_a_webhooks_error_is_said_in_spanish(run_page, roles, sandbox, public_url, engine) -> None:
+    at = run_page(PAGE, roles[Role.ADMIN], language="es")
+    fill_add_form(at, sandbox, NUMBER, KEY, "Tienda")
+    press(at, "Listo")
+    with db.session_scope(engine) as session:
+        channel = session.exec(select(Channel)).one()
+        channel.last_error, channel.last_error_code = "Re-engagement message", 131047
+        channel.last_error_at = utcnow()
+    at.run()
+    shown = texts(at)
+    assert t("d360.error.131047", "es") in shown
+    assert "Re-engagement message" not in shown
 
 
 def test_admin_deactivates_a_channel_after_confirming(
