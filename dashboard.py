@@ -8,11 +8,11 @@ from __future__ import annotations
 import streamlit as st
 import streamlit_authenticator as stauth
 
-from core import users
+from core.access import users
+from core.access.navigation import visible_pages
 from core.config import get_settings
 from core.crypto import cookie_key
 from core.i18n import LANGUAGES, preferred_language, set_language, t
-from core.navigation import visible_pages
 from pages.common import ACTOR_KEY, store
 
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}

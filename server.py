@@ -13,9 +13,9 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from core.background import background_work
 from core.db import migrate
-from core.http_routes import middleware, routes
+from core.runtime.background import background_work
+from core.webhooks.routes import middleware, routes
 
 
 @asynccontextmanager

@@ -27,10 +27,11 @@ NUMBER = "+34600999000"
 
 SETUP = """
 import pandas as pd
-from core import campaigns, crypto
-from core.auth import SYSTEM_ACTOR
+from core.campaigns import runner as campaigns
+from core import crypto
+from core.access.auth import SYSTEM_ACTOR
 from core.db import migrate, session_scope
-from core.inbound import find_or_create_contact
+from core.conversations.inbound import find_or_create_contact
 from core.models import Channel, RemoteTemplate, WorkspaceTemplate
 migrate()
 with session_scope() as s:
@@ -59,12 +60,12 @@ with session_scope() as s:
 
 RUN = """
 import json, sys, threading, time
-from core import campaigns
-from core.auth import SYSTEM_ACTOR
-from core.channels import client_for
+from core.campaigns import runner as campaigns
+from core.access.auth import SYSTEM_ACTOR
+from core.channels.connect import client_for
 from core.db import get_engine, session_scope
 from core.models import Campaign
-from core.outbox import Sender
+from core.outbox.sender import Sender
 
 engine = get_engine()
 starts = []

@@ -137,7 +137,7 @@ def time_page(page: str) -> float:
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
-    from core.auth import CLI_ACTOR
+    from core.access.auth import CLI_ACTOR
 
     # AppTest itself sets session state before its script runs, which Streamlit warns about
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(

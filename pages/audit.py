@@ -5,8 +5,8 @@ from datetime import UTC, datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from core import audit
-from core.auth import Permission
+from core.access import audit
+from core.access.auth import Permission
 from core.i18n import t
 from pages.common import current_page, page_guard, pager_controls, store
 

@@ -17,16 +17,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core import campaigns, optouts, templates
-from core.auth import Permission, PermissionDenied
-from core.campaigns import Counts, Mapping, Plan, Source
-from core.channels import list_channels
+from core.access.auth import Permission, PermissionDenied
+from core.campaigns import runner as campaigns
+from core.campaigns.runner import Counts, Mapping, Plan, Source
+from core.channels.connect import list_channels
+from core.conversations import optouts
 from core.errors import UserFacingError
 from core.failures import describe
 from core.i18n import t
 from core.models import Campaign, WorkspaceTemplate, utcnow
-from core.template_messages import TemplateValues
-from core.template_rules import TemplateVariables, render_preview
+from core.templates import library as templates
+from core.templates.messages import TemplateValues
+from core.templates.rules import TemplateVariables, render_preview
 from pages.common import current_actor, fixed_language_t, page_guard, plain, store, viewer_timezone
 
 PLAN = "cmp_plan"  # (signature of the inputs, Plan, preview texts) of the last check

@@ -5,10 +5,10 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from core import channels
-from core.auth import Permission
+from core.access.auth import Permission
+from core.channels import connect as channels
 from core.config import get_settings
-from core.d360.api import DEFAULT_BASE_URL
+from core.d360.client import DEFAULT_BASE_URL
 from core.errors import UserFacingError
 from core.failures import describe
 from core.i18n import t

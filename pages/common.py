@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import streamlit as st
 from sqlmodel import Session
 
-from core.auth import Actor, Permission
+from core.access.auth import Actor, Permission
 from core.config import get_settings
 from core.db import get_engine, migrate, session_scope
 from core.errors import UserFacingError

@@ -14,14 +14,22 @@ from typing import Any
 
 import streamlit as st
 
-from core import conversations, media, templates
-from core.auth import Permission, PermissionDenied
-from core.channels import list_channels
-from core.conversations import ConversationFilter, ConversationRow, Thread, ThreadMessage, Window
+from core.access.auth import Permission, PermissionDenied
+from core.channels.connect import list_channels
+from core.conversations import media
+from core.conversations import threads as conversations
+from core.conversations.threads import (
+    ConversationFilter,
+    ConversationRow,
+    Thread,
+    ThreadMessage,
+    Window,
+)
 from core.errors import UserFacingError
 from core.failures import describe
 from core.i18n import t
 from core.models import MediaFile, Message, MessageStatus, utcnow
+from core.templates import library as templates
 from pages.common import (
     current_actor,
     current_page,

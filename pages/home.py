@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from core.access.navigation import visible_pages
 from core.i18n import t
-from core.navigation import visible_pages
 from pages.common import page_guard
 
 actor = page_guard()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core import users
+from core.access import users
 from core.errors import UserFacingError
 from core.i18n import t
 from pages.common import store

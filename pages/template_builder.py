@@ -2,7 +2,7 @@
 
 The form is plain widgets (no ``st.form``) so every change reruns the page: the variables found in
 the text get their example inputs, the preview and the rule check follow at once. The page only
-assembles the body 360Dialog takes (seed point 12) from the widgets; ``core.templates`` validates,
+assembles the body 360Dialog takes (seed point 12) from the widgets; ``core.templates.library`` validates,
 keeps drafts and submits. Users' words go into the preview escaped (``html.escape``).
 """
 
@@ -15,12 +15,13 @@ from typing import Any
 
 import streamlit as st
 
-from core import app_settings, templates
-from core.auth import Permission
-from core.channels import list_channels
+from core.access import settings as app_settings
+from core.access.auth import Permission
+from core.channels.connect import list_channels
 from core.errors import UserFacingError
 from core.i18n import t
-from core.template_rules import (
+from core.templates import library as templates
+from core.templates.rules import (
     CATEGORIES,
     LANGUAGES,
     Limits,

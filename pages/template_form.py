@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from core import templates
-from core.auth import Actor
+from core.access.auth import Actor
 from core.i18n import t
 from core.models import WorkspaceTemplate
-from core.template_messages import TemplateValues
-from core.template_rules import render_preview, template_variables
+from core.templates import library as templates
+from core.templates.messages import TemplateValues
+from core.templates.rules import render_preview, template_variables
 from pages.common import fixed_language_t, store
 
 

@@ -12,13 +12,13 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from core import templates
-from core.auth import Permission
-from core.channels import list_channels
+from core.access.auth import Permission
+from core.channels.connect import list_channels
 from core.errors import UserFacingError
 from core.i18n import t
 from core.models import RemoteTemplate
-from core.template_rules import CATEGORIES, LANGUAGES, LEGACY_CATEGORIES
+from core.templates import library as templates
+from core.templates.rules import CATEGORIES, LANGUAGES, LEGACY_CATEGORIES
 from pages.common import current_page, fixed_language_t, page_guard, pager_controls, store
 
 LIST = "ts_list"  # pager key: the page number lives in ``ts_list_page``

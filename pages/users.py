@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from core import users
-from core.auth import Permission
+from core.access import users
+from core.access.auth import Permission
 from core.errors import UserFacingError
 from core.i18n import t
 from core.models import Role

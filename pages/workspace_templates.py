@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import templates
-from core.auth import Permission
-from core.channels import list_channels
+from core.access.auth import Permission
+from core.channels.connect import list_channels
 from core.errors import UserFacingError
 from core.i18n import t
-from core.template_rules import CATEGORIES, LANGUAGES, LEGACY_CATEGORIES
+from core.templates import library as templates
+from core.templates.rules import CATEGORIES, LANGUAGES, LEGACY_CATEGORIES
 from pages.common import current_actor, fixed_language_t, page_guard, plain, show_flash, store
 
 FLASH = "wt_flash"

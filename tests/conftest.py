@@ -19,7 +19,7 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from core import config, db
-from core.auth import CLI_ACTOR, Actor
+from core.access.auth import CLI_ACTOR, Actor
 from core.models import Role
 from tests.process_helpers import PROJECT_DIR, processes  # noqa: F401  (a fixture, registered here)
 
@@ -97,7 +97,7 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def team(engine: Engine) -> dict[Role, Actor]:
     """One active user per role, password ``password-<role>``."""
-    from core.users import actor_for, add_user
+    from core.access.users import actor_for, add_user
 
     actors: dict[Role, Actor] = {}
     with db.session_scope(engine) as session:
@@ -113,7 +113,7 @@ def team(engine: Engine) -> dict[Role, Actor]:
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """bcrypt's production work factor makes every added user cost a quarter second."""
-    from core import auth
+    from core.access import auth
 
     monkeypatch.setattr(auth, "BCRYPT_ROUNDS", 4)
 

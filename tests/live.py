@@ -17,8 +17,8 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 
-from core.http_routes import middleware, routes
 from core.sandbox import Account, SandboxConfig, SandboxServer
+from core.webhooks.routes import middleware, routes
 
 API_KEY = "live-api-key-0001"
 NUMBER = "+34600111222"

@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session
 
-from core import audit
-from core.auth import Actor, PermissionDenied
+from core.access import audit
+from core.access.auth import Actor, PermissionDenied
 from core.models import AuditEntry, Role, utcnow
 
 

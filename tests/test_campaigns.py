@@ -9,14 +9,16 @@ import pandas as pd
 import pytest
 from sqlmodel import Session, select
 
-from core import campaigns, ingest, templates
-from core.auth import SYSTEM_ACTOR, PermissionDenied
-from core.channels import client_for, connect_channel
+from core.access.auth import SYSTEM_ACTOR, PermissionDenied
+from core.campaigns import runner as campaigns
+from core.channels.connect import client_for, connect_channel
 from core.db import session_scope
 from core.failures import describe
 from core.i18n import t
 from core.models import CampaignRecipient, Contact, Role
-from core.outbox import Sender
+from core.outbox.sender import Sender
+from core.templates import library as templates
+from core.webhooks import processor as ingest
 from tests.live import API_KEY, NUMBER, SandboxControl, sandbox, serve_routes
 
 PROMO = {
@@ -83,8 +85,8 @@ MAPPING = campaigns.Mapping(
 
 def opt_out(engine, wa_id: str) -> None:
     with session_scope(engine) as session:
-        from core.channels import list_channels
-        from core.inbound import find_or_create_contact
+        from core.channels.connect import list_channels
+        from core.conversations.inbound import find_or_create_contact
         from core.models import Channel
 
         channel = session.get(Channel, list_channels(session, SYSTEM_ACTOR)[0].id)

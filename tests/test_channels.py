@@ -16,10 +16,11 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from core import channels, crypto, receiver
-from core.auth import PermissionDenied
-from core.channels import WEBHOOK_SECRET_HEADER, ChannelError
-from core.d360.api import D360Client
+from core import crypto
+from core.access.auth import PermissionDenied
+from core.channels import connect as channels
+from core.channels.connect import WEBHOOK_SECRET_HEADER, ChannelError
+from core.d360.client import D360Client
 from core.models import (
     AuditEntry,
     Channel,
@@ -30,6 +31,7 @@ from core.models import (
     Role,
 )
 from core.sandbox import Account, SandboxConfig, SandboxServer
+from core.webhooks import receiver
 
 KEY = "cloud-key-0001"
 OTHER_KEY = "cloud-key-0002"
@@ -675,7 +677,7 @@ def test_sending_pace_is_an_admin_setting_within_whatsapps_tiers(session, team, 
 
 
 def test_messages_today_is_counted_up_to_a_cap() -> None:
-    from core.channels import MESSAGES_TODAY_CAP, ChannelHealth
+    from core.channels.connect import MESSAGES_TODAY_CAP, ChannelHealth
 
     capped = ChannelHealth(None, None, None, None, MESSAGES_TODAY_CAP + 1)
     assert capped.messages_today_text == "10,000+"

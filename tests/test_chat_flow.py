@@ -14,12 +14,13 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from core import conversations, ingest
-from core.auth import SYSTEM_ACTOR, Actor
-from core.channels import client_for, connect_channel
+from core.access.auth import SYSTEM_ACTOR, Actor
+from core.channels.connect import client_for, connect_channel
+from core.conversations import threads as conversations
 from core.db import session_scope
 from core.models import Conversation, Message, MessageStatus, OutboundJob, Role, utcnow
-from core.outbox import Sender
+from core.outbox.sender import Sender
+from core.webhooks import processor as ingest
 from tests.live import API_KEY, NUMBER, SandboxControl, sandbox, serve_routes
 
 
@@ -99,7 +100,7 @@ def test_every_customer_message_type_arrives_with_its_media(engine, team, live) 
     for message in CUSTOMER_MESSAGES:
         live.customer_writes(**message)
     settle(engine, live)
-    from core import media
+    from core.conversations import media
 
     assert media.download_pending(engine, client_for) == 3
     stored = thread_messages(engine, team[Role.AGENT])
@@ -122,8 +123,8 @@ def test_every_customer_message_type_arrives_with_its_media(engine, team, live) 
 
 
 def test_a_failed_download_keeps_its_reason_for_the_readers_language(engine, team, live) -> None:
-    from core import media
-    from core.d360.api import D360Client
+    from core.conversations import media
+    from core.d360.client import D360Client
     from core.failures import describe
     from core.i18n import t
     from core.models import MediaFile

@@ -6,8 +6,10 @@ import json
 import subprocess
 import sys
 
-from core import export, ingest, receiver
-from core.auth import CLI_ACTOR
+from core.access.auth import CLI_ACTOR
+from core.conversations import export
+from core.webhooks import processor as ingest
+from core.webhooks import receiver
 from tests.conftest import PROJECT_DIR
 from tests.d360.helpers import load
 from tests.store_helpers import WEBHOOK_SECRET, make_channel

@@ -19,13 +19,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core import ingest, receiver
-from core.channels import client_for
+from core.channels.connect import client_for
+from core.conversations.inbound import find_or_create_contact, find_or_create_conversation
 from core.d360.events import parse_webhook
 from core.db import session_scope
-from core.inbound import find_or_create_contact, find_or_create_conversation
 from core.models import Channel, Message, MessageStatus, OutboundJob, WebhookEvent
-from core.outbox import Sender, enqueue_text, requeue
+from core.outbox.sender import Sender, enqueue_text, requeue
+from core.webhooks import processor as ingest
+from core.webhooks import receiver
 from tests.d360.helpers import WEBHOOK_FILES, load
 from tests.live import free_port
 from tests.store_helpers import WEBHOOK_SECRET, make_channel
@@ -133,7 +134,7 @@ def test_360dialog_gone_for_good_leaves_a_visible_retryable_failure(engine) -> N
     channel = make_channel(engine, base_url=f"http://127.0.0.1:{free_port()}")  # nobody listens
     message_id = queue_one(engine, channel)
     sender = Sender(engine, client_for)
-    from core.outbox import MAX_ATTEMPTS
+    from core.outbox.sender import MAX_ATTEMPTS
 
     for _ in range(MAX_ATTEMPTS):
         due_now(engine)

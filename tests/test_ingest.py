@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, func, select
 
-from core import inbound, ingest, receiver
+from core.conversations import inbound
 from core.d360.events import InboundMessage, StatusUpdate, parse_webhook, status_rank
 from core.models import (
     Contact,
@@ -19,6 +19,8 @@ from core.models import (
     WebhookEvent,
     utcnow,
 )
+from core.webhooks import processor as ingest
+from core.webhooks import receiver
 from tests.d360.helpers import WEBHOOK_FILES, load
 from tests.store_helpers import WEBHOOK_SECRET, make_channel
 
@@ -166,8 +168,8 @@ def test_event_for_a_number_we_do_not_have_is_skipped_with_a_reason(engine) -> N
 
 
 def _outbound_message(engine, channel, wa_message_id: str) -> None:
+    from core.conversations.inbound import find_or_create_contact, find_or_create_conversation
     from core.db import session_scope
-    from core.inbound import find_or_create_contact, find_or_create_conversation
 
     with session_scope(engine) as session:
         contact, _ = find_or_create_contact(session, channel, "15551234567")
@@ -290,9 +292,9 @@ def test_writes_respect_what_another_writer_changed_after_the_reads(engine) -> N
     status does not go back."""
     from sqlalchemy import update
 
-    from core.inbound import Arrival, plan_messages, store_messages
+    from core.conversations.inbound import Arrival, plan_messages, store_messages
+    from core.conversations.statuses import StatusArrival, apply_statuses, plan_statuses
     from core.phones import canonical_wa_id
-    from core.statuses import StatusArrival, apply_statuses, plan_statuses
 
     hello = load("courier/cloud_webhook__hello.json")
     channel = channel_for(engine, hello)

@@ -14,12 +14,12 @@ import json
 import httpx
 from sqlmodel import Session, func, select
 
-from core.auth import SYSTEM_ACTOR
-from core.channels import WEBHOOK_SECRET_HEADER, connect_channel, webhook_url
+from core.access.auth import SYSTEM_ACTOR
+from core.channels.connect import WEBHOOK_SECRET_HEADER, connect_channel, webhook_url
+from core.conversations.inbound import find_or_create_contact, find_or_create_conversation
 from core.db import session_scope
-from core.inbound import find_or_create_contact, find_or_create_conversation
 from core.models import Channel, Message, OutboundJob, WebhookEvent
-from core.outbox import enqueue_text
+from core.outbox.sender import enqueue_text
 from tests.live import API_KEY, NUMBER, free_port, sandbox
 from tests.process_helpers import healthy, inbound_body, spawn, wait_for
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from core.errors import UserFacingError
-from core.template_messages import (
+from core.templates.messages import (
     CurrencyParam,
     DateTimeParam,
     LocationParam,

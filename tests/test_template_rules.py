@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from core.i18n import LANGUAGES as UI_LANGUAGES
-from core.template_rules import (
+from core.templates.rules import (
     CATEGORIES,
     LANGUAGES,
     META_LIMITS,
@@ -954,7 +954,7 @@ def test_preview_uses_the_examples_then_the_values() -> None:
         ),
         header_format="TEXT",
     )
-    from core.template_messages import TemplateValues
+    from core.templates.messages import TemplateValues
 
     filled = render_preview(
         valid()["components"],

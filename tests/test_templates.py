@@ -7,12 +7,12 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import Session, select
 
-from core import templates
-from core.auth import SYSTEM_ACTOR, PermissionDenied
-from core.channels import client_for, connect_channel
+from core.access.auth import SYSTEM_ACTOR, PermissionDenied
+from core.channels.connect import client_for, connect_channel
 from core.db import session_scope
 from core.errors import UserFacingError
 from core.models import RemoteTemplate, Role, WorkspaceTemplate
+from core.templates import library as templates
 from tests.live import API_KEY, NUMBER, SandboxControl, sandbox, serve_routes
 
 
@@ -130,7 +130,7 @@ def test_only_approved_templates_enter_the_workspace_and_get_flagged(engine, tea
 
 
 def test_status_webhook_updates_the_table_without_a_sync(engine, team, live) -> None:
-    from core import ingest
+    from core.webhooks import processor as ingest
 
     control, channel_id = live
     submit_directly(channel_id, engine, "aviso")
@@ -179,7 +179,7 @@ def test_invalid_template_is_refused_naming_the_rule_before_anything_is_sent(
 
 
 def test_submitted_template_moves_from_pending_to_approved_by_webhook(engine, team, live) -> None:
-    from core import ingest
+    from core.webhooks import processor as ingest
 
     control, channel_id = live
     with session_scope(engine) as session:
@@ -208,9 +208,9 @@ def test_drafts_and_clones_stay_local(engine, team, live) -> None:
 
 
 def test_an_approved_template_reaches_a_customer_outside_the_window(engine, team, live) -> None:
-    from core import ingest
-    from core.outbox import Sender
-    from core.template_messages import TemplateValues, TemplateValuesError
+    from core.outbox.sender import Sender
+    from core.templates.messages import TemplateValues, TemplateValuesError
+    from core.webhooks import processor as ingest
 
     control, channel_id = live
     marketer = team[Role.MARKETER]
@@ -249,8 +249,8 @@ def test_an_approved_template_reaches_a_customer_outside_the_window(engine, team
 def test_templates_on_the_command_line(engine, cli, live, tmp_path) -> None:
     import json
 
-    from core import ingest
-    from core.outbox import Sender
+    from core.outbox.sender import Sender
+    from core.webhooks import processor as ingest
 
     control, channel_id = live
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"

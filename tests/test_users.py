@@ -3,11 +3,11 @@
 import pytest
 from sqlmodel import Session, select
 
-from core import users
-from core.auth import CLI_ACTOR, ROLE_PERMISSIONS, Actor, Permission, PermissionDenied
+from core.access import users
+from core.access.auth import CLI_ACTOR, ROLE_PERMISSIONS, Actor, Permission, PermissionDenied
+from core.access.navigation import visible_pages
 from core.errors import UserFacingError
 from core.models import AuditEntry, Role
-from core.navigation import visible_pages
 
 
 def test_role_matrix_matches_the_readme() -> None:

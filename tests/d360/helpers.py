@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from core.d360.api import D360Client
+from core.d360.client import D360Client
 
 PAYLOADS = Path(
     os.environ.get("D360_PAYLOADS", Path(__file__).resolve().parents[3] / "shared/d360/payloads")

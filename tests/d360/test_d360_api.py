@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from core.d360.api import DEFAULT_BASE_URL, D360Client, SendResult
+from core.d360.client import DEFAULT_BASE_URL, D360Client, SendResult
 from core.d360.errors import (
     AuthenticationError,
     ConnectionFailed,

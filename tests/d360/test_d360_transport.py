@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from core.d360 import transport
-from core.d360.api import D360Client
+from core.d360.client import D360Client
 from core.d360.errors import ConnectionFailed
 from core.d360.transport import KeepAliveTransport, transport_for
 from tests.live import free_port

@@ -8,7 +8,7 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from core.auth import Actor
+from core.access.auth import Actor
 from core.models import Role
 from tests.conftest import PROJECT_DIR
 

@@ -1,6 +1,7 @@
 """The audit log page: entries of the team's actions, filtered."""
 
-from core import db, users
+from core import db
+from core.access import users
 from core.models import Role
 from tests.pages.conftest import texts
 

@@ -3,7 +3,8 @@
 import pytest
 from sqlmodel import select
 
-from core import db, users
+from core import db
+from core.access import users
 from core.models import AuditEntry, Role
 from tests.pages.conftest import texts
 

@@ -1,5 +1,5 @@
 """The three template pages: builder, status table, workspace; against a real sandbox over HTTP
-where 360Dialog is involved, on rows written through ``core.templates`` where it is not."""
+where 360Dialog is involved, on rows written through ``core.templates.library`` where it is not."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from core import templates
-from core.auth import SYSTEM_ACTOR
-from core.channels import client_for, connect_channel
+from core.access.auth import SYSTEM_ACTOR
+from core.channels.connect import client_for, connect_channel
 from core.db import session_scope
 from core.models import Channel, RemoteTemplate, Role, WorkspaceTemplate
+from core.templates import library as templates
 from tests.live import API_KEY, NUMBER, SandboxControl, sandbox, serve_routes
 from tests.pages.conftest import texts
 from tests.store_helpers import make_channel

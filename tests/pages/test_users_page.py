@@ -1,6 +1,7 @@
 """The Users page as an admin uses it."""
 
-from core import db, users
+from core import db
+from core.access import users
 from core.models import Role
 from tests.pages.conftest import texts
 

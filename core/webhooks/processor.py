@@ -1,4 +1,4 @@
-"""Webhooks from 360Dialog, after ``core.receiver`` stored them: processed once, in order.
+"""Webhooks from 360Dialog, after ``core.webhooks.receiver`` stored them: processed once, in order.
 
 Nothing lost: a body that got 200 is already committed in ``webhook_events``. Nothing duplicated:
 processing one stored body and marking it processed happen in one transaction, and every effect is
@@ -19,6 +19,15 @@ from sqlalchemy import Engine, Row, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
+from core.conversations.inbound import (
+    Arrival,
+    InboundPlan,
+    apply_echo,
+    apply_inbound,
+    plan_messages,
+    store_messages,
+)
+from core.conversations.statuses import StatusArrival, StatusPlan, apply_statuses, plan_statuses
 from core.d360.events import (
     AccountEvent,
     ErrorNotice,
@@ -32,17 +41,8 @@ from core.d360.events import (
 )
 from core.db import one_of, session_scope, writer_turn
 from core.failures import stored_title
-from core.inbound import (
-    Arrival,
-    InboundPlan,
-    apply_echo,
-    apply_inbound,
-    plan_messages,
-    store_messages,
-)
 from core.models import Channel, WebhookEvent, utcnow
-from core.statuses import StatusArrival, StatusPlan, apply_statuses, plan_statuses
-from core.template_events import apply_template_status
+from core.webhooks.template_events import apply_template_status
 
 log = logging.getLogger(__name__)
 

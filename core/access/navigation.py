@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.auth import Actor, Permission
+from core.access.auth import Actor, Permission
 
 
 @dataclass(frozen=True)

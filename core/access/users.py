@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from core import audit
-from core.auth import Actor, Permission, check_password, hash_password, require
+from core.access import audit
+from core.access.auth import Actor, Permission, check_password, hash_password, require
 from core.errors import UserFacingError
 from core.models import Role, User, utcnow
 

@@ -27,13 +27,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, insert, update
 from sqlmodel import Session, col, or_, select
 
-from core.d360.api import D360Client
+from core.conversations.media import upload_for_send
+from core.conversations.statuses import callback_data_for
+from core.d360.client import D360Client
 from core.d360.errors import D360Error
 from core.db import in_row_order, session_scope
 from core.failures import stored_title
-from core.media import upload_for_send
 from core.models import Channel, Contact, Conversation, Message, MessageStatus, OutboundJob, utcnow
-from core.statuses import callback_data_for
 
 log = logging.getLogger(__name__)
 

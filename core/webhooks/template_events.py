@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from core.d360.events import TemplateStatusChange
 from core.models import Channel, RemoteTemplate
-from core.templates import normalize_status, record_status
+from core.templates.library import normalize_status, record_status
 
 
 def apply_template_status(

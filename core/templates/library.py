@@ -14,14 +14,15 @@ from typing import Any
 
 from sqlmodel import Session, col, func, or_, select
 
-from core import app_settings, audit
-from core.auth import Actor, Permission, require
-from core.channels import client_for
-from core.conversations import media_kind
-from core.d360.api import D360Client
+from core.access import audit
+from core.access import settings as app_settings
+from core.access.auth import Actor, Permission, require
+from core.channels.connect import client_for
+from core.conversations.inbound import find_or_create_contact, find_or_create_conversation
+from core.conversations.threads import media_kind
+from core.d360.client import D360Client
 from core.d360.errors import D360Error
 from core.errors import UserFacingError
-from core.inbound import find_or_create_contact, find_or_create_conversation
 from core.models import (
     Channel,
     Conversation,
@@ -31,11 +32,11 @@ from core.models import (
     WorkspaceTemplate,
     utcnow,
 )
-from core.outbox import enqueue
+from core.outbox.sender import enqueue
 from core.paging import Page, fetch_page
 from core.phones import wa_id_of
-from core.template_messages import MediaParam, TemplateValues, build_template_message, summary_text
-from core.template_rules import META_LIMITS, SEED_LIMITS, Limits, Violation, validate_template
+from core.templates.messages import MediaParam, TemplateValues, build_template_message, summary_text
+from core.templates.rules import META_LIMITS, SEED_LIMITS, Limits, Violation, validate_template
 
 ClientFactory = Callable[[Channel], D360Client]
 APPROVED = "APPROVED"

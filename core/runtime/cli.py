@@ -15,9 +15,9 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from core.auth import CLI_ACTOR
+from core.access.auth import CLI_ACTOR
 from core.config import PROJECT_DIR, get_settings
-from core.d360.api import DEFAULT_BASE_URL
+from core.d360.client import DEFAULT_BASE_URL
 from core.db import get_engine, migrate, session_scope
 from core.errors import UserFacingError
 from core.models import Role, User
@@ -48,7 +48,7 @@ def _user_json(user: User) -> dict[str, Any]:
 
 def _read_password(args: argparse.Namespace) -> tuple[str, bool]:
     """The new password and whether it was generated (then it is printed once)."""
-    from core.users import generate_password
+    from core.access.users import generate_password
 
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -69,7 +69,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
-    from core.users import add_user
+    from core.access.users import add_user
 
     password, generated = _read_password(args)
     with session_scope() as session:
@@ -85,7 +85,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
 
 def cmd_users_list(args: argparse.Namespace) -> int:
-    from core.users import list_users
+    from core.access.users import list_users
 
     with session_scope() as session:
         users = [_user_json(u) for u in list_users(session, CLI_ACTOR)]
@@ -98,7 +98,7 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 
 
 def cmd_users_set_role(args: argparse.Namespace) -> int:
-    from core.users import set_role
+    from core.access.users import set_role
 
     with session_scope() as session:
         data = _user_json(set_role(session, CLI_ACTOR, args.username, args.role))
@@ -107,7 +107,7 @@ def cmd_users_set_role(args: argparse.Namespace) -> int:
 
 
 def cmd_users_set_active(args: argparse.Namespace) -> int:
-    from core.users import set_active
+    from core.access.users import set_active
 
     with session_scope() as session:
         data = _user_json(set_active(session, CLI_ACTOR, args.username, args.active))
@@ -117,7 +117,7 @@ def cmd_users_set_active(args: argparse.Namespace) -> int:
 
 
 def cmd_users_reset_password(args: argparse.Namespace) -> int:
-    from core.users import reset_password
+    from core.access.users import reset_password
 
     password, generated = _read_password(args)
     with session_scope() as session:
@@ -141,7 +141,7 @@ def _read_api_key(args: argparse.Namespace) -> str:
 
 
 def cmd_channels_add(args: argparse.Namespace) -> int:
-    from core.channels import connect_channel
+    from core.channels.connect import connect_channel
 
     with session_scope() as session:
         result = connect_channel(
@@ -174,7 +174,7 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
 
 
 def cmd_channels_list(args: argparse.Namespace) -> int:
-    from core.channels import list_channels
+    from core.channels.connect import list_channels
 
     with session_scope() as session:
         found = list_channels(session, CLI_ACTOR, include_inactive=args.all)
@@ -225,7 +225,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         "--browser.gatherUsageStats",
         "false",
     ]
-    from core.users import user_count
+    from core.access.users import user_count
 
     with session_scope() as session:
         first_run = user_count(session) == 0
@@ -246,7 +246,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_messages_export(args: argparse.Namespace) -> int:
     """Every message as JSON lines or CSV, to a file or standard output."""
-    from core import export
+    from core.conversations import export
 
     rows = export.records(get_engine(), CLI_ACTOR, channel_id=args.channel)
     if args.output == "-":
@@ -284,7 +284,7 @@ def _read_template_file(path: str) -> dict[str, Any]:
 
 
 def cmd_templates_validate(args: argparse.Namespace) -> int:
-    from core.templates import TemplateInvalid, validate
+    from core.templates.library import TemplateInvalid, validate
 
     body = _read_template_file(args.file)
     with session_scope() as session:
@@ -296,7 +296,7 @@ def cmd_templates_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_templates_submit(args: argparse.Namespace) -> int:
-    from core.templates import submit_template
+    from core.templates.library import submit_template
 
     body = _read_template_file(args.file)
     with session_scope() as session:
@@ -306,7 +306,7 @@ def cmd_templates_submit(args: argparse.Namespace) -> int:
 
 
 def cmd_templates_sync(args: argparse.Namespace) -> int:
-    from core.templates import sync_templates
+    from core.templates.library import sync_templates
 
     with session_scope() as session:
         result = sync_templates(session, CLI_ACTOR, args.channel)
@@ -325,7 +325,7 @@ def cmd_templates_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_templates_list(args: argparse.Namespace) -> int:
-    from core.templates import TemplateFilter, list_templates
+    from core.templates.library import TemplateFilter, list_templates
 
     rows: list[dict[str, Any]] = []
     page = 1
@@ -352,8 +352,8 @@ def cmd_templates_send(args: argparse.Namespace) -> int:
     import mimetypes
     from pathlib import Path
 
-    from core.template_messages import TemplateValues
-    from core.templates import send_template_to_number, upload_header_media
+    from core.templates.library import send_template_to_number, upload_header_media
+    from core.templates.messages import TemplateValues
 
     buttons = {index: value for index, value in (_button_param(b) for b in args.button_param)}
     with session_scope() as session:
@@ -384,7 +384,7 @@ def _button_param(raw: str) -> tuple[int, str]:
 
 def _mapping(args: argparse.Namespace) -> Any:
     """``--map body.1=column:nombre`` / ``--map header.1=value:Rebajas`` / ``--map button.0=...``."""
-    from core.campaigns import Mapping, Source
+    from core.campaigns.runner import Mapping, Source
 
     parts: dict[str, dict[int, Source]] = {"header": {}, "body": {}, "button": {}}
     for raw in args.map:
@@ -407,7 +407,7 @@ def _mapping(args: argparse.Namespace) -> Any:
 def _campaign_status(session: Any, campaign: Any) -> dict[str, Any]:
     from dataclasses import asdict
 
-    from core.campaigns import counts
+    from core.campaigns.runner import counts
 
     return {
         "id": campaign.id,
@@ -421,7 +421,7 @@ def cmd_campaigns_create(args: argparse.Namespace) -> int:
     from datetime import datetime
     from pathlib import Path
 
-    from core import campaigns
+    from core.campaigns import runner as campaigns
 
     path = Path(args.audience)
     audience = campaigns.read_audience(path.read_bytes(), path.name)
@@ -455,7 +455,7 @@ def cmd_campaigns_create(args: argparse.Namespace) -> int:
 
 
 def cmd_campaigns_action(args: argparse.Namespace) -> int:
-    from core import campaigns
+    from core.campaigns import runner as campaigns
 
     with session_scope() as session:
         if args.action != "status":
@@ -472,7 +472,7 @@ def cmd_campaigns_action(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from core.background import run_worker
+    from core.runtime.background import run_worker
 
     print(
         f"Worker running (webhooks, sending, media, campaigns, template sync) on {get_settings().database_url.split('@')[-1]}."

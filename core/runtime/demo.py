@@ -11,8 +11,8 @@ import logging
 
 from sqlmodel import select
 
-from core.auth import SYSTEM_ACTOR
-from core.channels import change_connection, connect_channel
+from core.access.auth import SYSTEM_ACTOR
+from core.channels.connect import change_connection, connect_channel
 from core.config import Settings
 from core.crypto import derive_key, master_key
 from core.db import session_scope

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, Row, bindparam, func, insert, literal, update
 from sqlmodel import Session, col, select
 
-from core import audit
-from core.auth import Actor, Permission, require
+from core.access import audit
+from core.access.auth import Actor, Permission, require
 from core.db import in_row_order, session_scope
 from core.errors import UserFacingError
 from core.failures import CAMPAIGN_CANCELLED
@@ -40,11 +40,11 @@ from core.models import (
     WorkspaceTemplate,
     utcnow,
 )
-from core.outbox import Outgoing, enqueue_many
+from core.outbox.sender import Outgoing, enqueue_many
 from core.phones import InvalidPhoneNumber, canonical_wa_id, wa_id_of
-from core.template_messages import PreparedTemplate, TemplateValues
-from core.template_rules import template_variables
-from core.templates import as_body, sendable_template
+from core.templates.library import as_body, sendable_template
+from core.templates.messages import PreparedTemplate, TemplateValues
+from core.templates.rules import template_variables
 
 if TYPE_CHECKING:
     # pandas reads audiences and only there is it imported: the worker that runs campaigns

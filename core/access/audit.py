@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from core.auth import Actor, Permission, require
+from core.access.auth import Actor, Permission, require
 from core.models import AuditEntry
 from core.paging import Page, fetch_page
 

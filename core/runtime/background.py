@@ -115,9 +115,11 @@ def run_worker() -> None:
 
 def start_workers() -> list[Loop]:
     """The webhook processor, the sender and the media downloader, sharing one engine."""
-    from core import campaigns, ingest, media
-    from core.channels import client_for
-    from core.outbox import Sender
+    from core.campaigns import runner as campaigns
+    from core.channels.connect import client_for
+    from core.conversations import media
+    from core.outbox.sender import Sender
+    from core.webhooks import processor as ingest
 
     engine = get_engine()
     name = worker_name()
@@ -151,9 +153,9 @@ def sync_all_templates(engine: Engine) -> int:
 
     Returns 0 so the loop then sleeps its full interval; a failing channel is logged and the
     others still sync."""
-    from core.auth import SYSTEM_ACTOR
+    from core.access.auth import SYSTEM_ACTOR
     from core.models import Channel
-    from core.templates import sync_templates
+    from core.templates.library import sync_templates
 
     with session_scope(engine) as session:
         channel_ids = list(session.exec(select(Channel.id).where(Channel.active == True)))  # noqa: E712
@@ -215,7 +217,7 @@ async def background_work() -> AsyncIterator[dict[str, Any]]:
     state: dict[str, Any] = {}
     settings = get_settings()
     if settings.demo:
-        from core.demo import start_demo
+        from core.runtime.demo import start_demo
 
         state["demo"] = start_demo(settings)
     worker = WorkerProcess().start() if settings.run_workers else None

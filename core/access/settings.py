@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from core import audit
-from core.auth import Actor, Permission, require
+from core.access import audit
+from core.access.auth import Actor, Permission, require
 from core.models import AppSetting, utcnow
 
 TEMPLATE_LIMITS = "template_limits"

@@ -20,9 +20,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from core import receiver
-from core.channels import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
+from core.channels.connect import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
 from core.db import get_engine
+from core.webhooks import receiver
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,10 @@ from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, func, select
 
-from core import audit, crypto
-from core.auth import Actor, Permission, require
-from core.d360.api import DEFAULT_BASE_URL, D360Client
+from core import crypto
+from core.access import audit
+from core.access.auth import Actor, Permission, require
+from core.d360.client import DEFAULT_BASE_URL, D360Client
 from core.d360.errors import AuthenticationError, ConnectionFailed, D360Error
 from core.errors import UserFacingError
 from core.i18n import t

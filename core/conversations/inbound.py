@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Row, String, bindparam, case, func, insert, or_, update
 from sqlmodel import Session, col, select
 
+from core.conversations.optouts import is_opt_out, keywords, record_if_opt_out
 from core.d360.events import InboundMessage, MessageEcho
 from core.db import in_row_order, one_of
 from core.models import (
@@ -28,7 +29,6 @@ from core.models import (
     UTCDateTime,
     utcnow,
 )
-from core.optouts import is_opt_out, keywords, record_if_opt_out
 from core.phones import canonical_wa_id, equivalent_wa_ids
 
 PREVIEW_LENGTH = 120
@@ -387,7 +387,7 @@ def _touch_contacts(
 
 
 def _queue_media(session: Session, plan: InboundPlan, message_ids: Sequence[int]) -> None:
-    """Attachments to download (``core.media`` fetches them from 360Dialog)."""
+    """Attachments to download (``core.conversations.media`` fetches them from 360Dialog)."""
     rows = [
         {
             "channel_id": arrival.channel.id,
@@ -554,7 +554,7 @@ def _greet(
     """Seed point 6: the channel's greeting is the first reply to a new contact, sent once."""
     if not channel.greeting_message.strip() or contact.greeted_at is not None:
         return
-    from core.outbox import enqueue_text
+    from core.outbox.sender import enqueue_text
 
     enqueue_text(
         session,

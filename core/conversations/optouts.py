@@ -10,8 +10,9 @@ import re
 
 from sqlmodel import Session, col, select
 
-from core import app_settings, audit
-from core.auth import Actor, Permission, require
+from core.access import audit
+from core.access import settings as app_settings
+from core.access.auth import Actor, Permission, require
 from core.errors import UserFacingError
 from core.models import Contact, utcnow
 

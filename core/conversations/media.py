@@ -20,9 +20,9 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, col, or_, select
 
-from core.auth import Actor, Permission, require
+from core.access.auth import Actor, Permission, require
 from core.config import get_settings
-from core.d360.api import D360Client
+from core.d360.client import D360Client
 from core.d360.errors import D360Error
 from core.db import session_scope
 from core.failures import stored_title

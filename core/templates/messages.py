@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from core.errors import UserFacingError
 from core.i18n import t
-from core.template_rules import (
+from core.templates.rules import (
     TemplateVariables,
     Violation,
     fill,

@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
-from core import audit, media
-from core.auth import Actor, Permission, require
+from core.access import audit
+from core.access.auth import Actor, Permission, require
+from core.conversations import media
 from core.errors import UserFacingError
 from core.models import (
     Channel,
@@ -25,7 +26,7 @@ from core.models import (
     MessageStatus,
     utcnow,
 )
-from core.outbox import enqueue, enqueue_mark_read, enqueue_text, requeue
+from core.outbox.sender import enqueue, enqueue_mark_read, enqueue_text, requeue
 from core.paging import Page
 
 WINDOW = timedelta(hours=24)

@@ -36,7 +36,7 @@ from core.i18n import t
 from core.phones import InvalidPhoneNumber, to_e164
 
 if TYPE_CHECKING:  # pragma: no cover - typing only; template_messages imports this module
-    from core.template_messages import TemplateValues
+    from core.templates.messages import TemplateValues
 
 __all__ = [
     "CATEGORIES",

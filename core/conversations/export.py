@@ -10,7 +10,7 @@ from typing import IO, Any
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from core.auth import Actor, Permission, require
+from core.access.auth import Actor, Permission, require
 from core.models import Channel, Contact, Conversation, MediaFile, Message
 
 FIELDS = (
