@@ -97,7 +97,7 @@ class User(SQLModel, table=True):
 
 
 class Channel(SQLModel, table=True):
-    """A WhatsApp number connected through 360Dialog (seed points 1-7)."""
+    """A WhatsApp number connected through 360Dialog."""
 
     __tablename__ = "channels"
 
@@ -236,7 +236,7 @@ class MediaFile(SQLModel, table=True):
 
 
 class RemoteTemplate(SQLModel, table=True):
-    """A template as 360Dialog has it (seed point 13), refreshed by sync and status webhooks."""
+    """A template as 360Dialog has it, refreshed by sync and status webhooks."""
 
     __tablename__ = "templates"
     __table_args__ = (
@@ -272,7 +272,7 @@ class TemplateStatusChange(SQLModel, table=True):
 
 
 class WorkspaceTemplate(SQLModel, table=True):
-    """A template added to the workspace for sending (seed point 14)."""
+    """A template added to the workspace for sending."""
 
     __tablename__ = "workspace_templates"
     __table_args__ = (

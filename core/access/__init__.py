@@ -1,1 +1,7 @@
-"""TODO"""
+"""Who may do what: team members and their roles, the audit log, the menu, and team settings.
+
+``auth`` defines roles and permissions and checks them (every core action calls ``require`` with
+the acting user, so the rule holds whether the call comes from a page or the command line);
+``users`` manages the team; ``audit`` records every change; ``navigation`` decides which pages a
+role sees; ``settings`` holds the few choices an admin makes for the whole team.
+"""
