@@ -26,9 +26,11 @@ from core.errors import UserFacingError
 from core.failures import describe
 from core.i18n import t
 from core.models import Campaign, WorkspaceTemplate, utcnow
-from core.templates import library as templates
-from core.templates.messages import TemplateValues
-from core.templates.rules import TemplateVariables, render_preview
+from core.templates.anatomy import TemplateVariables
+from core.templates.library import as_body
+from core.templates.preview import render_preview
+from core.templates.values import TemplateValues
+from core.templates.workspace import list_workspace, sendable_template
 from pages.common import current_actor, fixed_language_t, page_guard, plain, store, viewer_timezone
 
 PLAN = "cmp_plan"  # (signature of the inputs, Plan, preview texts) of the last check
@@ -107,7 +109,7 @@ def act(
 
 def approved_templates(channel_id: int) -> dict[int, WorkspaceTemplate]:
     with store() as session:
-        found = templates.list_workspace(session, actor, channel_id)
+        found = list_workspace(session, actor, channel_id)
     return {workspace.id: workspace for workspace in found if not workspace.flagged_reason}
 
 
@@ -437,9 +439,7 @@ def new_campaign(channel_id: int) -> None:
     try:
         with store() as session:
             needed = campaigns.variables_needed(session, actor, workspace_id)
-            definition = templates.as_body(
-                templates.sendable_template(session, by_id[workspace_id])
-            )
+            definition = as_body(sendable_template(session, by_id[workspace_id]))
     except UserFacingError as exc:
         st.error(exc.message(), icon=":material/error:")
         return

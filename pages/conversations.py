@@ -29,7 +29,7 @@ from core.errors import UserFacingError
 from core.failures import describe
 from core.i18n import t
 from core.models import MediaFile, Message, MessageStatus, utcnow
-from core.templates import library as templates
+from core.templates.sending import send_template
 from pages.common import (
     current_actor,
     current_page,
@@ -457,7 +457,7 @@ def render_template_sender(thread: Thread) -> None:
     ):
         _act(
             conversation_id,
-            lambda session, actor: templates.send_template(
+            lambda session, actor: send_template(
                 session, actor, conversation_id, filled.workspace.id, filled.values
             ),
         )

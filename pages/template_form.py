@@ -12,9 +12,10 @@ import streamlit as st
 from core.access.auth import Actor
 from core.i18n import t
 from core.models import WorkspaceTemplate
-from core.templates import library as templates
-from core.templates.messages import TemplateValues
-from core.templates.rules import render_preview, template_variables
+from core.templates.anatomy import template_variables
+from core.templates.preview import render_preview
+from core.templates.values import TemplateValues
+from core.templates.workspace import sendable_workspace
 from pages.common import fixed_language_t, store
 
 
@@ -27,7 +28,7 @@ class FilledTemplate:
 def template_form(actor: Actor, channel_id: int, key: str) -> FilledTemplate | None:
     """Choose a template and fill its variables; ``None`` until one is chosen."""
     with store() as session:
-        sendable = templates.sendable_workspace(session, actor, channel_id)
+        sendable = sendable_workspace(session, actor, channel_id)
     choices = [workspace for workspace, _ in sendable]
     definitions = {workspace.id: definition for workspace, definition in sendable}
     if not choices:
