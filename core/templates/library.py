@@ -21,6 +21,7 @@ from core.channels.connect import client_for
 from core.d360.client import D360Client
 from core.d360.errors import D360Error
 from core.errors import UserFacingError
+from core.failures import describe_error
 from core.i18n import t
 from core.models import Channel, RemoteTemplate, TemplateStatusChange, WorkspaceTemplate, utcnow
 from core.paging import Page, fetch_page
@@ -45,10 +46,10 @@ class D360ActionFailed(UserFacingError):
 
     def __init__(self, error: D360Error) -> None:
         self.error = error
-        super().__init__("templates.error.d360", reason=error.user_message("en"))
+        super().__init__("templates.error.d360", reason=describe_error(error, "en"))
 
     def message(self, language: str | None = None) -> str:
-        return t("templates.error.d360", language, reason=self.error.user_message(language))
+        return t("templates.error.d360", language, reason=describe_error(self.error, language))
 
 
 def channel_of(session: Session, channel_id: int) -> Channel:
