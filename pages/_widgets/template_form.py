@@ -1,0 +1,59 @@
+"""Choose an approved workspace template and fill its variables, with the bubble it makes.
+
+Not a page: the conversation viewer embeds it to send a template in or out of the 24-hour window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core.access.auth import Actor
+from core.i18n import t
+from core.models import WorkspaceTemplate
+from core.templates import library
+from core.templates.messages import TemplateValues
+from core.templates.rules import render_preview, template_variables
+from pages._widgets.bubble import show_bubble
+from pages._widgets.session import store
+
+
+@dataclass(frozen=True)
+class FilledTemplate:
+    workspace: WorkspaceTemplate
+    values: TemplateValues
+
+
+def template_form(actor: Actor, channel_id: int, key: str) -> FilledTemplate | None:
+    """Choose a template and fill its variables; ``None`` until one is chosen."""
+    with store() as session:
+        sendable = library.sendable_workspace(session, actor, channel_id)
+    if not sendable:
+        st.caption(t("template_form.none"))
+        return None
+    by_id = {workspace.id: workspace for workspace, _ in sendable}
+    definitions = {workspace.id: definition for workspace, definition in sendable}
+    names = {wid: f"{workspace.name} · {workspace.language}" for wid, workspace in by_id.items()}
+    chosen = st.selectbox(
+        t("template_form.choose"), list(by_id), format_func=names.__getitem__, key=f"{key}_template"
+    )
+    definition = definitions[chosen]
+    needed = template_variables(definition)
+    header = [
+        st.text_input(t("template_form.header_value", name=name), key=f"{key}_h_{chosen}_{name}")
+        for name in needed.header
+    ]
+    body = [
+        st.text_input(t("template_form.body_value", name=name), key=f"{key}_b_{chosen}_{name}")
+        for name in needed.body
+    ]
+    buttons = {
+        index: st.text_input(
+            t("template_form.button_value", index=index + 1), key=f"{key}_u_{chosen}_{index}"
+        )
+        for index in needed.buttons
+    }
+    values = TemplateValues(header=header, body=body, buttons=buttons)
+    show_bubble(render_preview(definition["components"], values))
+    return FilledTemplate(workspace=by_id[chosen], values=values)
