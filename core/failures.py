@@ -4,7 +4,8 @@ reader's language.
 A failure is stored as WhatsApp's error code and title, as 360Dialog gave them. When there is no
 WhatsApp error (a connection that failed, a refused API key, a campaign cancelled before its turn)
 a reason is stored instead, so the words are chosen when someone reads them, not in English up
-front.
+front. ``core.d360.errors`` only classifies; every sentence a person reads about a 360Dialog error
+is chosen here.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ def stored_title(error: D360Error) -> str:
     return f"{REASON_PREFIX}{error.kind}"
 
 
+def describe_error(error: D360Error, language: str | None = None) -> str:
+    """Words a non-technical user understands, saying what happened and what to do."""
+    return _words(error.code, error.kind, language)
+
+
 def describe(code: int | None, title: str | None, language: str | None = None) -> str:
     """A stored failure in words a user understands: the message written for its code or its
     family, else WhatsApp's own title."""
@@ -34,8 +40,18 @@ def describe(code: int | None, title: str | None, language: str | None = None) -
         family = family_for_kind(reason)
         if family is None:
             return t(f"failures.{reason}", language)
-        return family("", code=code).user_message(language)
+        return _words(code, family.kind, language)
     family = class_for_code(code)
     if family is None and title:
         return title
-    return (family or D360Error)(title or "", code=code).user_message(language)
+    return _words(code, (family or D360Error).kind, language)
+
+
+def _words(code: int | None, kind: str, language: str | None) -> str:
+    """A message written for this exact code wins; otherwise the family's generic message."""
+    if code is not None:
+        key = f"d360.error.{code}"
+        text = t(key, language)
+        if text != key:
+            return text
+    return t(f"d360.error.kind.{kind}", language)

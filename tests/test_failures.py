@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from core.d360.errors import AuthenticationError, ConnectionFailed, MediaError, Undeliverable
-from core.failures import CAMPAIGN_CANCELLED, describe, stored_title
+from core.d360.errors import (
+    AuthenticationError,
+    ConnectionFailed,
+    D360Error,
+    MediaError,
+    PermissionDenied,
+    Undeliverable,
+    error_from_webhook,
+)
+from core.failures import CAMPAIGN_CANCELLED, describe, describe_error, stored_title
 from core.i18n import t
 
 
@@ -15,6 +23,22 @@ def test_an_error_without_whatsapps_title_is_stored_as_its_family() -> None:
     assert stored_title(Undeliverable("Message undeliverable", code=131026)) == (
         "Message undeliverable"
     )
+
+
+def test_an_error_is_said_with_the_words_written_for_its_code() -> None:
+    error = error_from_webhook({"code": 131047, "title": "Re-engagement message"})
+    assert describe_error(error, "en") == (
+        "More than 24 hours have passed since the customer last wrote; "
+        "only an approved template can be sent now."
+    )
+    assert "24 horas" in describe_error(error, "es")
+
+
+def test_an_error_without_words_for_its_code_is_said_as_its_family() -> None:
+    error = error_from_webhook({"code": 131005, "title": "Access denied"})
+    assert isinstance(error, PermissionDenied)
+    assert describe_error(error, "en").startswith("This account is not allowed")
+    assert describe_error(D360Error("?"), "es").startswith("WhatsApp devolvió")
 
 
 @pytest.mark.parametrize("language", ["es", "en"])
@@ -27,13 +51,13 @@ def test_a_family_reason_is_said_in_the_readers_language(language: str) -> None:
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_a_known_code_wins_over_whatsapps_english_title(language: str) -> None:
     words = describe(131026, "Message undeliverable", language)
-    assert words == Undeliverable("", code=131026).user_message(language)
+    assert words == describe_error(Undeliverable("", code=131026), language)
     assert words != "Message undeliverable"
 
 
 def test_a_media_code_with_a_family_reason_keeps_the_codes_message() -> None:
     title = stored_title(MediaError("", code=131052))
-    assert describe(131052, title, "es") == MediaError("", code=131052).user_message("es")
+    assert describe(131052, title, "es") == describe_error(MediaError("", code=131052), "es")
 
 
 def test_a_cancelled_campaign_message_is_said_in_spanish_and_english() -> None:

@@ -25,8 +25,7 @@ from core.d360.events import parse_webhook
 from core.db import session_scope
 from core.models import Channel, Message, MessageStatus, OutboundJob, WebhookEvent
 from core.outbox.sender import Sender, enqueue_text, requeue
-from core.webhooks import processor as ingest
-from core.webhooks import receiver
+from core.webhooks import processor, receiver
 from tests.d360.helpers import WEBHOOK_FILES, load
 from tests.live import free_port
 from tests.store_helpers import WEBHOOK_SECRET, make_channel
@@ -220,7 +219,7 @@ def test_hostile_bodies_are_stored_and_processed_without_a_crash(
     body = mutate(load(data.draw(st.sampled_from(WEBHOOK_FILES))), data)
     receipt = receiver.receive(engine, channel.id, WEBHOOK_SECRET, json.dumps(body).encode())
     assert receipt.status_code == 200
-    ingest.process_pending(engine)
+    processor.process_pending(engine)
     with Session(engine) as session:
         event = session.get(WebhookEvent, receipt.event_id)
         assert event.state in {
@@ -237,7 +236,7 @@ def test_garbage_and_huge_bodies_get_clear_answers(engine) -> None:
     assert receiver.receive(engine, channel.id, WEBHOOK_SECRET, huge).status_code == 413
     for valid_json in (b"null", b"[]", b"42", b'"text"', b"{}"):
         assert receiver.receive(engine, channel.id, WEBHOOK_SECRET, valid_json).status_code == 200
-    ingest.process_pending(engine)
+    processor.process_pending(engine)
     with Session(engine) as session:
         events = session.exec(select(WebhookEvent)).all()
         assert [e.state for e in events] == ["processed"] * 5

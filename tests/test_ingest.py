@@ -19,8 +19,7 @@ from core.models import (
     WebhookEvent,
     utcnow,
 )
-from core.webhooks import processor as ingest
-from core.webhooks import receiver
+from core.webhooks import processor, receiver
 from tests.d360.helpers import WEBHOOK_FILES, load
 from tests.store_helpers import WEBHOOK_SECRET, make_channel
 
@@ -73,8 +72,8 @@ def test_body_is_durable_before_processing_and_processed_once(engine) -> None:
     with Session(engine) as session:
         stored = session.get(WebhookEvent, receipt.event_id)
         assert stored.state == "pending" and json.loads(stored.body) == body
-    assert ingest.process_pending(engine) == 1
-    assert ingest.process_pending(engine) == 0
+    assert processor.process_pending(engine) == 1
+    assert processor.process_pending(engine) == 0
     with Session(engine) as session:
         assert session.get(WebhookEvent, receipt.event_id).state == "processed"
         message = session.exec(select(Message)).one()
@@ -91,7 +90,7 @@ def test_a_retried_body_changes_nothing(engine) -> None:
     channel = channel_for(engine, body)
     for _ in range(3):
         assert deliver(engine, channel.id, body).status_code == 200
-    assert ingest.process_pending(engine) == 3
+    assert processor.process_pending(engine) == 3
     with Session(engine) as session:
         assert count(session, Message) == 1
         assert session.exec(select(Conversation)).one().unread_count == 1
@@ -116,7 +115,7 @@ def test_statuses_never_go_backwards_and_wait_for_our_own_send(engine) -> None:
     read = json.loads(json.dumps(body))
     read["entry"][0]["changes"][0]["value"]["statuses"][0]["status"] = "read"
     deliver(engine, channel.id, read)
-    ingest.process_pending(engine)
+    processor.process_pending(engine)
     with Session(engine) as session:
         early = session.exec(select(WebhookEvent)).one()
         assert early.state == "pending" and early.claimed_until > utcnow()
@@ -127,7 +126,7 @@ def test_statuses_never_go_backwards_and_wait_for_our_own_send(engine) -> None:
         session.add(early)
         session.commit()
     deliver(engine, channel.id, body)  # "delivered", arriving after "read"
-    ingest.process_pending(engine)
+    processor.process_pending(engine)
     with Session(engine) as session:
         message = session.exec(select(Message)).one()
         assert message.status == MessageStatus.READ
@@ -143,7 +142,7 @@ def test_greeting_goes_once_to_a_new_contact(engine) -> None:
     second["entry"][0]["changes"][0]["value"]["messages"][0]["id"] = "another"
     deliver(engine, channel.id, first)
     deliver(engine, channel.id, second)
-    ingest.process_pending(engine)
+    processor.process_pending(engine)
     with Session(engine) as session:
         jobs = session.exec(select(OutboundJob)).all()
         assert [job.payload["text"]["body"] for job in jobs] == ["¡Hola! 👋"]
@@ -159,7 +158,7 @@ def test_event_for_a_number_we_do_not_have_is_skipped_with_a_reason(engine) -> N
         "chatwoot/cloud_routing_phone_number_id_mismatch.json"
     )["entry"][0]["changes"][0]["value"]["metadata"]
     deliver(engine, channel.id, body)
-    ingest.process_pending(engine)
+    processor.process_pending(engine)
     with Session(engine) as session:
         event = session.exec(select(WebhookEvent)).one()
         assert event.state == "processed"
@@ -205,7 +204,7 @@ def test_every_shared_webhook_body_is_accepted_and_handled(engine, relative: str
         _outbound_message(engine, channel, wa_message_id)
     for _ in range(2):
         assert deliver(engine, channel.id, body).status_code == 200
-    assert ingest.process_pending(engine) == 2
+    assert processor.process_pending(engine) == 2
     with Session(engine) as session:
         events = session.exec(select(WebhookEvent)).all()
         assert {event.state for event in events} == {"processed"}, [e.problems for e in events]
@@ -254,7 +253,7 @@ def test_a_crash_mid_body_keeps_nothing_half_done_and_retries(engine, monkeypatc
         return real_touch(*args, **kwargs)
 
     monkeypatch.setattr(inbound, "_touch_threads", dies_twice)
-    assert ingest.process_pending(engine) == 1
+    assert processor.process_pending(engine) == 1
     with Session(engine) as session:
         event = session.exec(select(WebhookEvent)).one()
         assert event.state == "pending" and "killed" in event.problems
@@ -262,7 +261,7 @@ def test_a_crash_mid_body_keeps_nothing_half_done_and_retries(engine, monkeypatc
         event.claimed_until = utcnow()
         session.add(event)
         session.commit()
-    ingest.process_pending(engine)
+    processor.process_pending(engine)
     with Session(engine) as session:
         assert session.exec(select(WebhookEvent)).one().state == "processed"
         assert count(session, Message) == 1
@@ -273,14 +272,14 @@ def test_a_body_that_always_crashes_is_set_aside(engine, monkeypatch) -> None:
     channel = channel_for(engine, body)
     deliver(engine, channel.id, body)
     deliver(engine, channel.id, load("courier/cloud_webhook__hello.json"))
-    monkeypatch.setattr(ingest, "store_messages", lambda *a: 1 / 0)
-    for _ in range(ingest.MAX_PROCESSING_FAILURES):
+    monkeypatch.setattr(processor, "store_messages", lambda *a: 1 / 0)
+    for _ in range(processor.MAX_PROCESSING_FAILURES):
         with Session(engine) as session:
             for event in session.exec(select(WebhookEvent)):
                 event.claimed_until = None
                 session.add(event)
             session.commit()
-        ingest.process_pending(engine)
+        processor.process_pending(engine)
     with Session(engine) as session:
         states = [e.state for e in session.exec(select(WebhookEvent).order_by(WebhookEvent.id))]
         assert states == ["failed", "failed"]
@@ -299,7 +298,7 @@ def test_writes_respect_what_another_writer_changed_after_the_reads(engine) -> N
     hello = load("courier/cloud_webhook__hello.json")
     channel = channel_for(engine, hello)
     deliver(engine, channel.id, hello)
-    ingest.process_pending(engine)
+    processor.process_pending(engine)
     _outbound_message(engine, channel, "wamid.ours")
     message = parse_webhook(hello).messages[0]
     again = InboundMessage(**{**message.__dict__, "message_id": "wamid.second"})
@@ -333,13 +332,13 @@ def test_writes_respect_what_another_writer_changed_after_the_reads(engine) -> N
 
 def test_an_error_webhook_is_the_channels_last_error_in_the_readers_words(engine) -> None:
     from core.d360.errors import class_for_code
-    from core.failures import describe
+    from core.failures import describe, describe_error
     from core.models import Channel
 
     channel = make_channel(engine)
     body = {"errors": [{"code": 470, "title": "Re-engagement message"}]}
     assert deliver(engine, channel.id, body).status_code == 200
-    assert ingest.process_pending(engine) == 1
+    assert processor.process_pending(engine) == 1
     with Session(engine) as session:
         stored = session.get(Channel, channel.id)
     assert (stored.last_error_code, stored.last_error) == (470, "Re-engagement message")
@@ -347,6 +346,6 @@ def test_an_error_webhook_is_the_channels_last_error_in_the_readers_words(engine
     family = class_for_code(470)
     assert family is not None
     for language in ("es", "en"):
-        assert describe(stored.last_error_code, stored.last_error, language) == family(
-            "", code=470
-        ).user_message(language)
+        assert describe(stored.last_error_code, stored.last_error, language) == describe_error(
+            family("", code=470), language
+        )

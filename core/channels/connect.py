@@ -29,6 +29,7 @@ from core.access.auth import Actor, Permission, require
 from core.d360.client import DEFAULT_BASE_URL, D360Client
 from core.d360.errors import AuthenticationError, ConnectionFailed, D360Error
 from core.errors import UserFacingError
+from core.failures import describe_error
 from core.i18n import t
 from core.models import Channel, Message, utcnow
 from core.phones import InvalidPhoneNumber, to_e164
@@ -86,6 +87,8 @@ Cause = D360Error | InvalidPhoneNumber | UserFacingError
 def _cause_text(cause: Cause, language: str | None) -> str:
     if isinstance(cause, UserFacingError):
         return cause.message(language)
+    if isinstance(cause, D360Error):
+        return describe_error(cause, language)
     return cause.user_message(language)
 
 

@@ -1,5 +1,8 @@
-"""Everything that speaks 360Dialog: ``api`` (HTTP, both generations), ``events`` (typed webhook
-events) and ``errors`` (code -> exception family, with words for users).
+"""Everything that speaks 360Dialog: ``client`` (the HTTP layer, one method per endpoint, both
+generations) over ``transport`` (kept-alive connections), ``events`` (webhook bodies as typed
+events) and ``errors`` (every code to one exception family, with codes and titles but no words
+for people: those are chosen where an error is shown).
 
-Nothing here touches the database or Streamlit, so each piece can be tested on its own.
+Nothing here touches the database, Streamlit or the UI's translations, so each piece can be
+tested on its own.
 """

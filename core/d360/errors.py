@@ -1,9 +1,10 @@
 """Every failure 360Dialog or WhatsApp can report, as one exception class per family.
 
 Callers decide what to do by asking the exception, never by comparing codes:
-``err.is_transient`` (retry later), ``err.retry_after`` (how long to wait, when known) and
-``err.user_message()`` (words for the person at the dashboard). Three error envelopes exist and
-all end up here:
+``err.is_transient`` (retry later) and ``err.retry_after`` (how long to wait, when known). An
+error carries WhatsApp's code, its family's ``kind``, the provider's title and details, and no
+words for people: those are chosen where the error is shown, in the reader's language
+(``core.failures.describe_error``). Three error envelopes exist and all end up here:
 
 - Graph (Cloud API): ``{"error": {"message", "code", "error_data": {"details"}, ...}}``
 - On-Premise: ``{"errors": [{"code", "title", "details"}]}``
@@ -18,8 +19,6 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
-
-from core.i18n import t
 
 __all__ = [
     "AccountProblem",
@@ -52,7 +51,7 @@ class D360Error(Exception):
     """
 
     kind: ClassVar[str] = "unknown"
-    """Names the family in translation keys (``d360.error.kind.<kind>``)."""
+    """Names the family: kept with a stored failure, and what its words are looked up by."""
     transient: ClassVar[bool] = False
     """Whether trying the same request again later can succeed."""
     default_retry_after: ClassVar[float | None] = None
@@ -102,18 +101,6 @@ class D360Error(Exception):
             f"{type(self).__name__}(code={self.code!r}, title={self.title!r}, "
             f"http_status={self.http_status!r}, is_transient={self.is_transient!r})"
         )
-
-    def user_message(self, language: str | None = None) -> str:
-        """Words a non-technical user understands, saying what happened and what to do.
-
-        A message written for this exact code wins; otherwise the family's generic message.
-        """
-        if self.code is not None:
-            key = f"d360.error.{self.code}"
-            text = t(key, language)
-            if text != key:
-                return text
-        return t(f"d360.error.kind.{self.kind}", language)
 
 
 class AuthenticationError(D360Error):
@@ -259,7 +246,8 @@ _BY_CODE: dict[int, type[D360Error]] = {
     code: family for family, items in _FAMILIES.items() for code in _codes(*items)
 }
 
-# 360Dialog's gateway errors carry no code, only a sentence (see API.md §1.3).
+# 360Dialog's gateway errors carry no code, only a sentence
+# (https://docs.360dialog.com/docs/support/api-error-message-list).
 _GATEWAY_WORDING: tuple[tuple[re.Pattern[str], type[D360Error]], ...] = (
     (re.compile(r"invalid api[_ ]?key|token expired", re.I), AuthenticationError),
     (re.compile(r"has been disabled|api disabled", re.I), WabaDisabled),

@@ -23,6 +23,7 @@ from core.conversations.threads import media_kind
 from core.d360.client import D360Client
 from core.d360.errors import D360Error
 from core.errors import UserFacingError
+from core.failures import describe_error
 from core.models import (
     Channel,
     Conversation,
@@ -57,12 +58,12 @@ class D360ActionFailed(UserFacingError):
 
     def __init__(self, error: D360Error) -> None:
         self.error = error
-        super().__init__("templates.error.d360", reason=error.user_message("en"))
+        super().__init__("templates.error.d360", reason=describe_error(error, "en"))
 
     def message(self, language: str | None = None) -> str:
         from core.i18n import t
 
-        return t("templates.error.d360", language, reason=self.error.user_message(language))
+        return t("templates.error.d360", language, reason=describe_error(self.error, language))
 
 
 def _channel(session: Session, channel_id: int) -> Channel:

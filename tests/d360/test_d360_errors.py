@@ -28,6 +28,7 @@ from core.d360.errors import (
     error_from_response,
     error_from_webhook,
 )
+from core.failures import describe_error
 from tests.d360.helpers import all_json, load
 
 # Error bodies of API calls: file -> (HTTP status the body came with, expected class).
@@ -174,8 +175,8 @@ def test_response_error_files(relative: str, status: int, expected: type[D360Err
         error = error_from_response(status, form)
         assert type(error) is expected
         assert error.http_status == status
-        assert error.user_message("es") and error.user_message("en")
-        assert not error.user_message("en").startswith("d360.")
+        assert describe_error(error, "es") and describe_error(error, "en")
+        assert not describe_error(error, "en").startswith("d360.")
 
 
 @pytest.mark.parametrize(("relative", "index"), sorted(EXCHANGE_ERRORS))
@@ -305,22 +306,6 @@ def test_odd_bodies(status: int, body: Any, expected: type[D360Error]) -> None:
 )
 def test_code_table(code: int | None, expected: type[D360Error] | None) -> None:
     assert class_for_code(code) is expected
-
-
-def test_user_message_for_window_closed() -> None:
-    error = error_from_webhook({"code": 131047, "title": "Re-engagement message"})
-    assert error.user_message("en") == (
-        "More than 24 hours have passed since the customer last wrote; "
-        "only an approved template can be sent now."
-    )
-    assert "24 horas" in error.user_message("es")
-
-
-def test_user_message_falls_back_to_family() -> None:
-    error = error_from_webhook({"code": 131005, "title": "Access denied"})
-    assert isinstance(error, PermissionDenied)
-    assert error.user_message("en").startswith("This account is not allowed")
-    assert D360Error("?").user_message("es").startswith("WhatsApp devolvió")
 
 
 def test_errors_survive_pickling() -> None:

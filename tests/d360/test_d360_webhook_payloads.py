@@ -24,6 +24,7 @@ from core.d360.events import (
     TemplateStatusChange,
     parse_webhook,
 )
+from core.failures import describe_error
 from tests.d360.helpers import PAYLOADS, WEBHOOK_FILES, load
 
 LETTER = {
@@ -447,7 +448,7 @@ def test_failed_status_errors_classify() -> None:
     }
     error = parse_webhook(body).statuses[0].error
     assert isinstance(error, WindowClosed)
-    assert "24" in error.user_message("en")
+    assert "24" in describe_error(error, "en")
 
 
 def test_raw_is_the_message_as_received() -> None:
