@@ -14,7 +14,8 @@ from core.channels.connect import list_channels
 from core.errors import UserFacingError
 from core.i18n import t
 from core.models import WorkspaceTemplate
-from core.templates import library
+from core.templates.library import as_body
+from core.templates.workspace import list_workspace, sendable_template
 from pages._campaigns.launch import launch_controls
 from pages._campaigns.optouts import opted_out_section
 from pages._campaigns.plan import (
@@ -34,7 +35,7 @@ from pages._widgets.session import page_guard, store
 
 def approved_templates(actor: Actor, channel_id: int) -> dict[int, WorkspaceTemplate]:
     with store() as session:
-        found = library.list_workspace(session, actor, channel_id)
+        found = list_workspace(session, actor, channel_id)
     return {workspace.id: workspace for workspace in found if not workspace.flagged_reason}
 
 
@@ -55,7 +56,7 @@ def new_campaign(actor: Actor, channel_id: int) -> None:
     try:
         with store() as session:
             needed = runner.variables_needed(session, actor, workspace_id)
-            definition = library.as_body(library.sendable_template(session, by_id[workspace_id]))
+            definition = as_body(sendable_template(session, by_id[workspace_id]))
     except UserFacingError as exc:
         say_refusal(exc)
         return

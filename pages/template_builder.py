@@ -2,16 +2,15 @@
 
 The form is plain widgets (no ``st.form``) so every change reruns the page: the variables found in
 the text get their example inputs, the preview and the rule check follow at once. The page only
-assembles the body 360Dialog takes (seed point 12) from the widgets; ``core.templates.library`` validates,
-keeps drafts and submits. Users' words go into the preview escaped (``html.escape``).
+assembles the body 360Dialog takes from the widgets (``core.templates.drafts``);
+``core.templates.submission`` validates, keeps drafts and submits. Users' words go into the
+preview escaped (``html.escape``).
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
-from typing import Any
 
 import streamlit as st
 
@@ -20,209 +19,29 @@ from core.access.auth import Permission
 from core.channels.connect import list_channels
 from core.errors import UserFacingError
 from core.i18n import t
-from core.templates import library as templates
-from core.templates.rules import (
-    CATEGORIES,
-    LANGUAGES,
-    Limits,
-    Preview,
-    examples_of,
-    is_named,
-    render_preview,
-    template_variables,
+from core.templates.anatomy import ordered_variables
+from core.templates.drafts import (
+    DEFAULTS,
+    HEADER_FORMATS,
+    NOT_WIDGETS,
+    body_from_form,
+    form_from_body,
 )
+from core.templates.library import DRAFT, TemplateFilter, as_body, get_template, list_templates
+from core.templates.limits import Limits
+from core.templates.preview import Preview, render_preview
+from core.templates.sending import upload_header_media
+from core.templates.submission import active_limits, save_draft, submit_template, validate
+from core.templates.vocabulary import CATEGORIES, LANGUAGES
 from pages.common import current_actor, fixed_language_t, page_guard, show_flash, store
 
 TYPES = ("standard", "media")
-HEADER_FORMATS = ("NONE", "TEXT", "IMAGE", "DOCUMENT", "VIDEO")
 MEDIA_FILE_TYPES = {
     "IMAGE": ["jpg", "jpeg", "png"],
     "DOCUMENT": ["pdf"],
     "VIDEO": ["mp4", "3gp"],
 }
 FLASH = "tb_flash"
-DEFAULTS: dict[str, Any] = {
-    "tb_name": "",
-    "tb_category": "MARKETING",
-    "tb_language": "es",
-    "tb_type": "standard",
-    "tb_header_format": "NONE",
-    "tb_header_text": "",
-    "tb_body": "",
-    "tb_footer": "",
-    "tb_url_on": False,
-    "tb_url_text": "",
-    "tb_url": "",
-    "tb_url_example": "",
-    "tb_phone_on": False,
-    "tb_phone_text": "",
-    "tb_phone_number": "",
-}
-NOT_WIDGETS = {
-    "tb_qr_count": 0,
-    "tb_header_handle": None,
-    "tb_header_upload": None,
-    "tb_header_upload_error": None,
-}
-
-
-# --- the form's values <-> the body 360Dialog takes --------------------------------------------
-
-
-def _variables(kind: str, text: str) -> list[str]:
-    """Variables of a header or body text, in the order their examples are given."""
-    component = {"type": kind, "text": text}
-    if kind == "HEADER":
-        component["format"] = "TEXT"
-    found = template_variables({"components": [component]})
-    return found.header if kind == "HEADER" else found.body
-
-
-def _example(part: str, names: list[str], values: list[str], named: bool) -> dict[str, Any]:
-    if named:
-        return {
-            f"{part}_text_named_params": [
-                {"param_name": name, "example": value}
-                for name, value in zip(names, values, strict=True)
-            ]
-        }
-    return {f"{part}_text": [values] if part == "body" else values}
-
-
-def body_from_form(state: Mapping[str, Any], *, for_preview: bool = False) -> dict[str, Any]:
-    """The template body as the widgets describe it (nothing checked here: core validates).
-
-    ``for_preview`` keeps a variable without an example as ``{{1}}`` in the bubble instead of
-    filling it with nothing."""
-
-    def sample(part: str, name: str) -> str:
-        value = state.get(f"tb_{part}_ex_{name}", "")
-        return value or ("{{" + name + "}}" if for_preview else "")
-
-    media = state.get("tb_type") == "media"
-    components: list[dict[str, Any]] = []
-    header_format = state.get("tb_header_format", "NONE") if media else "NONE"
-    body_text = state.get("tb_body", "")
-    header_text = state.get("tb_header_text", "") if header_format == "TEXT" else ""
-    names = {"header": _variables("HEADER", header_text), "body": _variables("BODY", body_text)}
-    named = is_named(
-        {
-            "components": [
-                {"type": "HEADER", "text": header_text},
-                {"type": "BODY", "text": body_text},
-            ]
-        }
-    )
-    if header_format == "TEXT":
-        header: dict[str, Any] = {"type": "HEADER", "format": "TEXT", "text": header_text}
-        if names["header"]:
-            values = [sample("header", name) for name in names["header"]]
-            header["example"] = _example("header", names["header"], values, named)
-        components.append(header)
-    elif header_format != "NONE":
-        header = {"type": "HEADER", "format": header_format}
-        if state.get("tb_header_handle"):
-            header["example"] = {"header_handle": [state["tb_header_handle"]]}
-        components.append(header)
-    body: dict[str, Any] = {"type": "BODY", "text": body_text}
-    if names["body"]:
-        values = [sample("body", name) for name in names["body"]]
-        body["example"] = _example("body", names["body"], values, named)
-    components.append(body)
-    if media and state.get("tb_footer", "").strip():
-        components.append({"type": "FOOTER", "text": state["tb_footer"]})
-    buttons: list[dict[str, Any]] = []
-    if media:
-        for index in range(state.get("tb_qr_count", 0)):
-            buttons.append({"type": "QUICK_REPLY", "text": state.get(f"tb_qr_{index}", "")})
-        if state.get("tb_url_on"):
-            url = state.get("tb_url", "")
-            button: dict[str, Any] = {
-                "type": "URL",
-                "text": state.get("tb_url_text", ""),
-                "url": url,
-            }
-            if "{{" in url:
-                button["example"] = [state.get("tb_url_example", "")]
-            buttons.append(button)
-        if state.get("tb_phone_on"):
-            buttons.append(
-                {
-                    "type": "PHONE_NUMBER",
-                    "text": state.get("tb_phone_text", ""),
-                    "phone_number": state.get("tb_phone_number", ""),
-                }
-            )
-    if buttons:
-        components.append({"type": "BUTTONS", "buttons": buttons})
-    template: dict[str, Any] = {
-        "name": state.get("tb_name", "").strip(),
-        "category": state.get("tb_category", ""),
-        "language": state.get("tb_language", ""),
-        "components": components,
-    }
-    if named:
-        template["parameter_format"] = "NAMED"
-    return template
-
-
-def form_from_body(body: Mapping[str, Any]) -> dict[str, Any]:
-    """The widget values that show ``body`` (a draft being loaded) in the form."""
-    values: dict[str, Any] = {**DEFAULTS, **NOT_WIDGETS}
-    values["tb_name"] = str(body.get("name") or "")
-    category = str(body.get("category") or "")
-    values["tb_category"] = category if category in CATEGORIES else CATEGORIES[0]
-    language = str(body.get("language") or "")
-    values["tb_language"] = language if language in LANGUAGES else DEFAULTS["tb_language"]
-    components = [c for c in body.get("components") or [] if isinstance(c, Mapping)]
-    by_kind = {str(c.get("type") or "").upper(): c for c in components}
-    values["tb_type"] = "media" if set(by_kind) - {"BODY"} else "standard"
-    body_part = by_kind.get("BODY", {})
-    values["tb_body"] = str(body_part.get("text") or "")
-    for name, sample in examples_of(body_part, "body").items():
-        values[f"tb_body_ex_{name}"] = sample
-    header = by_kind.get("HEADER")
-    if header is not None:
-        header_format = str(header.get("format") or "TEXT").upper()
-        values["tb_header_format"] = header_format if header_format in HEADER_FORMATS else "NONE"
-        if header_format == "TEXT":
-            values["tb_header_text"] = str(header.get("text") or "")
-            for name, sample in examples_of(header, "header").items():
-                values[f"tb_header_ex_{name}"] = sample
-        else:
-            example = header.get("example")
-            handles = example.get("header_handle") if isinstance(example, Mapping) else None
-            values["tb_header_handle"] = (
-                handles[0] if isinstance(handles, list) and handles else None
-            )
-    if "FOOTER" in by_kind:
-        values["tb_footer"] = str(by_kind["FOOTER"].get("text") or "")
-    buttons = by_kind.get("BUTTONS", {}).get("buttons") or []
-    quick_replies = 0
-    for button in buttons:
-        kind = str(button.get("type") or "").upper()
-        if kind == "QUICK_REPLY":
-            values[f"tb_qr_{quick_replies}"] = str(button.get("text") or "")
-            quick_replies += 1
-        elif kind == "URL" and not values["tb_url_on"]:
-            example = button.get("example")
-            sample = example[0] if isinstance(example, list) and example else example
-            values.update(
-                tb_url_on=True,
-                tb_url_text=str(button.get("text") or ""),
-                tb_url=str(button.get("url") or ""),
-                tb_url_example=str(sample or ""),
-            )
-        elif kind == "PHONE_NUMBER" and not values["tb_phone_on"]:
-            values.update(
-                tb_phone_on=True,
-                tb_phone_text=str(button.get("text") or ""),
-                tb_phone_number=str(button.get("phone_number") or ""),
-            )
-    values["tb_qr_count"] = quick_replies
-    return values
-
-
 # --- the preview: a WhatsApp bubble ------------------------------------------------------------
 
 _BOLD = re.compile(r"\*([^*\n]+)\*")
@@ -297,8 +116,8 @@ def _load_draft() -> None:
         return
     try:
         with store() as session:
-            draft = templates.get_template(session, actor, draft_id)
-            body = templates.as_body(draft)
+            draft = get_template(session, actor, draft_id)
+            body = as_body(draft)
     except UserFacingError as exc:
         st.session_state[FLASH] = exc
         return
@@ -325,7 +144,7 @@ def _switch_limits() -> None:
     actor = current_actor()
     if actor is None:
         return
-    choice = "meta" if st.session_state.get("tb_meta_limits") else "seed"
+    choice = "meta" if st.session_state.get("tb_meta_limits") else "compact"
     with store() as session:
         app_settings.put(session, actor, app_settings.TEMPLATE_LIMITS, choice)
 
@@ -346,7 +165,7 @@ def _upload_header_example(channel_id: int, header_format: str) -> None:
         st.session_state["tb_header_upload_error"] = None
         try:
             with store() as session:
-                uploaded = templates.upload_header_media(
+                uploaded = upload_header_media(
                     session,
                     actor,
                     channel_id,
@@ -389,7 +208,7 @@ st.caption(t("template_pages.builder.intro"))
 
 with store() as session:
     channels = list_channels(session, actor)
-    limits = templates.active_limits(session)
+    limits = active_limits(session)
 if not channels:
     st.info(t("template_pages.no_channels"))
     st.stop()
@@ -420,10 +239,10 @@ channel_id = st.selectbox(
 
 with st.expander(t("template_pages.builder.drafts"), expanded=False):
     with store() as session:
-        drafts = templates.list_templates(
+        drafts = list_templates(
             session,
             actor,
-            templates.TemplateFilter(channel_id=channel_id, status=templates.DRAFT),
+            TemplateFilter(channel_id=channel_id, status=DRAFT),
             sort="name",
             page_size=500,
         ).items
@@ -487,7 +306,7 @@ with form_column:
                 max_chars=limits.header_text_length,
                 help=t("template_pages.builder.header_text_help"),
             )
-            for name in _variables("HEADER", st.session_state.get("tb_header_text", "")):
+            for name in ordered_variables(st.session_state.get("tb_header_text", "")):
                 st.text_input(
                     t("template_pages.builder.example_for", variable="{{" + name + "}}"),
                     key=f"tb_header_ex_{name}",
@@ -511,7 +330,7 @@ with form_column:
         help=t("template_pages.builder.body_help"),
         placeholder=t("template_pages.builder.body_placeholder"),
     )
-    body_variables = _variables("BODY", st.session_state.get("tb_body", ""))
+    body_variables = ordered_variables(st.session_state.get("tb_body", ""))
     if body_variables:
         st.caption(t("template_pages.builder.examples_intro"))
         example_columns = st.columns(min(len(body_variables), 3))
@@ -586,7 +405,7 @@ with form_column:
 
 template = body_from_form(st.session_state)
 with store() as session:
-    violations = templates.validate(session, template)
+    violations = validate(session, template)
 
 with preview_column:
     st.subheader(t("template_pages.builder.preview"))
@@ -626,7 +445,7 @@ submit = submit_column.button(
 if save:
     try:
         with store() as session:
-            templates.save_draft(session, actor, channel_id, template)
+            save_draft(session, actor, channel_id, template)
     except UserFacingError as exc:
         st.error(exc.message())
     else:
@@ -634,7 +453,7 @@ if save:
 if submit and not violations:
     try:
         with store() as session:
-            submitted = templates.submit_template(session, actor, channel_id, template)
+            submitted = submit_template(session, actor, channel_id, template)
             status = submitted.status
     except UserFacingError as exc:
         st.error(exc.message())

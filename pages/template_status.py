@@ -17,8 +17,17 @@ from core.channels.connect import list_channels
 from core.errors import UserFacingError
 from core.i18n import t
 from core.models import RemoteTemplate
-from core.templates import library as templates
-from core.templates.rules import CATEGORIES, LANGUAGES, LEGACY_CATEGORIES
+from core.templates.library import (
+    TemplateFilter,
+    delete_template,
+    get_template,
+    history,
+    list_templates,
+    status_counts,
+    sync_templates,
+)
+from core.templates.submission import clone_to_draft
+from core.templates.vocabulary import CATEGORIES, LANGUAGES, LEGACY_CATEGORIES
 from pages.common import current_page, fixed_language_t, page_guard, pager_controls, store
 
 LIST = "ts_list"  # pager key: the page number lives in ``ts_list_page``
@@ -131,7 +140,7 @@ def sync_channel(channel_id: int, channel_name: str) -> None:
 
     try:
         with store() as session:
-            result = templates.sync_templates(session, actor, channel_id, progress=show_progress)
+            result = sync_templates(session, actor, channel_id, progress=show_progress)
     except UserFacingError as exc:
         bar.empty()
         st.error(exc.message(), icon=":material/error:")
@@ -215,7 +224,7 @@ sort = sort_column.selectbox(
     key="ts_sort",
     on_change=_first_page,
 )
-filters = templates.TemplateFilter(
+filters = TemplateFilter(
     channel_id=chosen_channel,
     status=chosen_status,
     category=chosen_category,
@@ -261,11 +270,11 @@ def status_chart(counts: dict[str, int]) -> None:
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
-def live_table(filters: templates.TemplateFilter, sort: str) -> None:
+def live_table(filters: TemplateFilter, sort: str) -> None:
     viewer = page_guard(Permission.VIEW_TEMPLATES)
     with store() as session:
-        counts = templates.status_counts(session, viewer, filters)
-        page = templates.list_templates(
+        counts = status_counts(session, viewer, filters)
+        page = list_templates(
             session, viewer, filters, sort=sort, page=current_page(LIST), page_size=PAGE_SIZE
         )
     if counts:
@@ -311,8 +320,8 @@ def live_history(template_id: int) -> None:
     viewer = page_guard(Permission.VIEW_TEMPLATES)
     try:
         with store() as session:
-            template = templates.get_template(session, viewer, template_id)
-            changes = templates.history(session, viewer, template_id)
+            template = get_template(session, viewer, template_id)
+            changes = history(session, viewer, template_id)
     except UserFacingError as exc:
         st.error(exc.message())
         return
@@ -352,7 +361,7 @@ live_table(filters, sort)
 # --- one template: history, clone, delete --------------------------------------------------------
 
 with store() as session:
-    shown = templates.list_templates(
+    shown = list_templates(
         session, actor, filters, sort=sort, page=current_page(LIST), page_size=PAGE_SIZE
     ).items
 if not shown:
@@ -394,7 +403,7 @@ with actions_column:
     ):
         try:
             with store() as session:
-                draft = templates.clone_to_draft(session, actor, selected.id, new_name)
+                draft = clone_to_draft(session, actor, selected.id, new_name)
                 draft_name = draft.name
         except UserFacingError as exc:
             st.error(exc.message())
@@ -415,7 +424,7 @@ with actions_column:
         ):
             try:
                 with store() as session:
-                    templates.delete_template(session, actor, selected.id)
+                    delete_template(session, actor, selected.id)
             except UserFacingError as exc:
                 st.error(exc.message())
             else:

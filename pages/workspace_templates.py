@@ -13,8 +13,15 @@ from core.access.auth import Permission
 from core.channels.connect import list_channels
 from core.errors import UserFacingError
 from core.i18n import t
-from core.templates import library as templates
-from core.templates.rules import CATEGORIES, LANGUAGES, LEGACY_CATEGORIES
+from core.templates.library import get_template
+from core.templates.vocabulary import CATEGORIES, LANGUAGES, LEGACY_CATEGORIES
+from core.templates.workspace import (
+    add_to_workspace,
+    addable_to_workspace,
+    list_workspace,
+    remove_from_workspace,
+    workspace_prefill,
+)
 from pages.common import current_actor, fixed_language_t, page_guard, plain, show_flash, store
 
 FLASH = "wt_flash"
@@ -57,9 +64,7 @@ def _prefill() -> None:
         return
     try:
         with store() as session:
-            fields = templates.workspace_prefill(
-                templates.get_template(session, viewer, template_id)
-            )
+            fields = workspace_prefill(get_template(session, viewer, template_id))
     except UserFacingError as exc:
         st.session_state[FLASH] = exc
         return
@@ -81,7 +86,7 @@ def _remove(workspace_id: int, name: str) -> None:
     if viewer is None:
         return
     with store() as session:
-        templates.remove_from_workspace(session, viewer, workspace_id)
+        remove_from_workspace(session, viewer, workspace_id)
     st.session_state[FLASH] = ("template_pages.workspace.removed", {"name": name})
 
 
@@ -106,9 +111,7 @@ channel_id = st.selectbox(
 )
 
 with store() as session:
-    approved = templates.addable_to_workspace(
-        session, actor, channel_id, st.session_state.get("wt_find", "")
-    )
+    approved = addable_to_workspace(session, actor, channel_id, st.session_state.get("wt_find", ""))
 
 # --- Add to workspace --------------------------------------------------------------------------
 
@@ -162,7 +165,7 @@ if can_edit:
         if st.button(t("template_pages.workspace.save"), key="wt_save", type="primary"):
             try:
                 with store() as session:
-                    added = templates.add_to_workspace(
+                    added = add_to_workspace(
                         session,
                         actor,
                         channel_id,
@@ -189,7 +192,7 @@ search = st.text_input(
     placeholder=t("template_pages.search_placeholder"),
 )
 with store() as session:
-    listed = templates.list_workspace(session, actor, channel_id, search)
+    listed = list_workspace(session, actor, channel_id, search)
 if not listed:
     st.info(t("template_pages.workspace.empty"))
 for item in listed:

@@ -17,7 +17,9 @@ from core.failures import describe
 from core.i18n import t
 from core.models import CampaignRecipient, Contact, Role
 from core.outbox.sender import Sender
-from core.templates import library as templates
+from core.templates.library import TemplateFilter, list_templates
+from core.templates.submission import submit_template
+from core.templates.workspace import add_to_workspace, workspace_prefill
 from core.webhooks import processor as ingest
 from tests.live import API_KEY, NUMBER, SandboxControl, sandbox, serve_routes
 
@@ -51,15 +53,13 @@ def live(engine, team) -> Iterator[tuple[SandboxControl, int]]:
                 base_url=control.server.base_url,
                 public_url=public_url,
             ).channel
-            templates.submit_template(session, team[Role.MARKETER], channel.id, PROMO)
+            submit_template(session, team[Role.MARKETER], channel.id, PROMO)
         control.idle()
         ingest.process_pending(engine)
         with session_scope(engine) as session:
-            remote = templates.list_templates(
-                session, team[Role.MARKETER], templates.TemplateFilter()
-            ).items[0]
-            workspace = templates.add_to_workspace(
-                session, team[Role.MARKETER], channel.id, **templates.workspace_prefill(remote)
+            remote = list_templates(session, team[Role.MARKETER], TemplateFilter()).items[0]
+            workspace = add_to_workspace(
+                session, team[Role.MARKETER], channel.id, **workspace_prefill(remote)
             )
         yield control, workspace.id
 

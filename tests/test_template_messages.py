@@ -16,16 +16,14 @@ from typing import Any
 import pytest
 
 from core.errors import UserFacingError
-from core.templates.messages import (
+from core.templates.messages import build_template_message, check_values, summary_text
+from core.templates.values import (
     CurrencyParam,
     DateTimeParam,
     LocationParam,
     MediaParam,
     TemplateValues,
     TemplateValuesError,
-    build_template_message,
-    check_values,
-    summary_text,
 )
 from tests.d360.helpers import all_json, load
 

@@ -24,31 +24,29 @@ from typing import Any
 import pytest
 
 from core.i18n import LANGUAGES as UI_LANGUAGES
-from core.templates.rules import (
-    CATEGORIES,
-    LANGUAGES,
-    META_LIMITS,
-    RULES,
-    SEED_LIMITS,
-    SUBMISSION_ONLY,
-    Draft,
-    Limits,
-    Preview,
-    PreviewButton,
-    TemplateVariables,
-    check_body_length,
-    check_body_required,
-    check_body_text,
+from core.templates.anatomy import TemplateVariables, template_variables, variables_of
+from core.templates.limits import COMPACT_LIMITS, META_LIMITS, Limits
+from core.templates.preview import Preview, PreviewButton, render_preview
+from core.templates.rules import RULES, SUBMISSION_ONLY, Draft, validate_template
+from core.templates.rules.buttons import (
     check_button_phone_numbers,
     check_button_text,
     check_button_types,
     check_button_urls,
     check_buttons_grouped,
     check_buttons_total,
+    check_copy_code_count,
+    check_phone_button_count,
+    check_quick_reply_count,
+    check_url_button_count,
+)
+from core.templates.rules.parts import (
+    check_body_length,
+    check_body_required,
+    check_body_text,
     check_category,
     check_category_current,
     check_component_types,
-    check_copy_code_count,
     check_footer_length,
     check_footer_variables,
     check_header_format,
@@ -58,18 +56,14 @@ from core.templates.rules import (
     check_language,
     check_name_format,
     check_name_length,
-    check_phone_button_count,
-    check_quick_reply_count,
-    check_url_button_count,
+)
+from core.templates.rules.variables import (
     check_variable_examples,
     check_variable_format,
     check_variables_adjacent,
     check_variables_sequential,
-    render_preview,
-    template_variables,
-    validate_template,
-    variables_of,
 )
+from core.templates.vocabulary import CATEGORIES, LANGUAGES
 from tests.d360.helpers import all_json, load
 
 # --- the payloads: nothing approved is refused ---------------------------------------------------
@@ -174,7 +168,7 @@ def test_360dialog_listings_without_examples_need_the_listing_mode() -> None:
 
 
 def valid() -> dict[str, Any]:
-    """A template that passes every rule under the seed's limits."""
+    """A template that passes every rule under the compact buttons layout."""
     return {
         "name": "order_update_2",
         "category": "UTILITY",
@@ -246,15 +240,15 @@ VALID_KINDS = {
             "language": "en_US",
             "components": [{"type": "BODY", "text": "Welcome to our shop!"}],
         },
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     "text header without variable": (
         lambda: _with_header({"type": "HEADER", "format": "TEXT", "text": "Tu pedido"}),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
-    "image header": (lambda: _with_header(media_header("IMAGE")), SEED_LIMITS),
-    "document header": (lambda: _with_header(media_header("DOCUMENT")), SEED_LIMITS),
-    "video header": (lambda: _with_header(media_header("VIDEO")), SEED_LIMITS),
+    "image header": (lambda: _with_header(media_header("IMAGE")), COMPACT_LIMITS),
+    "document header": (lambda: _with_header(media_header("DOCUMENT")), COMPACT_LIMITS),
+    "video header": (lambda: _with_header(media_header("VIDEO")), COMPACT_LIMITS),
     "location header (Meta)": (
         lambda: _with_header({"type": "HEADER", "format": "LOCATION"}),
         META_LIMITS,
@@ -268,7 +262,7 @@ VALID_KINDS = {
                 {"type": "BODY", "text": "Recuerda: {{1}}.", "example": {"body_text": [["hoy"]]}}
             ],
         },
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     "three quick replies": (
         lambda: {
@@ -281,7 +275,7 @@ VALID_KINDS = {
                 },
             ],
         },
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     "copy code button": (
         lambda: {
@@ -295,7 +289,7 @@ VALID_KINDS = {
                 },
             ],
         },
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     "named variables": (
         lambda: {
@@ -324,14 +318,14 @@ VALID_KINDS = {
                 },
             ],
         },
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     "lowercase component types": (
         lambda: {
             **valid(),
             "components": [{**c, "type": c["type"].lower()} for c in valid()["components"]],
         },
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
 }
 
@@ -395,11 +389,11 @@ def phone(number: str = "+34612345678") -> dict[str, Any]:
 
 BUTTONS_FIELD = "components.BUTTONS.buttons"
 BROKEN: list[tuple[Callable[[Draft], Any], str, str, Mutation, Limits]] = [
-    (check_name_format, "name_format", "name", set_("name", "Order Update"), SEED_LIMITS),
-    (check_name_format, "name_format", "name", set_("name", "pedido_año"), SEED_LIMITS),
-    (check_name_format, "name_format", "name", set_("name", ""), SEED_LIMITS),
-    (check_name_length, "name_length", "name", set_("name", "a" * 513), SEED_LIMITS),
-    (check_category, "category_invalid", "category", set_("category", "PROMO"), SEED_LIMITS),
+    (check_name_format, "name_format", "name", set_("name", "Order Update"), COMPACT_LIMITS),
+    (check_name_format, "name_format", "name", set_("name", "pedido_año"), COMPACT_LIMITS),
+    (check_name_format, "name_format", "name", set_("name", ""), COMPACT_LIMITS),
+    (check_name_length, "name_length", "name", set_("name", "a" * 513), COMPACT_LIMITS),
+    (check_category, "category_invalid", "category", set_("category", "PROMO"), COMPACT_LIMITS),
     (
         check_category_current,
         "category_legacy",
@@ -413,22 +407,22 @@ BROKEN: list[tuple[Callable[[Draft], Any], str, str, Mutation, Limits]] = [
         "component_unknown",
         "components[4].type",
         lambda t: t["components"].append({"type": "CAROUSEL"}),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_component_types,
         "component_duplicate",
         "components.FOOTER",
         lambda t: t["components"].insert(3, {"type": "FOOTER", "text": "Otra"}),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
-    (check_body_required, "body_required", "components", lambda t: drop(t, "BODY"), SEED_LIMITS),
+    (check_body_required, "body_required", "components", lambda t: drop(t, "BODY"), COMPACT_LIMITS),
     (
         check_body_text,
         "body_empty",
         "components.BODY.text",
         steps(set_("BODY.text", "  "), set_("BODY.example", None)),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_body_length,
@@ -442,7 +436,7 @@ BROKEN: list[tuple[Callable[[Draft], Any], str, str, Mutation, Limits]] = [
         "header_format",
         "components.HEADER.format",
         lambda t: t["components"].__setitem__(0, {"type": "HEADER", "format": "LOCATION"}),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_header_format,
@@ -456,14 +450,14 @@ BROKEN: list[tuple[Callable[[Draft], Any], str, str, Mutation, Limits]] = [
         "header_empty",
         "components.HEADER.text",
         steps(set_("HEADER.text", ""), set_("HEADER.example", None)),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_header_text,
         "header_length",
         "components.HEADER.text",
         steps(set_("HEADER.text", "x" * 61), set_("HEADER.example", None)),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_header_variables,
@@ -480,28 +474,28 @@ BROKEN: list[tuple[Callable[[Draft], Any], str, str, Mutation, Limits]] = [
         "header_media_example",
         "components.HEADER.example",
         lambda t: t["components"].__setitem__(0, {"type": "HEADER", "format": "IMAGE"}),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_footer_length,
         "footer_length",
         "components.FOOTER.text",
         set_("FOOTER.text", "x" * 61),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_footer_variables,
         "footer_variables",
         "components.FOOTER.text",
         set_("FOOTER.text", "Hasta pronto, {{1}}"),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_variable_format,
         "variable_format",
         "components.BODY.text",
         set_("BODY.text", "Hola {{1}}, llega el {{dia}}."),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_variable_format,
@@ -517,77 +511,77 @@ BROKEN: list[tuple[Callable[[Draft], Any], str, str, Mutation, Limits]] = [
                 {"body_text_named_params": [{"param_name": "Nombre", "example": "Ana"}]},
             ),
         ),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_variables_sequential,
         "variables_sequential",
         "components.BODY.text",
         set_("BODY.text", "Hola {{2}}, llega el {{1}}."),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_variables_sequential,
         "variables_sequential",
         "components.BODY.text",
         set_("BODY.text", "Hola {{0}}, llega el {{1}}."),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_variables_sequential,
         "variables_sequential",
         "components.BODY.text",
         set_("BODY.text", "Hola {{1}}, llega el {{3}}."),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_variables_sequential,
         "variables_sequential",
         "components.BODY.text",
         set_("BODY.text", "Hola {{1}}, {{1}} llega el {{2}}."),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_variables_sequential,
         "variables_sequential",
         "components.HEADER.text",
         set_("HEADER.text", "Pedido {{2}}"),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_variables_adjacent,
         "variables_adjacent",
         "components.BODY.text",
         set_("BODY.text", "Hola {{1}} {{2}}."),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_variable_examples,
         "variable_examples",
         "components.BODY.example",
         set_("BODY.example", None),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_variable_examples,
         "variable_examples",
         "components.BODY.example",
         set_("BODY.example", {"body_text": [["Ana"]]}),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_variable_examples,
         "variable_examples",
         "components.HEADER.example",
         set_("HEADER.example", {"header_text": [""]}),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_variable_examples,
         "variable_examples",
         "components.BUTTONS.buttons[1].example",
         set_("BUTTONS.1.example", []),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_variable_examples,
@@ -603,7 +597,7 @@ BROKEN: list[tuple[Callable[[Draft], Any], str, str, Mutation, Limits]] = [
                 {"body_text_named_params": [{"param_name": "name", "example": "Ana"}]},
             ),
         ),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_buttons_total,
@@ -617,14 +611,14 @@ BROKEN: list[tuple[Callable[[Draft], Any], str, str, Mutation, Limits]] = [
         "quick_reply_count",
         BUTTONS_FIELD,
         set_buttons(qr("A"), qr("B"), qr("C"), qr("D")),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_url_button_count,
         "url_button_count",
         BUTTONS_FIELD,
         set_buttons(url(), url()),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_url_button_count,
@@ -652,70 +646,70 @@ BROKEN: list[tuple[Callable[[Draft], Any], str, str, Mutation, Limits]] = [
         "buttons_interleaved",
         BUTTONS_FIELD,
         set_buttons(qr("Sí"), url(), qr("No")),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_button_types,
         "button_type_unknown",
         "components.BUTTONS.buttons[0].type",
         set_buttons({"type": "FLOW", "text": "Abrir"}),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_button_text,
         "button_text_empty",
         "components.BUTTONS.buttons[0].text",
         set_("BUTTONS.0.text", " "),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_button_text,
         "button_text_length",
         "components.BUTTONS.buttons[2].text",
         set_("BUTTONS.2.text", "Llámanos cuando quieras, ya"),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_button_phone_numbers,
         "button_phone_number",
         "components.BUTTONS.buttons[2].phone_number",
         set_("BUTTONS.2.phone_number", "12345"),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_button_phone_numbers,
         "button_phone_number",
         "components.BUTTONS.buttons[2].phone_number",
         set_("BUTTONS.2.phone_number", None),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_button_urls,
         "button_url",
         "components.BUTTONS.buttons[1].url",
         steps(set_("BUTTONS.1.url", "ftp://tienda.example.com/x"), set_("BUTTONS.1.example", None)),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_button_urls,
         "button_url",
         "components.BUTTONS.buttons[1].url",
         set_("BUTTONS.1.url", "www.tienda.example.com/{{1}}"),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_button_urls,
         "button_url_variable",
         "components.BUTTONS.buttons[1].url",
         set_("BUTTONS.1.url", "https://tienda.example.com/{{1}}/seguimiento"),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
     (
         check_button_urls,
         "button_url_variable",
         "components.BUTTONS.buttons[1].url",
         set_("BUTTONS.1.url", "https://tienda.example.com/{{1}}{{2}}"),
-        SEED_LIMITS,
+        COMPACT_LIMITS,
     ),
 ]
 
@@ -808,16 +802,20 @@ def test_not_a_template_at_all() -> None:
     assert [v.rule for v in validate_template([])] == ["body_required"]  # type: ignore[arg-type]
 
 
-def test_seed_and_meta_limits_differ_where_the_seed_is_stricter() -> None:
+def test_compact_and_meta_limits_differ_where_compact_is_stricter() -> None:
     four_replies = _broken(set_buttons(qr("A"), qr("B"), qr("C"), qr("D")))
     two_urls = _broken(set_buttons(url(), url("https://tienda.example.com/b")))
     location = _broken(
         lambda t: t["components"].__setitem__(0, {"type": "HEADER", "format": "LOCATION"})
     )
     for template in (four_replies, two_urls, location):
-        assert validate_template(template, SEED_LIMITS) != []
+        assert validate_template(template, COMPACT_LIMITS) != []
         assert validate_template(template, META_LIMITS) == []
-    assert (SEED_LIMITS.quick_replies, SEED_LIMITS.url_buttons, SEED_LIMITS.phone_buttons) == (
+    assert (
+        COMPACT_LIMITS.quick_replies,
+        COMPACT_LIMITS.url_buttons,
+        COMPACT_LIMITS.phone_buttons,
+    ) == (
         3,
         1,
         1,
@@ -954,7 +952,7 @@ def test_preview_uses_the_examples_then_the_values() -> None:
         ),
         header_format="TEXT",
     )
-    from core.templates.messages import TemplateValues
+    from core.templates.values import TemplateValues
 
     filled = render_preview(
         valid()["components"],

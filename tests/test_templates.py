@@ -12,7 +12,11 @@ from core.channels.connect import client_for, connect_channel
 from core.db import session_scope
 from core.errors import UserFacingError
 from core.models import RemoteTemplate, Role, WorkspaceTemplate
-from core.templates import library as templates
+from core.templates import library
+from core.templates.library import history, sync_templates
+from core.templates.sending import send_template_to_number
+from core.templates.submission import TemplateInvalid, clone_to_draft, save_draft, submit_template
+from core.templates.workspace import add_to_workspace, workspace_prefill
 from tests.live import API_KEY, NUMBER, SandboxControl, sandbox, serve_routes
 
 
@@ -57,18 +61,18 @@ def test_sync_pages_through_every_template_and_keeps_history(engine, team, live)
         submit_directly(channel_id, engine, f"promo_{index}")
     control.idle()
     pages: list[tuple[int, int]] = []
-    original_page_size = templates.SYNC_PAGE_SIZE
-    templates.SYNC_PAGE_SIZE = 3
+    original_page_size = library.SYNC_PAGE_SIZE
+    library.SYNC_PAGE_SIZE = 3
     try:
         with session_scope(engine) as session:
-            result = templates.sync_templates(
+            result = sync_templates(
                 session,
                 team[Role.MANAGER],
                 channel_id,
                 progress=lambda done, total: pages.append((done, total)),
             )
     finally:
-        templates.SYNC_PAGE_SIZE = original_page_size
+        library.SYNC_PAGE_SIZE = original_page_size
     assert result.fetched == 7 and result.created == 7
     assert pages == [(3, 7), (6, 7), (7, 7)]
     with Session(engine) as session:
@@ -78,9 +82,9 @@ def test_sync_pages_through_every_template_and_keeps_history(engine, team, live)
         "POST", f"/accounts/{control.number}/templates/promo_0/status", {"status": "PAUSED"}
     )
     with session_scope(engine) as session:
-        again = templates.sync_templates(session, team[Role.MANAGER], channel_id)
+        again = sync_templates(session, team[Role.MANAGER], channel_id)
         promo = session.exec(select(RemoteTemplate).where(RemoteTemplate.name == "promo_0")).one()
-        changes = templates.history(session, team[Role.MANAGER], promo.id)
+        changes = history(session, team[Role.MANAGER], promo.id)
     assert again.created == 0 and promo.status == "PAUSED"
     assert [c.status for c in changes][-1] == "PAUSED"
 
@@ -97,17 +101,17 @@ def test_only_approved_templates_enter_the_workspace_and_get_flagged(engine, tea
     )
     marketer = team[Role.MARKETER]
     with session_scope(engine) as session:
-        templates.sync_templates(session, marketer, channel_id)
+        sync_templates(session, marketer, channel_id)
         approved = session.exec(
             select(RemoteTemplate).where(RemoteTemplate.name == "bienvenida")
         ).one()
-        fields = templates.workspace_prefill(approved)
+        fields = workspace_prefill(approved)
         assert (
             fields["content"] == "Bienvenida {{1}} a la tienda." and fields["partner_template_id"]
         )
-        added = templates.add_to_workspace(session, marketer, channel_id, **fields)
+        added = add_to_workspace(session, marketer, channel_id, **fields)
         with pytest.raises(UserFacingError) as refused:
-            templates.add_to_workspace(
+            add_to_workspace(
                 session,
                 marketer,
                 channel_id,
@@ -119,18 +123,18 @@ def test_only_approved_templates_enter_the_workspace_and_get_flagged(engine, tea
             )
         assert "approved" in refused.value.message("en")
         with pytest.raises(PermissionDenied):
-            templates.add_to_workspace(session, team[Role.AGENT], channel_id, **fields)
+            add_to_workspace(session, team[Role.AGENT], channel_id, **fields)
     assert added.partner_template_id and added.flagged_reason is None
     control.call(
         "POST", f"/accounts/{control.number}/templates/bienvenida/status", {"status": "PAUSED"}
     )
     with session_scope(engine) as session:
-        templates.sync_templates(session, marketer, channel_id)
+        sync_templates(session, marketer, channel_id)
         assert session.get(WorkspaceTemplate, added.id).flagged_reason == "PAUSED"
 
 
 def test_status_webhook_updates_the_table_without_a_sync(engine, team, live) -> None:
-    from core.webhooks import processor as ingest
+    from core.webhooks import processor
 
     control, channel_id = live
     submit_directly(channel_id, engine, "aviso")
@@ -138,7 +142,7 @@ def test_status_webhook_updates_the_table_without_a_sync(engine, team, live) -> 
         "POST", f"/accounts/{control.number}/templates/aviso/status", {"status": "APPROVED"}
     )
     control.idle()
-    ingest.process_pending(engine)
+    processor.process_pending(engine)
     with Session(engine) as session:
         aviso = session.exec(select(RemoteTemplate).where(RemoteTemplate.name == "aviso")).one()
         assert aviso.status == "APPROVED"
@@ -171,26 +175,26 @@ def test_invalid_template_is_refused_naming_the_rule_before_anything_is_sent(
 ) -> None:
     control, channel_id = live
     broken = {**GOOD, "name": "Pedido Listo"}
-    with session_scope(engine) as session, pytest.raises(templates.TemplateInvalid) as refused:
-        templates.submit_template(session, team[Role.MARKETER], channel_id, broken)
+    with session_scope(engine) as session, pytest.raises(TemplateInvalid) as refused:
+        submit_template(session, team[Role.MARKETER], channel_id, broken)
     assert [v.rule for v in refused.value.violations] == ["name_format"]
     assert "name" in refused.value.message("en").lower()
     assert control.call("GET", f"/accounts/{control.number}/templates") == []
 
 
 def test_submitted_template_moves_from_pending_to_approved_by_webhook(engine, team, live) -> None:
-    from core.webhooks import processor as ingest
+    from core.webhooks import processor
 
     control, channel_id = live
     with session_scope(engine) as session:
-        submitted = templates.submit_template(session, team[Role.MARKETER], channel_id, GOOD)
+        submitted = submit_template(session, team[Role.MARKETER], channel_id, GOOD)
     assert submitted.status == "PENDING"
     control.idle()
-    ingest.process_pending(engine)
+    processor.process_pending(engine)
     with Session(engine) as session:
         stored = session.get(RemoteTemplate, submitted.id)
         assert stored.status == "APPROVED"
-        assert [c.status for c in templates.history(session, team[Role.MANAGER], stored.id)] == [
+        assert [c.status for c in history(session, team[Role.MANAGER], stored.id)] == [
             "PENDING",
             "APPROVED",
         ]
@@ -200,8 +204,8 @@ def test_drafts_and_clones_stay_local(engine, team, live) -> None:
     control, channel_id = live
     marketer = team[Role.MARKETER]
     with session_scope(engine) as session:
-        draft = templates.save_draft(session, marketer, channel_id, {**GOOD, "name": "borrador"})
-        clone = templates.clone_to_draft(session, marketer, draft.id, "borrador_v2")
+        draft = save_draft(session, marketer, channel_id, {**GOOD, "name": "borrador"})
+        clone = clone_to_draft(session, marketer, draft.id, "borrador_v2")
         assert (draft.status, clone.status) == ("DRAFT", "DRAFT")
         assert clone.components == draft.components
     assert control.call("GET", f"/accounts/{control.number}/templates") == []
@@ -209,17 +213,17 @@ def test_drafts_and_clones_stay_local(engine, team, live) -> None:
 
 def test_an_approved_template_reaches_a_customer_outside_the_window(engine, team, live) -> None:
     from core.outbox.sender import Sender
-    from core.templates.messages import TemplateValues, TemplateValuesError
-    from core.webhooks import processor as ingest
+    from core.templates.values import TemplateValues, TemplateValuesError
+    from core.webhooks import processor
 
     control, channel_id = live
     marketer = team[Role.MARKETER]
     with session_scope(engine) as session:
-        templates.submit_template(session, marketer, channel_id, GOOD)
+        submit_template(session, marketer, channel_id, GOOD)
     control.idle()
-    ingest.process_pending(engine)
+    processor.process_pending(engine)
     with session_scope(engine) as session, pytest.raises(TemplateValuesError):
-        templates.send_template_to_number(
+        send_template_to_number(
             session,
             marketer,
             channel_id,
@@ -229,7 +233,7 @@ def test_an_approved_template_reaches_a_customer_outside_the_window(engine, team
             TemplateValues(body=["Ana"]),
         )
     with session_scope(engine) as session:
-        message = templates.send_template_to_number(
+        message = send_template_to_number(
             session,
             marketer,
             channel_id,
@@ -250,7 +254,7 @@ def test_templates_on_the_command_line(engine, cli, live, tmp_path) -> None:
     import json
 
     from core.outbox.sender import Sender
-    from core.webhooks import processor as ingest
+    from core.webhooks import processor
 
     control, channel_id = live
     good, bad = tmp_path / "good.json", tmp_path / "bad.json"
@@ -266,7 +270,7 @@ def test_templates_on_the_command_line(engine, cli, live, tmp_path) -> None:
     assert submitted.returncode == 0, submitted.stderr
     assert json.loads(submitted.stdout)["status"] == "PENDING"
     control.idle()
-    ingest.process_pending(engine)
+    processor.process_pending(engine)
     synced = cli("templates", "sync", "--channel", str(channel_id), "--json")
     assert json.loads(synced.stdout)["fetched"] == 1
     listed = json.loads(cli("templates", "list", "--json").stdout)

@@ -42,9 +42,11 @@ from core.models import (
 )
 from core.outbox.sender import Outgoing, enqueue_many
 from core.phones import InvalidPhoneNumber, canonical_wa_id, wa_id_of
-from core.templates.library import as_body, sendable_template
-from core.templates.messages import PreparedTemplate, TemplateValues
-from core.templates.rules import template_variables
+from core.templates.anatomy import template_variables
+from core.templates.library import as_body
+from core.templates.messages import PreparedTemplate
+from core.templates.values import TemplateValues
+from core.templates.workspace import sendable_template
 
 if TYPE_CHECKING:
     # pandas reads audiences and only there is it imported: the worker that runs campaigns

@@ -284,7 +284,7 @@ def _read_template_file(path: str) -> dict[str, Any]:
 
 
 def cmd_templates_validate(args: argparse.Namespace) -> int:
-    from core.templates.library import TemplateInvalid, validate
+    from core.templates.submission import TemplateInvalid, validate
 
     body = _read_template_file(args.file)
     with session_scope() as session:
@@ -296,7 +296,7 @@ def cmd_templates_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_templates_submit(args: argparse.Namespace) -> int:
-    from core.templates.library import submit_template
+    from core.templates.submission import submit_template
 
     body = _read_template_file(args.file)
     with session_scope() as session:
@@ -352,8 +352,8 @@ def cmd_templates_send(args: argparse.Namespace) -> int:
     import mimetypes
     from pathlib import Path
 
-    from core.templates.library import send_template_to_number, upload_header_media
-    from core.templates.messages import TemplateValues
+    from core.templates.sending import send_template_to_number, upload_header_media
+    from core.templates.values import TemplateValues
 
     buttons = {index: value for index, value in (_button_param(b) for b in args.button_param)}
     with session_scope() as session:

@@ -21,8 +21,9 @@ from core.campaigns.runner import Mapping, Plan, Source
 from core.errors import UserFacingError
 from core.i18n import t
 from core.models import utcnow
-from core.templates.messages import TemplateValues
-from core.templates.rules import TemplateVariables, render_preview
+from core.templates.anatomy import TemplateVariables
+from core.templates.preview import render_preview
+from core.templates.values import TemplateValues
 from pages._campaigns.state import PLAN
 from pages._widgets.bubble import show_bubble
 from pages._widgets.flash import say_refusal

@@ -12,8 +12,8 @@ from sqlmodel import Session
 from core.access.auth import Actor
 from core.conversations import media, threads
 from core.errors import UserFacingError
-from core.templates import library
-from core.templates.messages import TemplateValues
+from core.templates.sending import send_template
+from core.templates.values import TemplateValues
 from pages._widgets.flash import act
 
 OPEN = "viewer_open"  # id of the conversation shown on the right
@@ -57,14 +57,12 @@ def send_reply(actor: Actor, conversation_id: int) -> None:
         st.session_state[reply_to_key(conversation_id)] = NO_QUOTE
 
 
-def send_template(
+def send_filled_template(
     actor: Actor, conversation_id: int, workspace_id: int, values: TemplateValues
 ) -> None:
     act(
         FLASH,
-        lambda session: library.send_template(
-            session, actor, conversation_id, workspace_id, values
-        ),
+        lambda session: send_template(session, actor, conversation_id, workspace_id, values),
     )
 
 

@@ -22,8 +22,8 @@ from pages._conversations.actions import (
     OPEN,
     composer_key,
     reply_to_key,
+    send_filled_template,
     send_reply,
-    send_template,
     show_older,
 )
 from pages._conversations.message import render_message
@@ -61,7 +61,7 @@ def template_sender(actor: Actor, thread: Thread) -> None:
     if filled is not None and st.button(
         t("viewer.composer.send_template"), key=f"viewer_tpl_send_{conversation_id}", type="primary"
     ):
-        send_template(actor, conversation_id, filled.workspace.id, filled.values)
+        send_filled_template(actor, conversation_id, filled.workspace.id, filled.values)
 
 
 def quote_choice(thread: Thread) -> None:

@@ -14,7 +14,7 @@ import re
 import streamlit as st
 
 from core.i18n import t
-from core.templates.rules import Preview
+from core.templates.preview import Preview
 
 _BOLD = re.compile(r"\*([^*\n]+)\*")
 _ITALIC = re.compile(r"(?<![\w])_([^_\n]+)_(?![\w])")

@@ -17,7 +17,7 @@ import streamlit as st
 
 from core.i18n import get_language, t
 from core.models import utcnow
-from core.templates.rules import LANGUAGES
+from core.templates.vocabulary import LANGUAGES
 
 _MARKDOWN_SPECIAL = str.maketrans({char: "\\" + char for char in "\\`*_[]<>$~|#:"})
 

@@ -12,9 +12,10 @@ import streamlit as st
 from core.access.auth import Actor
 from core.i18n import t
 from core.models import WorkspaceTemplate
-from core.templates import library
-from core.templates.messages import TemplateValues
-from core.templates.rules import render_preview, template_variables
+from core.templates.anatomy import template_variables
+from core.templates.preview import render_preview
+from core.templates.values import TemplateValues
+from core.templates.workspace import sendable_workspace
 from pages._widgets.bubble import show_bubble
 from pages._widgets.session import store
 
@@ -28,7 +29,7 @@ class FilledTemplate:
 def template_form(actor: Actor, channel_id: int, key: str) -> FilledTemplate | None:
     """Choose a template and fill its variables; ``None`` until one is chosen."""
     with store() as session:
-        sendable = library.sendable_workspace(session, actor, channel_id)
+        sendable = sendable_workspace(session, actor, channel_id)
     if not sendable:
         st.caption(t("template_form.none"))
         return None

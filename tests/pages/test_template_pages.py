@@ -14,7 +14,8 @@ from core.access.auth import SYSTEM_ACTOR
 from core.channels.connect import client_for, connect_channel
 from core.db import session_scope
 from core.models import Channel, RemoteTemplate, Role, WorkspaceTemplate
-from core.templates import library as templates
+from core.templates.library import record_status
+from core.templates.submission import active_limits
 from tests.live import API_KEY, NUMBER, SandboxControl, sandbox, serve_routes
 from tests.pages.conftest import texts
 from tests.store_helpers import make_channel
@@ -72,7 +73,7 @@ def stored_template(
         session.add(template)
         session.flush()
         for status, reason in statuses:
-            templates.record_status(session, template, status, reason)
+            record_status(session, template, status, reason)
         return template.id
 
 
@@ -314,7 +315,7 @@ def test_workspace_adds_an_approved_template_prefilled_and_refuses_others(
         assert added.name == "bienvenida"
 
     with session_scope(engine) as session:  # what a status webhook or a sync does
-        templates.record_status(session, session.get(RemoteTemplate, approved), "PAUSED", None)
+        record_status(session, session.get(RemoteTemplate, approved), "PAUSED", None)
     at.run()
     [flag] = [warning.value for warning in at.warning]
     assert flag.startswith("This template is no longer approved on WhatsApp (status: Paused)")
@@ -348,7 +349,7 @@ def test_spanish_labels(run_page, team, channel_id, engine) -> None:
     assert builder.text_input(key="tb_name").label == "Nombre de la plantilla"
     assert builder.button(key="tb_submit").label == "Enviar a aprobación"
     assert builder.toggle(key="tb_meta_limits").label == "Usar las reglas de Meta"
-    assert "las de la página de ayuda" in texts(builder)
+    assert "diseño de botones compacto" in texts(builder)
     builder.text_input(key="tb_name").input("Oferta")
     builder.run()
     assert any("Nombre de la plantilla" in text for text in errors(builder))
@@ -357,7 +358,7 @@ def test_spanish_labels(run_page, team, channel_id, engine) -> None:
     builder.run()
     assert "las de Meta" in texts(builder)
     with session_scope(engine) as session:
-        assert templates.active_limits(session).name == "meta"
+        assert active_limits(session).name == "meta"
 
     status = run_page(STATUS, team[Role.ADMIN], language="es")
     assert status.title[0].value == "Estado de plantillas"
