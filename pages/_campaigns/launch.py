@@ -38,7 +38,7 @@ def launch(actor: Actor, workspace_id: int, mapping: Mapping) -> None:
     name = (st.session_state.get("cmp_name") or "").strip()
     start_at = start_moment()
 
-    def create_and_start(session: Session) -> int:
+    def create_and_start(session: Session) -> None:
         if start_at is not None and start_at < utcnow():
             raise UserFacingError("campaign_page.error.past")
         campaign = runner.create(
@@ -51,15 +51,11 @@ def launch(actor: Actor, workspace_id: int, mapping: Mapping) -> None:
             start_at=start_at,
         )
         runner.start(session, actor, campaign.id, start_at=start_at)
-        return campaign.id
+        st.session_state[SELECTED] = campaign.id  # the list below opens it
 
-    def started(campaign_id: int) -> Words:
-        """Open the new campaign in the list below, and say it started."""
-        st.session_state[SELECTED] = campaign_id
-        key = "campaign_page.launch.scheduled" if start_at else "campaign_page.launch.started"
-        return Words(key, name=plain(name), count=len(planned.sendable))
-
-    if act(LAUNCH_FLASH, create_and_start, started):
+    started = "campaign_page.launch.scheduled" if start_at else "campaign_page.launch.started"
+    said = Words(started, name=plain(name), count=len(planned.sendable))
+    if act(LAUNCH_FLASH, create_and_start, said):
         st.session_state.pop(PLAN, None)
         st.session_state["cmp_name"] = ""
 

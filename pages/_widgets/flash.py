@@ -60,11 +60,13 @@ def act(
 ) -> bool:
     """Run ``action`` in one transaction and keep its outcome at ``where`` for :func:`show_flash`.
 
-    ``said`` is the success, or a function of the action's result that returns it (called in the
-    same session, so the rows it returns can still be read). A refusal replaces it: a
+    ``action`` calls core, and may keep in ``st.session_state`` what the page needs from the
+    result. ``said`` is the success, or a function of the action's result that returns it (called
+    in the same session, so the rows it returns can still be read). A refusal replaces it: a
     :class:`UserFacingError` from core, or a role that may not do this. ``rerun`` draws the page
     again at once, for an action whose change shows above the place it was started from (never
-    from a callback: the run that follows a callback draws it anyway)."""
+    from a callback: the run that follows a callback draws it anyway). Returns whether it
+    succeeded."""
     try:
         with store() as session:
             result = action(session)
