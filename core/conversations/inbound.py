@@ -29,6 +29,7 @@ from core.models import (
     UTCDateTime,
     utcnow,
 )
+from core.outbox.bridge import queue_greeting
 from core.phones import canonical_wa_id, equivalent_wa_ids
 
 PREVIEW_LENGTH = 120
@@ -551,17 +552,8 @@ def _edit(session: Session, channel: Channel, message: InboundMessage) -> bool:
 def _greet(
     session: Session, channel: Channel, contact: Contact, conversation: Conversation
 ) -> None:
-    """Seed point 6: the channel's greeting is the first reply to a new contact, sent once."""
+    """The channel's greeting is the first reply to a new contact, sent once."""
     if not channel.greeting_message.strip() or contact.greeted_at is not None:
         return
-    from core.outbox.sender import enqueue_text
-
-    enqueue_text(
-        session,
-        channel,
-        conversation,
-        channel.greeting_message,
-        idempotency_key=f"greeting:{contact.id}",
-        sent_by_user_id=None,
-    )
+    queue_greeting(session, channel, contact, conversation)
     contact.greeted_at = utcnow()

@@ -1,6 +1,6 @@
-"""The 360Dialog HTTP API, one method per endpoint, for both generations.
+"""The HTTP layer to 360Dialog: ``D360Client``, one method per endpoint, for both generations.
 
-This layer only speaks HTTP: it builds the request the chosen generation expects, sends it with
+It only speaks HTTP: it builds the request the chosen generation expects, sends it with
 the channel's ``D360-API-KEY``, and returns parsed JSON or a small frozen result. It decides
 nothing about conversations, windows or retries; every failure is raised as a
 ``core.d360.errors.D360Error`` subclass so callers can ask ``err.is_transient``.
@@ -279,7 +279,7 @@ class D360Client:
                 body["text"] = {**text, "preview_url": body.pop("preview_url")}
             return body
         body.pop("messaging_product", None)
-        # On-Premise wants it at the top level (courier "Link Sending").
+        # On-Premise wants it at the top level, beside ``text``.
         if text is not None and "preview_url" in text:
             body["text"] = {key: value for key, value in text.items() if key != "preview_url"}
             body["preview_url"] = text["preview_url"]
@@ -300,7 +300,7 @@ class D360Client:
         body = self._message_body(payload, namespace)
         response = self._request("POST", self._messages_url, json_body=body)
         data = self._json(response)
-        # On-Premise can answer 2xx with an ``errors`` array (courier "Error Field").
+        # On-Premise can answer 2xx and still carry an ``errors`` array: a failed send.
         if isinstance(data, dict) and data.get("errors"):
             raise error_from_response(response.status_code, data, headers=response.headers)
         return SendResult.from_response(data)
