@@ -5,6 +5,8 @@ Nothing else lives here; each page is a script in ``pages/`` and all logic is in
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 import streamlit_authenticator as stauth
 
@@ -33,7 +35,7 @@ def choose_language(settings: Settings) -> None:
         )
 
 
-def make_authenticator(settings: Settings, credentials: dict) -> stauth.Authenticate:
+def make_authenticator(settings: Settings, credentials: dict[str, Any]) -> stauth.Authenticate:
     authenticator = stauth.Authenticate(
         credentials,
         cookie_name="whatsapp_1980tic_session",
