@@ -5,56 +5,52 @@ Nothing else lives here; each page is a script in ``pages/`` and all logic is in
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 import streamlit_authenticator as stauth
 
 from core.access import users
+from core.access.auth import Actor
 from core.access.navigation import visible_pages
-from core.config import get_settings
+from core.config import Settings, get_settings
 from core.crypto import cookie_key
 from core.i18n import LANGUAGES, preferred_language, set_language, t
-from pages.common import ACTOR_KEY, store
+from pages._widgets.flash import show_flash
+from pages._widgets.session import ACTOR_KEY, FIRST_ADMIN_FLASH, store
 
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}
 
-st.set_page_config(page_title="1980TIC WhatsApp", page_icon=":material/chat:", layout="wide")
-settings = get_settings()
 
-if "language" not in st.session_state:
-    st.session_state["language"] = preferred_language(
-        st.context.headers.get("Accept-Language"), settings.default_language
+def choose_language(settings: Settings) -> None:
+    """The browser's preferred language at first, then the sidebar's choice."""
+    if "language" not in st.session_state:
+        st.session_state["language"] = preferred_language(
+            st.context.headers.get("Accept-Language"), settings.default_language
+        )
+    set_language(st.session_state["language"])
+    with st.sidebar:
+        st.selectbox(
+            t("language"), LANGUAGES, key="language", format_func=LANGUAGE_NAMES.__getitem__
+        )
+
+
+def make_authenticator(settings: Settings, credentials: dict[str, Any]) -> stauth.Authenticate:
+    authenticator = stauth.Authenticate(
+        credentials,
+        cookie_name="whatsapp_1980tic_session",
+        cookie_key=cookie_key(),
+        cookie_expiry_days=settings.cookie_expiry_days,
+        auto_hash=False,
+        login_sleep_time=settings.login_delay_seconds,
     )
-set_language(st.session_state["language"])
-
-with st.sidebar:
-    st.selectbox(
-        t("language"),
-        LANGUAGES,
-        key="language",
-        format_func=LANGUAGE_NAMES.__getitem__,
-    )
-
-with store() as session:
-    first_run = users.user_count(session) == 0
-    credentials = users.login_credentials(session)
-
-if first_run:
-    st.navigation([st.Page("pages/setup.py", title=t("nav.setup"), icon=":material/key:")]).run()
-    st.stop()
-
-authenticator = stauth.Authenticate(
-    credentials,
-    cookie_name="whatsapp_1980tic_session",
-    cookie_key=cookie_key(),
-    cookie_expiry_days=settings.cookie_expiry_days,
-    auto_hash=False,
-    login_sleep_time=settings.login_delay_seconds,
-)
-authenticator.login(location="unrendered")  # restores a session from a valid signed cookie
+    authenticator.login(location="unrendered")  # restores a session from a valid signed cookie
+    return authenticator
 
 
-def login_form() -> None:
+def login_form(authenticator: stauth.Authenticate) -> None:
     """Our own form (for translated labels and failed-login auditing), checked by the library."""
+    show_flash(FIRST_ADMIN_FLASH)
     with st.form("login"):
         st.subheader(t("login.form"))
         username = st.text_input(t("login.username"), key="login_username")
@@ -72,39 +68,63 @@ def login_form() -> None:
     st.error(t("login.failed"))
 
 
-if not st.session_state.get("authentication_status"):
-    st.session_state.pop(ACTOR_KEY, None)
-    login_form()
-    st.stop()
-
-with store() as session:
-    actor = users.actor_for(session, st.session_state.get("username"))
-    if actor is not None and not st.session_state.get("login_recorded"):
-        users.record_login(session, actor.username)
-        st.session_state["login_recorded"] = True
-if actor is None:
-    authenticator.logout(location="unrendered")
-    st.session_state.pop(ACTOR_KEY, None)
-    st.error(t("login.deactivated"))
-    st.stop()
-st.session_state[ACTOR_KEY] = actor
-
-with st.sidebar:
-    st.markdown(
-        t(
-            "sidebar.signed_in",
-            name=st.session_state.get("name") or actor.username,
-            role=t(f"role.{actor.role.value}"),
-        )
-    )
-    if st.button(t("logout"), key="logout_button"):
+def signed_in_actor(authenticator: stauth.Authenticate) -> Actor | None:
+    """The logged-in user as core knows them now (``None`` once deactivated); the login is
+    recorded once per session."""
+    with store() as session:
+        actor = users.actor_for(session, st.session_state.get("username"))
+        if actor is not None and not st.session_state.get("login_recorded"):
+            users.record_login(session, actor.username)
+            st.session_state["login_recorded"] = True
+    if actor is None:
         authenticator.logout(location="unrendered")
-        for key in (ACTOR_KEY, "login_recorded"):
-            st.session_state.pop(key, None)
-        st.rerun()
+        st.session_state.pop(ACTOR_KEY, None)
+        st.error(t("login.deactivated"))
+    return actor
 
-pages = [
-    st.Page(page.path, title=t(page.title_key), icon=page.icon, url_path=page.url_path)
-    for page in visible_pages(actor)
-]
-st.navigation(pages).run()
+
+def sidebar(actor: Actor, authenticator: stauth.Authenticate) -> None:
+    with st.sidebar:
+        st.markdown(
+            t(
+                "sidebar.signed_in",
+                name=st.session_state.get("name") or actor.username,
+                role=t(f"role.{actor.role.value}"),
+            )
+        )
+        if st.button(t("logout"), key="logout_button"):
+            authenticator.logout(location="unrendered")
+            for key in (ACTOR_KEY, "login_recorded"):
+                st.session_state.pop(key, None)
+            st.rerun()
+
+
+def main() -> None:
+    st.set_page_config(page_title="1980TIC WhatsApp", page_icon=":material/chat:", layout="wide")
+    settings = get_settings()
+    choose_language(settings)
+    with store() as session:
+        first_run = users.user_count(session) == 0
+        credentials = users.login_credentials(session)
+    if first_run:
+        setup = st.Page("pages/setup.py", title=t("nav.setup"), icon=":material/key:")
+        st.navigation([setup]).run()
+        return
+    authenticator = make_authenticator(settings, credentials)
+    if not st.session_state.get("authentication_status"):
+        st.session_state.pop(ACTOR_KEY, None)
+        login_form(authenticator)
+        return
+    actor = signed_in_actor(authenticator)
+    if actor is None:
+        return
+    st.session_state[ACTOR_KEY] = actor
+    sidebar(actor, authenticator)
+    pages = [
+        st.Page(page.path, title=t(page.title_key), icon=page.icon, url_path=page.url_path)
+        for page in visible_pages(actor)
+    ]
+    st.navigation(pages).run()
+
+
+main()

@@ -1,15 +1,22 @@
 """Home: who is signed in and what their role lets them do."""
 
+from __future__ import annotations
+
 import streamlit as st
 
+from core.access.auth import Actor
 from core.access.navigation import visible_pages
 from core.i18n import t
-from pages.common import page_guard
+from pages._widgets.session import page_guard
 
-actor = page_guard()
-st.title(t("home.title", name=st.session_state.get("name") or actor.username))
-st.write(t("home.intro"))
-st.subheader(t("home.your_pages"))
-for page in visible_pages(actor):
-    if page.url_path != "home":
-        st.page_link(page.path, label=t(page.title_key), icon=page.icon)
+
+def render(actor: Actor) -> None:
+    st.title(t("home.title", name=st.session_state.get("name") or actor.username))
+    st.write(t("home.intro"))
+    st.subheader(t("home.your_pages"))
+    for page in visible_pages(actor):
+        if page.url_path != "home":
+            st.page_link(page.path, label=t(page.title_key), icon=page.icon)
+
+
+render(page_guard())

@@ -1,107 +1,37 @@
 """Template builder: compose a template visually, see it as WhatsApp will, submit it for approval.
 
-The form is plain widgets (no ``st.form``) so every change reruns the page: the variables found in
-the text get their example inputs, the preview and the rule check follow at once. The page only
-assembles the body 360Dialog takes from the widgets (``core.templates.drafts``);
-``core.templates.submission`` validates, keeps drafts and submits. Users' words go into the
-preview escaped (``html.escape``).
+Every change reruns the page: the preview and the rule check follow at once. The page only lays
+out the form (``pages/_templates/builder_form.py``); ``core.templates.drafts`` turns it into the
+body 360Dialog takes, ``core.templates.submission`` validates, keeps drafts and submits.
 """
 
 from __future__ import annotations
 
-import html
-import re
+from typing import Any
 
 import streamlit as st
+from sqlmodel import Session
 
 from core.access import settings as app_settings
-from core.access.auth import Permission
+from core.access.auth import Actor, Permission
 from core.channels.connect import list_channels
-from core.errors import UserFacingError
 from core.i18n import t
-from core.templates.anatomy import ordered_variables
-from core.templates.drafts import (
-    DEFAULTS,
-    HEADER_FORMATS,
-    NOT_WIDGETS,
-    body_from_form,
-    form_from_body,
-)
+from core.templates.drafts import DEFAULTS, NOT_WIDGETS, body_from_form, form_from_body
 from core.templates.library import DRAFT, TemplateFilter, as_body, get_template, list_templates
 from core.templates.limits import Limits
-from core.templates.preview import Preview, render_preview
-from core.templates.sending import upload_header_media
+from core.templates.preview import render_preview
 from core.templates.submission import active_limits, save_draft, submit_template, validate
-from core.templates.vocabulary import CATEGORIES, LANGUAGES
-from pages.common import current_actor, fixed_language_t, page_guard, show_flash, store
+from core.templates.violations import Violation
+from pages._templates.builder_form import template_fields
+from pages._widgets.bubble import show_bubble
+from pages._widgets.flash import Words, act, show_flash
+from pages._widgets.labels import channel_label, status_label
+from pages._widgets.session import page_guard, store
 
-TYPES = ("standard", "media")
-MEDIA_FILE_TYPES = {
-    "IMAGE": ["jpg", "jpeg", "png"],
-    "DOCUMENT": ["pdf"],
-    "VIDEO": ["mp4", "3gp"],
-}
 FLASH = "tb_flash"
-# --- the preview: a WhatsApp bubble ------------------------------------------------------------
-
-_BOLD = re.compile(r"\*([^*\n]+)\*")
-_ITALIC = re.compile(r"(?<![\w])_([^_\n]+)_(?![\w])")
-_STRIKE = re.compile(r"~([^~\n]+)~")
-MEDIA_ICONS = {"IMAGE": "🖼️", "DOCUMENT": "📄", "VIDEO": "🎬", "LOCATION": "📍", "GIF": "🎞️"}
-BUTTON_ICONS = {"QUICK_REPLY": "↩", "URL": "↗", "PHONE_NUMBER": "📞"}
 
 
-def whatsapp_text(text: str) -> str:
-    """Escaped text with WhatsApp's *bold*, _italic_ and ~strike~ and its line breaks."""
-    escaped = html.escape(text)
-    escaped = _BOLD.sub(r"<b>\1</b>", escaped)
-    escaped = _ITALIC.sub(r"<i>\1</i>", escaped)
-    escaped = _STRIKE.sub(r"<s>\1</s>", escaped)
-    return escaped.replace("\n", "<br>")
-
-
-def bubble_html(preview: Preview, media_label: str, empty_label: str) -> str:
-    parts = []
-    if preview.header_format and preview.header_format != "TEXT":
-        icon = MEDIA_ICONS.get(preview.header_format, "📎")
-        parts.append(
-            '<div style="background:#cfd8dc;border-radius:6px;height:120px;display:flex;'
-            "align-items:center;justify-content:center;font-size:15px;color:#455a64;"
-            f'margin-bottom:6px">{icon}&nbsp;{html.escape(media_label)}</div>'
-        )
-    if preview.header:
-        parts.append(
-            f'<div style="font-weight:700;margin-bottom:4px">{whatsapp_text(preview.header)}</div>'
-        )
-    body = whatsapp_text(preview.body) if preview.body.strip() else html.escape(empty_label)
-    parts.append(f'<div style="white-space:normal;word-wrap:break-word">{body}</div>')
-    if preview.footer:
-        parts.append(
-            '<div style="color:#667781;font-size:13px;margin-top:4px">'
-            f"{html.escape(preview.footer)}</div>"
-        )
-    parts.append('<div style="color:#667781;font-size:11px;text-align:right">12:00</div>')
-    buttons = "".join(
-        '<div style="background:#ffffff;border-radius:8px;margin-top:3px;padding:8px;'
-        'text-align:center;color:#027eb5;font-weight:500" '
-        f'title="{html.escape(button.target or "")}">'
-        f"{BUTTON_ICONS.get(button.kind, '')}&nbsp;{html.escape(button.text)}</div>"
-        for button in preview.buttons
-    )
-    return (
-        '<div class="template-preview" style="background:#efeae2;padding:16px;border-radius:10px;'
-        'font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:14.2px;color:#111b21">'
-        '<div style="max-width:330px">'
-        '<div style="background:#ffffff;border-radius:0 8px 8px 8px;padding:6px 8px 4px;'
-        'box-shadow:0 1px 0.5px rgba(11,20,26,.13)">'
-        f"{''.join(parts)}</div>{buttons}</div></div>"
-    )
-
-
-# --- actions -----------------------------------------------------------------------------------
-
-
-def _reset_form() -> None:
+def reset_form() -> None:
     for key in list(st.session_state):
         if isinstance(key, str) and key.startswith(("tb_header_ex_", "tb_body_ex_", "tb_qr_")):
             del st.session_state[key]
@@ -109,135 +39,55 @@ def _reset_form() -> None:
         st.session_state[key] = value
 
 
-def _load_draft() -> None:
-    actor = current_actor()
+def load_draft(actor: Actor) -> None:
     draft_id = st.session_state.get("tb_draft")
-    if actor is None or draft_id is None:
+    if draft_id is None:
         return
-    try:
-        with store() as session:
-            draft = get_template(session, actor, draft_id)
-            body = as_body(draft)
-    except UserFacingError as exc:
-        st.session_state[FLASH] = exc
-        return
-    _reset_form()
-    st.session_state.update(form_from_body(body))
-    st.session_state[FLASH] = ("template_pages.builder.loaded", {"name": draft.name})
+
+    def fill_form(session: Session) -> str:
+        """Show the draft in the form, in place of what was there."""
+        draft = get_template(session, actor, draft_id)
+        body = as_body(draft)
+        reset_form()
+        st.session_state.update(form_from_body(body))
+        return draft.name
+
+    act(FLASH, fill_form, lambda name: Words("template_pages.builder.loaded", name=name))
 
 
-def _add_quick_reply() -> None:
-    count = st.session_state.get("tb_qr_count", 0)
-    st.session_state[f"tb_qr_{count}"] = ""
-    st.session_state["tb_qr_count"] = count + 1
-
-
-def _remove_quick_reply(index: int) -> None:
-    count = st.session_state.get("tb_qr_count", 0)
-    for later in range(index, count - 1):
-        st.session_state[f"tb_qr_{later}"] = st.session_state.get(f"tb_qr_{later + 1}", "")
-    st.session_state.pop(f"tb_qr_{count - 1}", None)
-    st.session_state["tb_qr_count"] = max(0, count - 1)
-
-
-def _switch_limits() -> None:
-    actor = current_actor()
-    if actor is None:
-        return
+def switch_limits(actor: Actor) -> None:
     choice = "meta" if st.session_state.get("tb_meta_limits") else "compact"
-    with store() as session:
-        app_settings.put(session, actor, app_settings.TEMPLATE_LIMITS, choice)
-
-
-def _upload_header_example(channel_id: int, header_format: str) -> None:
-    """Upload the chosen sample file once; its media id is the template's ``header_handle``.
-
-    A refused upload is not retried at every rerun: choosing the file again retries it."""
-    upload = st.session_state.get("tb_header_file")
-    if upload is None:
-        return
-    marker = (upload.file_id, header_format, channel_id)
-    if st.session_state.get("tb_header_upload") != marker:
-        actor = current_actor()
-        if actor is None:
-            return
-        st.session_state["tb_header_upload"] = marker
-        st.session_state["tb_header_upload_error"] = None
-        try:
-            with store() as session:
-                uploaded = upload_header_media(
-                    session,
-                    actor,
-                    channel_id,
-                    upload.getvalue(),
-                    upload.name,
-                    upload.type or "application/octet-stream",
-                )
-        except UserFacingError as exc:
-            st.session_state["tb_header_upload_error"] = exc
-            st.session_state["tb_header_handle"] = None
-        else:
-            st.session_state["tb_header_handle"] = uploaded.id
-    failure = st.session_state.get("tb_header_upload_error")
-    if failure is not None:
-        st.error(failure.message(), icon=":material/error:")
-
-
-# --- the page ----------------------------------------------------------------------------------
-
-
-def limits_line(limits: Limits) -> str:
-    return t(
-        f"template_pages.limits.{limits.name}",
-        quick_replies=limits.quick_replies,
-        urls=limits.url_buttons,
-        phones=limits.phone_buttons,
+    act(
+        FLASH,
+        lambda session: app_settings.put(session, actor, app_settings.TEMPLATE_LIMITS, choice),
     )
 
 
-def language_label(code: str) -> str:
-    return f"{code} — {LANGUAGES.get(code, code)}"
-
-
-actor = page_guard(Permission.EDIT_TEMPLATES)
-translate = fixed_language_t()
-for state_key, default in {**DEFAULTS, **NOT_WIDGETS}.items():
-    st.session_state.setdefault(state_key, default)
-st.title(t("template_pages.builder.title"))
-st.caption(t("template_pages.builder.intro"))
-
-with store() as session:
-    channels = list_channels(session, actor)
-    limits = active_limits(session)
-if not channels:
-    st.info(t("template_pages.no_channels"))
-    st.stop()
-channel_names = {channel.id: f"{channel.name} ({channel.number})" for channel in channels}
-if st.session_state.get("tb_channel") not in channel_names:
-    st.session_state["tb_channel"] = next(iter(channel_names))
-
-show_flash(st.session_state.pop(FLASH, None))
-
-with st.container(border=True):
-    limits_column, toggle_column = st.columns([3, 2])
-    limits_column.markdown(limits_line(limits))
-    if actor.can(Permission.MANAGE_CHANNELS):
-        toggle_column.toggle(
-            t("template_pages.limits.use_meta"),
-            value=limits.name == "meta",
-            key="tb_meta_limits",
-            on_change=_switch_limits,
-            help=t("template_pages.limits.help"),
+def limits_box(actor: Actor, limits: Limits) -> None:
+    """Which rules apply (the compact buttons layout or Meta's); admins may switch them."""
+    with st.container(border=True):
+        limits_column, toggle_column = st.columns([3, 2])
+        limits_column.markdown(
+            t(
+                f"template_pages.limits.{limits.name}",
+                quick_replies=limits.quick_replies,
+                urls=limits.url_buttons,
+                phones=limits.phone_buttons,
+            )
         )
+        if actor.can(Permission.MANAGE_CHANNELS):
+            toggle_column.toggle(
+                t("template_pages.limits.use_meta"),
+                value=limits.name == "meta",
+                key="tb_meta_limits",
+                on_change=switch_limits,
+                args=(actor,),
+                help=t("template_pages.limits.help"),
+            )
 
-channel_id = st.selectbox(
-    t("template_pages.channel"),
-    list(channel_names),
-    format_func=channel_names.__getitem__,
-    key="tb_channel",
-)
 
-with st.expander(t("template_pages.builder.drafts"), expanded=False):
+def drafts_box(actor: Actor, channel_id: int) -> None:
+    """Continue a draft of this channel, or start again from an empty form."""
     with store() as session:
         drafts = list_templates(
             session,
@@ -249,220 +99,100 @@ with st.expander(t("template_pages.builder.drafts"), expanded=False):
     if not drafts:
         st.caption(t("template_pages.builder.no_drafts"))
     else:
-        draft_names = {draft.id: f"{draft.name} ({draft.language})" for draft in drafts}
+        names = {draft.id: f"{draft.name} ({draft.language})" for draft in drafts}
         st.selectbox(
             t("template_pages.builder.draft"),
-            list(draft_names),
-            format_func=lambda draft_id: draft_names.get(draft_id, str(draft_id)),
+            list(names),
+            format_func=lambda draft_id: names.get(draft_id, str(draft_id)),
             key="tb_draft",
         )
-        st.button(t("template_pages.builder.load"), key="tb_load", on_click=_load_draft)
-    st.button(t("template_pages.builder.new"), key="tb_new", on_click=_reset_form)
-
-form_column, preview_column = st.columns([3, 2], gap="large")
-with form_column:
-    st.text_input(
-        t("template_pages.builder.name"),
-        key="tb_name",
-        placeholder="summer_offer_2",
-        help=t("template_pages.builder.name_help"),
-    )
-    category_column, language_column = st.columns(2)
-    category_column.selectbox(
-        t("template_pages.category"),
-        list(CATEGORIES),
-        format_func=lambda code: translate(f"template_pages.category.{code}"),
-        key="tb_category",
-    )
-    language_column.selectbox(
-        t("template_pages.language"),
-        list(LANGUAGES),
-        format_func=language_label,
-        key="tb_language",
-        help=t("template_pages.language_help"),
-    )
-    template_type = st.radio(
-        t("template_pages.builder.type"),
-        TYPES,
-        format_func=lambda kind: translate(f"template_pages.builder.type.{kind}"),
-        key="tb_type",
-        horizontal=True,
-    )
-    is_media = template_type == "media"
-
-    if is_media:
-        st.subheader(t("template_pages.builder.header"))
-        header_format = st.radio(
-            t("template_pages.builder.header_format"),
-            HEADER_FORMATS,
-            format_func=lambda code: translate(f"template_pages.builder.header.{code}"),
-            key="tb_header_format",
-            horizontal=True,
-        )
-        if header_format == "TEXT":
-            st.text_input(
-                t("template_pages.builder.header_text"),
-                key="tb_header_text",
-                max_chars=limits.header_text_length,
-                help=t("template_pages.builder.header_text_help"),
-            )
-            for name in ordered_variables(st.session_state.get("tb_header_text", "")):
-                st.text_input(
-                    t("template_pages.builder.example_for", variable="{{" + name + "}}"),
-                    key=f"tb_header_ex_{name}",
-                )
-        elif header_format != "NONE":
-            st.file_uploader(
-                t("template_pages.builder.header_file"),
-                type=MEDIA_FILE_TYPES.get(header_format),
-                key="tb_header_file",
-                help=t("template_pages.builder.header_file_help"),
-            )
-            _upload_header_example(channel_id, header_format)
-            if st.session_state.get("tb_header_handle"):
-                st.caption(f":material/check_circle: {t('template_pages.builder.header_ready')}")
-
-    st.subheader(t("template_pages.builder.body"))
-    st.text_area(
-        t("template_pages.builder.body_text"),
-        key="tb_body",
-        height=140,
-        help=t("template_pages.builder.body_help"),
-        placeholder=t("template_pages.builder.body_placeholder"),
-    )
-    body_variables = ordered_variables(st.session_state.get("tb_body", ""))
-    if body_variables:
-        st.caption(t("template_pages.builder.examples_intro"))
-        example_columns = st.columns(min(len(body_variables), 3))
-        for position, name in enumerate(body_variables):
-            example_columns[position % len(example_columns)].text_input(
-                t("template_pages.builder.example_for", variable="{{" + name + "}}"),
-                key=f"tb_body_ex_{name}",
-            )
-
-    if is_media:
-        st.subheader(t("template_pages.builder.footer"))
-        st.text_input(
-            t("template_pages.builder.footer_text"),
-            key="tb_footer",
-            max_chars=limits.footer_length,
-        )
-        st.subheader(t("template_pages.builder.buttons"))
-        st.markdown(f"**{t('template_pages.builder.quick_replies', limit=limits.quick_replies)}**")
-        count = st.session_state.get("tb_qr_count", 0)
-        for index in range(count):
-            text_column, remove_column = st.columns([5, 1], vertical_alignment="bottom")
-            text_column.text_input(
-                t("template_pages.builder.quick_reply", number=index + 1),
-                key=f"tb_qr_{index}",
-                max_chars=limits.button_text_length,
-            )
-            remove_column.button(
-                t("template_pages.builder.remove"),
-                key=f"tb_qr_remove_{index}",
-                on_click=_remove_quick_reply,
-                args=(index,),
-            )
         st.button(
-            t("template_pages.builder.add_quick_reply"),
-            key="tb_qr_add",
-            icon=":material/add:",
-            on_click=_add_quick_reply,
-            disabled=count >= limits.quick_replies,
+            t("template_pages.builder.load"), key="tb_load", on_click=load_draft, args=(actor,)
         )
-        st.markdown(f"**{t('template_pages.builder.call_to_action')}**")
-        if st.toggle(t("template_pages.builder.url_button"), key="tb_url_on"):
-            url_text, url_address = st.columns(2)
-            url_text.text_input(
-                t("template_pages.builder.button_text"),
-                key="tb_url_text",
-                max_chars=limits.button_text_length,
-            )
-            url_address.text_input(
-                t("template_pages.builder.url"),
-                key="tb_url",
-                placeholder="https://shop.example.com/order/{{1}}",
-                help=t("template_pages.builder.url_help"),
-            )
-            if "{{" in st.session_state.get("tb_url", ""):
-                st.text_input(
-                    t("template_pages.builder.url_example"),
-                    key="tb_url_example",
-                    placeholder="https://shop.example.com/order/A-12",
-                )
-        if st.toggle(t("template_pages.builder.phone_button"), key="tb_phone_on"):
-            phone_text, phone_number = st.columns(2)
-            phone_text.text_input(
-                t("template_pages.builder.button_text"),
-                key="tb_phone_text",
-                max_chars=limits.button_text_length,
-            )
-            phone_number.text_input(
-                t("template_pages.builder.phone_number"),
-                key="tb_phone_number",
-                placeholder="+34612345678",
-            )
+    st.button(t("template_pages.builder.new"), key="tb_new", on_click=reset_form)
 
-template = body_from_form(st.session_state)
-with store() as session:
-    violations = validate(session, template)
 
-with preview_column:
-    st.subheader(t("template_pages.builder.preview"))
-    preview = render_preview(body_from_form(st.session_state, for_preview=True)["components"])
-    media_label = (
-        translate(f"template_pages.builder.header.{preview.header_format}")
-        if preview.header_format and preview.header_format != "TEXT"
-        else ""
-    )
-    st.html(bubble_html(preview, media_label, t("template_pages.builder.preview_empty")))
-    st.caption(t("template_pages.builder.preview_help"))
-
-st.subheader(t("template_pages.builder.check"))
-if violations:
+def rule_check(violations: list[Violation]) -> None:
+    st.subheader(t("template_pages.builder.check"))
+    if not violations:
+        st.success(t("template_pages.builder.valid"), icon=":material/task_alt:")
+        return
     st.caption(t("template_pages.builder.violations", count=len(violations)))
     for violation in violations:
         st.error(violation.message(), icon=":material/rule:")
-else:
-    st.success(t("template_pages.builder.valid"), icon=":material/task_alt:")
 
-save_column, submit_column = st.columns(2)
-save = save_column.button(
-    t("template_pages.builder.save_draft"),
-    key="tb_save",
-    icon=":material/save:",
-    disabled=not template["name"],
-    help=t("template_pages.builder.save_help"),
-)
-submit = submit_column.button(
-    t("template_pages.builder.submit"),
-    key="tb_submit",
-    type="primary",
-    icon=":material/send:",
-    disabled=bool(violations),
-    help=t("template_pages.builder.submit_blocked") if violations else None,
-)
-if save:
-    try:
-        with store() as session:
-            save_draft(session, actor, channel_id, template)
-    except UserFacingError as exc:
-        st.error(exc.message())
-    else:
-        st.success(t("template_pages.builder.saved", name=template["name"]))
-if submit and not violations:
-    try:
-        with store() as session:
-            submitted = submit_template(session, actor, channel_id, template)
-            status = submitted.status
-    except UserFacingError as exc:
-        st.error(exc.message())
-    else:
-        st.success(
-            t(
-                "template_pages.builder.submitted",
-                name=template["name"],
-                status=translate(f"template_pages.state.{status}"),
-            ),
-            icon=":material/check_circle:",
+
+def save_and_submit(actor: Actor, channel_id: int, template: dict[str, Any], valid: bool) -> None:
+    """Keep the template as a draft, or send it to WhatsApp for approval (only once it is valid)."""
+    save_column, submit_column = st.columns(2)
+    save = save_column.button(
+        t("template_pages.builder.save_draft"),
+        key="tb_save",
+        icon=":material/save:",
+        disabled=not template["name"],
+        help=t("template_pages.builder.save_help"),
+    )
+    submit = submit_column.button(
+        t("template_pages.builder.submit"),
+        key="tb_submit",
+        type="primary",
+        icon=":material/send:",
+        disabled=not valid,
+        help=None if valid else t("template_pages.builder.submit_blocked"),
+    )
+    name = template["name"]
+    if save:
+        act(
+            FLASH,
+            lambda session: save_draft(session, actor, channel_id, template),
+            Words("template_pages.builder.saved", name=name),
         )
+    if submit and valid:
+        act(
+            FLASH,
+            lambda session: submit_template(session, actor, channel_id, template),
+            lambda submitted: Words(
+                "template_pages.builder.submitted", name=name, status=status_label(submitted.status)
+            ),
+        )
+    show_flash(FLASH)
+
+
+def render(actor: Actor) -> None:
+    for key, default in {**DEFAULTS, **NOT_WIDGETS}.items():
+        st.session_state.setdefault(key, default)
+    st.title(t("template_pages.builder.title"))
+    st.caption(t("template_pages.builder.intro"))
+    with store() as session:
+        channels = list_channels(session, actor)
+        limits = active_limits(session)
+    if not channels:
+        st.info(t("template_pages.no_channels"))
+        return
+    names = {channel.id: channel_label(channel) for channel in channels}
+    if st.session_state.get("tb_channel") not in names:
+        st.session_state["tb_channel"] = next(iter(names))
+    show_flash(FLASH)
+    limits_box(actor, limits)
+    channel_id = st.selectbox(
+        t("template_pages.channel"), list(names), format_func=names.__getitem__, key="tb_channel"
+    )
+    with st.expander(t("template_pages.builder.drafts"), expanded=False):
+        drafts_box(actor, channel_id)
+    form_column, preview_column = st.columns([3, 2], gap="large")
+    with form_column:
+        template_fields(actor, channel_id, limits)
+    template = body_from_form(st.session_state)
+    with store() as session:
+        violations = validate(session, template)
+    with preview_column:
+        st.subheader(t("template_pages.builder.preview"))
+        show_bubble(
+            render_preview(body_from_form(st.session_state, for_preview=True)["components"])
+        )
+        st.caption(t("template_pages.builder.preview_help"))
+    rule_check(violations)
+    save_and_submit(actor, channel_id, template, valid=not violations)
+
+
+render(page_guard(Permission.EDIT_TEMPLATES))

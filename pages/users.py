@@ -1,119 +1,132 @@
 """Users (admins): add team members, change roles, reset passwords, deactivate."""
 
+from __future__ import annotations
+
 import pandas as pd
 import streamlit as st
 
 from core.access import users
-from core.access.auth import Permission
-from core.errors import UserFacingError
+from core.access.auth import Actor, Permission
 from core.i18n import t
-from core.models import Role
-from pages.common import fixed_language_t, page_guard, store
+from core.models import Role, User
+from pages._widgets.flash import Flash, Words, act, show_flash
+from pages._widgets.labels import in_this_language, role_label, when
+from pages._widgets.session import page_guard, store
 
-actor = page_guard(Permission.MANAGE_USERS)
-st.title(t("users.title"))
 ROLES = [role.value for role in Role]
+FLASH = "users_flash"
 
 
-translate = fixed_language_t()
+def with_password_note(words: Words, username: str, generated: str | None) -> Flash:
+    """The success, and a password we generated: said only now, once."""
+    note = Words("users.generated_password", username=username, password=generated)
+    return Flash(said=(words,), note=note if generated else None)
 
 
-def role_label(role: str) -> str:
-    return translate(f"role.{role}")
-
-
-def attempt(action, success_key: str, **values: object) -> None:  # type: ignore[no-untyped-def]
-    """Run a core action; say what happened in the user's words."""
-    try:
-        with store() as session:
-            action(session)
-    except UserFacingError as exc:
-        st.error(exc.message())
-    else:
-        st.success(t(success_key, **values))
-
-
-with st.expander(t("users.add"), icon=":material/person_add:"):
+def add_user_form(actor: Actor) -> None:
     with st.form("add_user", clear_on_submit=True):
         username = st.text_input(t("users.username"))
         name = st.text_input(t("users.name"))
         email = st.text_input(t("users.email"))
-        role = st.selectbox(t("users.role"), ROLES, format_func=role_label, index=3)
+        role = st.selectbox(
+            t("users.role"), ROLES, format_func=in_this_language(role_label), index=3
+        )
         password = st.text_input(t("users.password"), type="password")
         submitted = st.form_submit_button(t("users.submit_add"), type="primary")
-    if submitted:
-        initial = password or users.generate_password()
-        attempt(
-            lambda s: users.add_user(s, actor, username, role, initial, name=name, email=email),
-            "users.added",
-            username=username.strip().lower(),
-        )
-        if not password:
-            st.info(
-                t("users.generated_password", username=username.strip().lower(), password=initial)
-            )
+    if not submitted:
+        return
+    initial = password or users.generate_password()
+    normalized = username.strip().lower()
+    act(
+        FLASH,
+        lambda session: users.add_user(
+            session, actor, username, role, initial, name=name, email=email
+        ),
+        with_password_note(
+            Words("users.added", username=normalized), normalized, None if password else initial
+        ),
+    )
+    show_flash(FLASH)
 
-with store() as session:
-    team = users.list_users(session, actor)
 
-st.subheader(t("users.list"))
-st.dataframe(
-    pd.DataFrame(
-        [
-            {
-                t("users.username"): user.username,
-                t("users.name"): user.name,
-                t("users.role"): role_label(user.role.value),
-                t("users.active"): user.active,
-                t("users.last_login"): user.last_login_at or t("users.never"),
-            }
-            for user in team
-        ]
-    ),
-    hide_index=True,
-    width="stretch",
-)
+def team_table(team: list[User]) -> None:
+    st.subheader(t("users.list"))
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t("users.username"): user.username,
+                    t("users.name"): user.name,
+                    t("users.role"): role_label(user.role.value),
+                    t("users.active"): user.active,
+                    t("users.last_login"): when(user.last_login_at, t("users.never")),
+                }
+                for user in team
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
-st.subheader(t("users.manage"))
-selected = st.selectbox(t("users.select"), [user.username for user in team], key="manage_user")
-chosen = next((user for user in team if user.username == selected), None)
-if chosen is not None:
+
+def manage_user(actor: Actor, chosen: User) -> None:
+    """Role, active or not, and password of one team member."""
     role_col, active_col = st.columns(2)
     with role_col:
         new_role = st.selectbox(
             t("users.role"),
             ROLES,
             index=ROLES.index(chosen.role.value),
-            format_func=role_label,
+            format_func=in_this_language(role_label),
             key="manage_role",
         )
         if st.button(t("users.save_role")):
-            attempt(
-                lambda s: users.set_role(s, actor, chosen.username, new_role),
-                "users.role_changed",
-                username=chosen.username,
-                role=role_label(new_role),
+            act(
+                FLASH,
+                lambda session: users.set_role(session, actor, chosen.username, new_role),
+                Words("users.role_changed", username=chosen.username, role=role_label(new_role)),
             )
+            show_flash(FLASH)
     with active_col:
-        if chosen.active and st.button(t("users.deactivate"), type="secondary"):
-            attempt(
-                lambda s: users.set_active(s, actor, chosen.username, False),
-                "users.deactivated",
-                username=chosen.username,
+        if st.button(t("users.deactivate" if chosen.active else "users.activate")):
+            act(
+                FLASH,
+                lambda session: users.set_active(
+                    session, actor, chosen.username, not chosen.active
+                ),
+                Words(
+                    "users.deactivated" if chosen.active else "users.activated",
+                    username=chosen.username,
+                ),
             )
-        if not chosen.active and st.button(t("users.activate")):
-            attempt(
-                lambda s: users.set_active(s, actor, chosen.username, True),
-                "users.activated",
-                username=chosen.username,
-            )
+            show_flash(FLASH)
     new_password = st.text_input(t("users.new_password"), type="password", key="manage_password")
     if st.button(t("users.reset_password")):
         replacement = new_password or users.generate_password()
-        attempt(
-            lambda s: users.reset_password(s, actor, chosen.username, replacement),
-            "users.password_reset",
-            username=chosen.username,
+        act(
+            FLASH,
+            lambda session: users.reset_password(session, actor, chosen.username, replacement),
+            with_password_note(
+                Words("users.password_reset", username=chosen.username),
+                chosen.username,
+                None if new_password else replacement,
+            ),
         )
-        if not new_password:
-            st.info(t("users.generated_password", username=chosen.username, password=replacement))
+        show_flash(FLASH)
+
+
+def render(actor: Actor) -> None:
+    st.title(t("users.title"))
+    with st.expander(t("users.add"), icon=":material/person_add:"):
+        add_user_form(actor)
+    with store() as session:
+        team = users.list_users(session, actor)
+    team_table(team)
+    st.subheader(t("users.manage"))
+    selected = st.selectbox(t("users.select"), [user.username for user in team], key="manage_user")
+    chosen = next((user for user in team if user.username == selected), None)
+    if chosen is not None:
+        manage_user(actor, chosen)
+
+
+render(page_guard(Permission.MANAGE_USERS))

@@ -40,7 +40,7 @@ PROCESSORS = 2
 for the database, so a second batch (claimed with SKIP LOCKED) runs meanwhile. SQLite has one
 writer at a time, so one thread there."""
 PARENT_PID_ENV = "WORKER_PARENT_PID"
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]  # the project root, where `-m core` is found
 TEMPLATE_SYNC_SECONDS = 300.0
 
 

@@ -60,7 +60,7 @@ def test_connect_receive_answer_and_see_ticks(live_server, browser_page, sandbox
     admin.get_by_text("Advanced").click()
     admin.get_by_role("textbox", name="360Dialog base URL", exact=True).fill(sandbox.base_url)
     admin.get_by_role("button", name="Done").click()
-    expect(admin.get_by_text("Tienda · +34600222333").first).to_be_visible()
+    expect(admin.get_by_text("Tienda (+34600222333)").first).to_be_visible()
 
     customer = f"{sandbox.base_url}/sandbox/api/accounts/{NUMBER.lstrip('+')}/customers/5491155556666/messages"
     httpx.post(

@@ -227,8 +227,8 @@ def chats(engine) -> Chats:
 
 
 def shown(at: AppTest) -> str:
-    """Every text on the page, including plain ``st.text`` and warnings."""
-    extra = [element.value for element in (*at.text, *at.warning)]
+    """Every text on the page, including plain ``st.text``, warnings and template bubbles."""
+    extra = [element.value for element in (*at.text, *at.warning, *at.html)]
     return "\n".join([texts(at), *map(str, extra)])
 
 

@@ -18,6 +18,8 @@ def test_first_run_page_creates_the_first_admin_then_closes(open_dashboard, engi
     at.text_input[3].input("a-very-good-password")
     at.button[0].click()
     at.run()
+    assert "Administrator created. Log in with it now." in texts(at)
+    assert "Log in" in texts(at)
     with db.session_scope(engine) as session:
         created = users.get_user(session, "ana")
         assert created is not None and created.role == Role.ADMIN
