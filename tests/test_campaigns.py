@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-
 import pandas as pd
 import pytest
 from sqlmodel import Session, select
 
 from core.access.auth import SYSTEM_ACTOR, PermissionDenied
 from core.campaigns import runner as campaigns
-from core.channels.connect import client_for, connect_channel
+from core.channels.connect import client_for
 from core.db import session_scope
 from core.failures import describe
 from core.i18n import t
@@ -19,7 +16,8 @@ from core.models import CampaignRecipient, Contact, Role
 from core.outbox.sender import Sender
 from core.templates import library as templates
 from core.webhooks import processor as ingest
-from tests.live import API_KEY, NUMBER, SandboxControl, sandbox, serve_routes
+from tests.live import LiveChannel, SandboxControl
+from tests.waiting import wait_until
 
 PROMO = {
     "name": "rebajas_invierno",
@@ -35,33 +33,25 @@ PROMO = {
 }
 
 
+pytestmark = pytest.mark.sandbox(review_delay=0.05, status_delays=(0.02, 0.05, 0.08))
+
+
 @pytest.fixture
-def live(engine, team) -> Iterator[tuple[SandboxControl, int]]:
-    """A channel with the approved marketing template in its workspace."""
-    with (
-        serve_routes() as public_url,
-        sandbox(review_delay=0.05, status_delays=(0.02, 0.05, 0.08)) as control,
-    ):
-        with session_scope(engine) as session:
-            channel = connect_channel(
-                session,
-                SYSTEM_ACTOR,
-                number=NUMBER,
-                api_key=API_KEY,
-                base_url=control.server.base_url,
-                public_url=public_url,
-            ).channel
-            templates.submit_template(session, team[Role.MARKETER], channel.id, PROMO)
-        control.idle()
-        ingest.process_pending(engine)
-        with session_scope(engine) as session:
-            remote = templates.list_templates(
-                session, team[Role.MARKETER], templates.TemplateFilter()
-            ).items[0]
-            workspace = templates.add_to_workspace(
-                session, team[Role.MARKETER], channel.id, **templates.workspace_prefill(remote)
-            )
-        yield control, workspace.id
+def live(engine, team, live: LiveChannel) -> tuple[SandboxControl, int]:
+    """The live channel with the approved marketing template in its workspace."""
+    control, channel_id = live
+    with session_scope(engine) as session:
+        templates.submit_template(session, team[Role.MARKETER], channel_id, PROMO)
+    control.idle()
+    ingest.process_pending(engine)
+    with session_scope(engine) as session:
+        remote = templates.list_templates(
+            session, team[Role.MARKETER], templates.TemplateFilter()
+        ).items[0]
+        workspace = templates.add_to_workspace(
+            session, team[Role.MARKETER], channel_id, **templates.workspace_prefill(remote)
+        )
+    return control, workspace.id
 
 
 def audience(count: int) -> pd.DataFrame:
@@ -111,17 +101,16 @@ def launch(engine, marketer, workspace_id: int, people: pd.DataFrame, name: str,
 
 
 def run_until_done(engine, campaign_id: int, sender: Sender, control: SandboxControl) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    def one_round_done() -> bool:
         campaigns.run_due(engine)
         sender.run_once()
         ingest.process_pending(engine)
         with Session(engine) as session:
             from core.models import Campaign
 
-            if session.get(Campaign, campaign_id).state == "done":
-                return
-    raise AssertionError("campaign did not finish in 60 s")
+            return session.get(Campaign, campaign_id).state == "done"
+
+    wait_until(one_round_done, timeout=60, message="the campaign finishing", interval=0)
 
 
 def test_plan_reports_invalid_duplicate_missing_and_opted_out_before_sending(

@@ -25,6 +25,9 @@ from core.d360.events import (
     parse_webhook,
 )
 from tests.d360.helpers import PAYLOADS, WEBHOOK_FILES, load
+from tests.reference import requires_payloads
+
+pytestmark = requires_payloads
 
 LETTER = {
     InboundMessage: "M",
