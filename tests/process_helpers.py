@@ -32,23 +32,29 @@ class Store(Protocol):
     database_url: str
 
 
-def spawn(store: Store, *args: str, log: Path | None = None, **env: str) -> subprocess.Popen[bytes]:
-    """``python -m core *args`` on ``store`` (``env`` may override anything, even the store).
-
-    Its output goes to ``log`` when given (the child keeps the file open). A session of its own
-    lets :func:`stop` end the children it starts too (the server's worker)."""
-    environment = {
+def environment(store: Store, **env: str) -> dict[str, str]:
+    """This process's environment pointed at ``store``, never in demo mode (``env`` may
+    override anything, even the store)."""
+    variables = {
         **os.environ,
         "DATA_DIR": str(store.data_dir),
         "DATABASE_URL": store.database_url,
         **env,
     }
-    environment.pop("DEMO", None)
+    variables.pop("DEMO", None)
+    return variables
+
+
+def spawn(store: Store, *args: str, log: Path | None = None, **env: str) -> subprocess.Popen[bytes]:
+    """``python -m core *args`` on ``store``, with ``env`` added to :func:`environment`.
+
+    Its output goes to ``log`` when given (the child keeps the file open). A session of its own
+    lets :func:`stop` end the children it starts too (the server's worker)."""
     with log.open("wb") if log else nullcontext(subprocess.DEVNULL) as output:
         return subprocess.Popen(
             [sys.executable, "-m", "core", *args],
             cwd=PROJECT_DIR,
-            env=environment,
+            env=environment(store, **env),
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,

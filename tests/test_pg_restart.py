@@ -92,9 +92,8 @@ def test_store_restart_under_load(engine, app_settings, processes) -> None:
                 answer = post(client, index)
                 with lock:
                     answers[index] = answer
-                time.sleep(
-                    0.01
-                )  # the load's pace, not a wait: the senders never stop by themselves
+                # the load's pace, not a wait: the senders only stop when told to
+                time.sleep(0.01)
 
     threads = [threading.Thread(target=sender, daemon=True) for _ in range(SENDERS)]
     try:
@@ -119,9 +118,8 @@ def test_store_restart_under_load(engine, app_settings, processes) -> None:
                         {"name": name},
                     ).scalars()
                 )
-                time.sleep(
-                    0.01
-                )  # the outage itself: connections killed again and again until it ends
+                # the outage itself: connections killed again and again until it ends
+                time.sleep(0.01)
 
         def answered_after_recovery() -> bool:
             with lock:
