@@ -21,7 +21,8 @@ from core.sandbox import ids
 
 ONPREM_VERSION = "2.35.4"
 CLOUD_ERRORS_HREF = "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"
-ONPREM_ERRORS_HREF = "https://developers.facebook.com/docs/whatsapp/api/errors/"  # as statuses carried it
+# the address on-premise failed statuses carried
+ONPREM_ERRORS_HREF = "https://developers.facebook.com/docs/whatsapp/api/errors/"
 
 
 @dataclass(frozen=True)
