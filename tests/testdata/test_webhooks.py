@@ -27,17 +27,9 @@ from core.d360.events import (
     TemplateStatusChange,
     parse_webhook,
 )
-from core.models import (
-    Channel,
-    Contact,
-    Conversation,
-    Message,
-    MessageStatus,
-    RemoteTemplate,
-    WebhookEvent,
-)
+from core.models import Channel, Message, RemoteTemplate, WebhookEvent
 from core.webhooks import processor, receiver
-from tests.store_helpers import WEBHOOK_SECRET, make_channel
+from tests.store_helpers import WEBHOOK_SECRET, make_channel, make_sent_message
 from tests.testdata import HERE, load, names
 
 CUSTOMER = "5493415551234"
@@ -208,38 +200,14 @@ def test_the_parser_reads_each_body(name: str) -> None:
         assert _read(parsed.events[0], path) == expected, path
 
 
-def _message_we_sent(session: Session, channel: Channel, wa_message_id: str) -> None:
-    contact = session.exec(select(Contact).where(Contact.wa_id == CUSTOMER)).first()
-    if contact is None:
-        contact = Contact(channel_id=channel.id, wa_id=CUSTOMER)
-        session.add(contact)
-        session.flush()
-        session.add(Conversation(channel_id=channel.id, contact_id=contact.id))
-        session.flush()
-    conversation = session.exec(select(Conversation)).one()
-    session.add(
-        Message(
-            channel_id=channel.id,
-            conversation_id=conversation.id,
-            wa_message_id=wa_message_id,
-            direction="out",
-            type="text",
-            text="Hola",
-            status=MessageStatus.SENT,
-        )
-    )
-
-
 def _stored(session: Session, channel: Channel, event: Event) -> tuple[Any, ...]:
     """What the store says about one event, in the shape of ``Row.stored``."""
-    if isinstance(event, InboundMessage):
-        message = session.exec(select(Message).where(Message.wa_message_id == event.message_id))
-        one = message.one()
-        return (one.direction, one.type, one.text)
-    if isinstance(event, StatusUpdate):
-        message = session.exec(select(Message).where(Message.wa_message_id == event.message_id))
-        one = message.one()
-        return (one.status.value, one.error_code)
+    if isinstance(event, InboundMessage | StatusUpdate):
+        query = select(Message).where(Message.wa_message_id == event.message_id)
+        message = session.exec(query).one()
+        if isinstance(event, InboundMessage):
+            return (message.direction, message.type, message.text)
+        return (message.status.value, message.error_code)
     if isinstance(event, TemplateStatusChange):
         template = session.exec(select(RemoteTemplate).where(RemoteTemplate.name == event.name))
         one = template.one()
@@ -252,12 +220,12 @@ def _stored(session: Session, channel: Channel, event: Event) -> tuple[Any, ...]
 def test_the_receiver_and_the_processor_store_what_each_body_carries(engine: Engine) -> None:
     """All files into one store, as 360Dialog would post them: each answered 200, processed
     without a problem, and its effect stored."""
-    channel = make_channel(engine, number="+15550783881", phone_number_id="106540352242922")
+    channel = make_channel(engine)  # the number every file names
     parsed = {name: parse_webhook(load(f"webhooks/{name}.json")) for name in ROWS}
     with Session(engine) as session:
         for result in parsed.values():
             for update in result.statuses:
-                _message_we_sent(session, channel, update.message_id or "")
+                make_sent_message(session, channel, update.message_id or "", CUSTOMER)
         session.commit()
     for name in ROWS:
         body = json.dumps(load(f"webhooks/{name}.json")).encode()
