@@ -64,7 +64,7 @@ def status(name: str, error_code: int | None = None, **fields: Any) -> Row:
     )
 
 
-ROWS: dict[str, Row] = {
+MESSAGES: dict[str, Row] = {
     "text": inbound(
         "text",
         "¿Hacen envíos a Rosario?",
@@ -95,6 +95,19 @@ ROWS: dict[str, Row] = {
         **{"location.latitude": -32.9477, "location.longitude": -60.6304},
     ),
     "contacts": inbound("contacts", "Juan Pérez", **{"contacts.0.phones": ("+54 9 341 555-0000",)}),
+    "order": inbound("order", "🛒 2× yerba-1kg, 1× mate-calabaza — 85 ARS · Para el sábado"),
+    "referral": inbound(
+        "text",
+        "Hola, quiero saber más",
+        **{"referral.source_type": "ad", "referral.headline": "Escribinos"},
+    ),
+    "onprem_text": inbound(
+        "text", "Hola, ¿siguen abiertos?", generation="onprem", display_phone_number=None
+    ),
+}
+"""What customers send."""
+
+ANSWERS: dict[str, Row] = {
     "interactive_button_reply": inbound(
         "interactive",
         "Sí, cambiar",
@@ -117,7 +130,6 @@ ROWS: dict[str, Row] = {
         "👍",
         **{"reaction.message_id": "wamid.out.reacted", "reaction.removed": False},
     ),
-    "order": inbound("order", "🛒 2× yerba-1kg, 1× mate-calabaza — 85 ARS · Para el sábado"),
     "system": inbound(
         "system",
         "Marta Gómez changed from 5493415551234 to 5493415559876",
@@ -127,11 +139,10 @@ ROWS: dict[str, Row] = {
     "unsupported": inbound(
         "unsupported", None, **{"errors.0.code": 131051, "error_family": InvalidRequest}
     ),
-    "referral": inbound(
-        "text",
-        "Hola, quiero saber más",
-        **{"referral.source_type": "ad", "referral.headline": "Escribinos"},
-    ),
+}
+"""Customers answering what we sent, and WhatsApp speaking for them."""
+
+STATUSES: dict[str, Row] = {
     "status_sent": status(
         "sent",
         conversation_id="6ceb9d929c5ce4a7ff3a3ad0f9f3b0b4",
@@ -145,9 +156,10 @@ ROWS: dict[str, Row] = {
         "failed", 131047, **{"errors.0.code": 131047, "error_family": WindowClosed}
     ),
     "onprem_status_read": status("read", generation="onprem", phone_number_id=None),
-    "onprem_text": inbound(
-        "text", "Hola, ¿siguen abiertos?", generation="onprem", display_phone_number=None
-    ),
+}
+"""News about messages we sent."""
+
+ACCOUNT_EVENTS: dict[str, Row] = {
     "errors": Row(
         ErrorNotice,
         {"error.code": 130429, "error_family": RateLimited, "phone_number_id": "106540352242922"},
@@ -172,6 +184,9 @@ ROWS: dict[str, Row] = {
         },
     ),
 }
+"""About the number, its templates and its account."""
+
+ROWS = {**MESSAGES, **ANSWERS, **STATUSES, **ACCOUNT_EVENTS}
 
 
 def _read(obj: Any, path: str) -> Any:
