@@ -87,6 +87,7 @@ def spawn_server(
 
 
 def wait_until_serving(*servers: Server, timeout: float = 60) -> None:
+    """Until every server answers ``/healthz``; one that died fails at once, with its log."""
     wait_until(
         lambda: all(server.serving() for server in servers),
         timeout=timeout,

@@ -22,7 +22,7 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 def _configured(variable: str, default: str) -> Path:
-    return (REPOSITORY / os.environ.get(variable, default)).resolve()
+    return (REPOSITORY / (os.environ.get(variable) or default)).resolve()
 
 
 def _missing(path: Path, found: bool, what: str, variable: str) -> str | None:
