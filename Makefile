@@ -1,5 +1,6 @@
 # make run   : install, prepare data/, start the dashboard in demo mode (built-in 360Dialog sandbox)
 # make test  : install everything (Debian chromium too) and run lint + the whole suite
+#              (tests reading ../shared/d360 skip without it; D360_PAYLOADS, D360_SPEC say where)
 # make bench : the benchmarks in bench/ (never part of make test)
 SHELL := /bin/bash
 PYTHON ?= python3

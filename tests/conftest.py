@@ -1,4 +1,5 @@
-"""Shared fixtures: an isolated store per test on SQLite and, where reachable, PostgreSQL.
+"""Shared fixtures: an isolated store per test on SQLite and, where reachable, PostgreSQL; a
+channel connected to a live sandbox; product processes.
 
 PostgreSQL tests use ``TEST_POSTGRES_URL`` (default: CI's server at 127.0.0.1:5432, database
 ``test``), each in a schema of its own. Without a reachable server they skip and say so, except
@@ -21,12 +22,24 @@ from sqlmodel import Session
 from core import config, db
 from core.access.auth import CLI_ACTOR, Actor
 from core.models import Role
+from tests import reference
+from tests.live import LiveChannel, live_channel
 from tests.process_helpers import PROJECT_DIR, processes  # noqa: F401  (a fixture, registered here)
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sandbox(**config): how the sandbox of the ``live`` fixture behaves"
+    )
+
+
+def pytest_report_header() -> list[str]:
+    return reference.describe()
 
 
 def postgres_schema_url() -> Iterator[str]:
@@ -92,6 +105,19 @@ def session(engine: Engine) -> Iterator[Session]:
     """A session left uncommitted: each test sees only what it wrote itself."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
+
+
+@pytest.fixture
+def live(request: pytest.FixtureRequest, engine: Engine) -> Iterator[LiveChannel]:
+    """A channel connected to a fresh sandbox over real HTTP (see ``tests.live.live_channel``).
+
+    A module tunes the sandbox with ``pytestmark = pytest.mark.sandbox(review_delay=60)`` (any
+    ``SandboxConfig`` field); a module needing more (a template in the workspace) overrides
+    ``live`` and builds on this one.
+    """
+    marker = request.node.get_closest_marker("sandbox")
+    with live_channel(engine, **(marker.kwargs if marker else {})) as channel:
+        yield channel
 
 
 @pytest.fixture

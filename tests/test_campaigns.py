@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-
 import pandas as pd
 import pytest
 from sqlmodel import Session, select
 
 from core.access.auth import SYSTEM_ACTOR, PermissionDenied
 from core.campaigns import runner as campaigns
-from core.channels.connect import client_for, connect_channel
+from core.channels.connect import client_for
 from core.db import session_scope
 from core.failures import describe
 from core.i18n import t
@@ -20,8 +17,9 @@ from core.outbox.sender import Sender
 from core.templates.library import TemplateFilter, list_templates
 from core.templates.submission import submit_template
 from core.templates.workspace import add_to_workspace, workspace_prefill
-from core.webhooks import processor as ingest
-from tests.live import API_KEY, NUMBER, SandboxControl, sandbox, serve_routes
+from core.webhooks import processor
+from tests.live import LiveChannel, SandboxControl
+from tests.waiting import wait_until
 
 PROMO = {
     "name": "rebajas_invierno",
@@ -37,31 +35,23 @@ PROMO = {
 }
 
 
+pytestmark = pytest.mark.sandbox(review_delay=0.05, status_delays=(0.02, 0.05, 0.08))
+
+
 @pytest.fixture
-def live(engine, team) -> Iterator[tuple[SandboxControl, int]]:
-    """A channel with the approved marketing template in its workspace."""
-    with (
-        serve_routes() as public_url,
-        sandbox(review_delay=0.05, status_delays=(0.02, 0.05, 0.08)) as control,
-    ):
-        with session_scope(engine) as session:
-            channel = connect_channel(
-                session,
-                SYSTEM_ACTOR,
-                number=NUMBER,
-                api_key=API_KEY,
-                base_url=control.server.base_url,
-                public_url=public_url,
-            ).channel
-            submit_template(session, team[Role.MARKETER], channel.id, PROMO)
-        control.idle()
-        ingest.process_pending(engine)
-        with session_scope(engine) as session:
-            remote = list_templates(session, team[Role.MARKETER], TemplateFilter()).items[0]
-            workspace = add_to_workspace(
-                session, team[Role.MARKETER], channel.id, **workspace_prefill(remote)
-            )
-        yield control, workspace.id
+def live(engine, team, live: LiveChannel) -> tuple[SandboxControl, int]:
+    """The live channel with the approved marketing template in its workspace."""
+    control, channel_id = live
+    with session_scope(engine) as session:
+        submit_template(session, team[Role.MARKETER], channel_id, PROMO)
+    control.idle()
+    processor.process_pending(engine)
+    with session_scope(engine) as session:
+        remote = list_templates(session, team[Role.MARKETER], TemplateFilter()).items[0]
+        workspace = add_to_workspace(
+            session, team[Role.MARKETER], channel_id, **workspace_prefill(remote)
+        )
+    return control, workspace.id
 
 
 def audience(count: int) -> pd.DataFrame:
@@ -111,17 +101,16 @@ def launch(engine, marketer, workspace_id: int, people: pd.DataFrame, name: str,
 
 
 def run_until_done(engine, campaign_id: int, sender: Sender, control: SandboxControl) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    def one_round_done() -> bool:
         campaigns.run_due(engine)
         sender.run_once()
-        ingest.process_pending(engine)
+        processor.process_pending(engine)
         with Session(engine) as session:
             from core.models import Campaign
 
-            if session.get(Campaign, campaign_id).state == "done":
-                return
-    raise AssertionError("campaign did not finish in 60 s")
+            return session.get(Campaign, campaign_id).state == "done"
+
+    wait_until(one_round_done, timeout=60, message="the campaign finishing", interval=0)
 
 
 def test_plan_reports_invalid_duplicate_missing_and_opted_out_before_sending(
@@ -152,11 +141,11 @@ def test_campaign_runs_to_the_end_and_the_report_matches_the_sandbox(engine, tea
     campaign = launch(engine, marketer, workspace_id, audience(30), "Invierno")
     run_until_done(engine, campaign.id, Sender(engine, client_for), control)
     control.idle()
-    ingest.process_pending(engine)
+    processor.process_pending(engine)
     control.customer_writes(customer="34611000001", type="text", text="¡Me interesa!")
     control.customer_writes(customer="34611000002", type="text", text="baja")
     control.idle()
-    ingest.process_pending(engine)
+    processor.process_pending(engine)
     with Session(engine) as session:
         counts = campaigns.counts(session, team[Role.MANAGER], campaign.id)
         opted = session.exec(select(Contact).where(Contact.wa_id == "34611000002")).one()

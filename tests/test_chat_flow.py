@@ -6,49 +6,41 @@ server runs them, and the sandbox tells what the customer's phone received.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
 import pytest
 from sqlmodel import Session, select
 
-from core.access.auth import SYSTEM_ACTOR, Actor
-from core.channels.connect import client_for, connect_channel
+from core.access.auth import Actor
+from core.channels.connect import client_for
 from core.conversations import threads as conversations
 from core.db import session_scope
 from core.models import Conversation, Message, MessageStatus, OutboundJob, Role, utcnow
 from core.outbox.sender import Sender
 from core.webhooks import processor as ingest
-from tests.live import API_KEY, NUMBER, SandboxControl, sandbox, serve_routes
+from tests.live import LiveChannel, SandboxControl
+from tests.waiting import wait_until
 
 
 @pytest.fixture
-def live(engine) -> Iterator[SandboxControl]:
-    with serve_routes() as public_url, sandbox() as control:
-        with session_scope(engine) as session:
-            connect_channel(
-                session,
-                SYSTEM_ACTOR,
-                number=NUMBER,
-                api_key=API_KEY,
-                name="Tienda",
-                base_url=control.server.base_url,
-                public_url=public_url,
-            )
-        yield control
+def live(live: LiveChannel) -> SandboxControl:
+    """Only the sandbox's controls: these tests find the channel through the store."""
+    return live.control
 
 
-def settle(engine, control: SandboxControl, sender: Sender | None = None, rounds: int = 40) -> None:
+def one_round(engine, control: SandboxControl, sender: Sender | None = None) -> bool:
+    """Run the sender and the processor once; True when nothing was left to do."""
+    if sender is not None:
+        sender.run_once()
+    control.idle()
+    return ingest.process_pending(engine) == 0 and _queue_empty(engine)
+
+
+def settle(engine, control: SandboxControl, sender: Sender | None = None) -> None:
     """Run the processor (and sender) until the sandbox has nothing left to deliver."""
-    for _ in range(rounds):
-        if sender is not None:
-            sender.run_once()
-        control.idle()
-        if ingest.process_pending(engine) == 0 and _queue_empty(engine):
-            return
-        time.sleep(0.05)
+    wait_until(lambda: one_round(engine, control, sender), timeout=20, message="settling")
 
 
 def _queue_empty(engine) -> bool:
@@ -62,13 +54,11 @@ def _queue_empty(engine) -> bool:
 
 
 def wait_for(condition: Callable[[], bool], engine, control, sender=None) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        settle(engine, control, sender, rounds=1)
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met in 20 s")
+    def done() -> bool:
+        one_round(engine, control, sender)
+        return condition()
+
+    wait_until(done, timeout=20, message="the condition")
 
 
 def only_conversation(engine) -> Conversation:

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, select
@@ -26,8 +25,9 @@ from core.db import session_scope
 from core.models import Channel, Message, MessageStatus, OutboundJob, WebhookEvent
 from core.outbox.sender import Sender, enqueue_text, requeue
 from core.webhooks import processor, receiver
-from tests.d360.helpers import WEBHOOK_FILES, load
-from tests.live import free_port
+from tests import testdata
+from tests.d360.helpers import WEBHOOK_BODIES
+from tests.live import free_port, serve
 from tests.store_helpers import WEBHOOK_SECRET, make_channel
 
 
@@ -73,25 +73,8 @@ class Flaky360:
 @pytest.fixture
 def flaky(engine) -> Iterator[tuple[Flaky360, Channel]]:
     fake = Flaky360()
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            Starlette(routes=[Route("/messages", fake.messages, methods=["POST"])]),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    channel = make_channel(engine, base_url=f"http://127.0.0.1:{port}")
-    try:
-        yield fake, channel
-    finally:
-        server.should_exit = True
-        thread.join(5)
+    with serve(Starlette(routes=[Route("/messages", fake.messages, methods=["POST"])])) as url:
+        yield fake, make_channel(engine, base_url=url)
 
 
 def queue_one(engine, channel: Channel) -> int:
@@ -148,7 +131,7 @@ def test_360dialog_gone_for_good_leaves_a_visible_retryable_failure(engine) -> N
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's one-writer lock
 def test_a_locked_sqlite_makes_webhooks_wait_not_fail(engine) -> None:
     channel = make_channel(engine)
-    body = json.dumps(load("courier/cloud_webhook__hello.json")).encode()
+    body = json.dumps(testdata.load("webhooks/text.json")).encode()
     blocker = engine.raw_connection()
     blocker.execute("BEGIN IMMEDIATE")  # another writer holds the lock for a while
     release = threading.Timer(1.0, lambda: (blocker.execute("COMMIT"), blocker.close()))
@@ -199,7 +182,7 @@ def mutate(value: Any, data: st.DataObject) -> Any:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_parsing_never_raises_on_hostile_bodies(data: st.DataObject) -> None:
-    original = load(data.draw(st.sampled_from(WEBHOOK_FILES)))
+    original = data.draw(st.sampled_from(WEBHOOK_BODIES))
     parsed = parse_webhook(mutate(original, data))
     assert isinstance(parsed.problems, tuple)
 
@@ -216,7 +199,7 @@ def test_hostile_bodies_are_stored_and_processed_without_a_crash(
     with Session(engine) as session:
         channel = session.exec(select(Channel)).first()
     channel = channel or make_channel(engine)
-    body = mutate(load(data.draw(st.sampled_from(WEBHOOK_FILES))), data)
+    body = mutate(data.draw(st.sampled_from(WEBHOOK_BODIES)), data)
     receipt = receiver.receive(engine, channel.id, WEBHOOK_SECRET, json.dumps(body).encode())
     assert receipt.status_code == 200
     processor.process_pending(engine)

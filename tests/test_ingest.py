@@ -21,6 +21,7 @@ from core.models import (
 )
 from core.webhooks import processor, receiver
 from tests.d360.helpers import WEBHOOK_FILES, load
+from tests.reference import requires_payloads
 from tests.store_helpers import WEBHOOK_SECRET, make_channel
 
 
@@ -186,6 +187,7 @@ def _outbound_message(engine, channel, wa_message_id: str) -> None:
         )
 
 
+@requires_payloads
 @pytest.mark.parametrize("relative", WEBHOOK_FILES)
 def test_every_shared_webhook_body_is_accepted_and_handled(engine, relative: str) -> None:
     """Each real payload: 200, processed, what it carries is stored, a replay changes nothing."""

@@ -24,12 +24,13 @@ from sqlmodel import Session, func, select
 from core.channels.connect import WEBHOOK_SECRET_HEADER, webhook_url
 from core.models import Message, WebhookEvent
 from tests.conftest import POSTGRES_URL
-from tests.live import free_port
-from tests.process_helpers import healthy, inbound_body, spawn, wait_for
+from tests.process_helpers import healthy, inbound_body, spawn, spawn_server, wait_until_serving
 from tests.store_helpers import WEBHOOK_SECRET, make_channel
+from tests.waiting import wait_until
 
 OUTAGE_SECONDS = 3.0
-LOAD_AFTER_SECONDS = 1.5
+LOAD_AFTER_RECOVERY = 50
+"""Bodies answered after the store came back (each must have got 200) before the load stops."""
 SENDERS = 4
 RECOVERY_SECONDS = 0.5
 """After the last connection is killed, answers must be 200 again within this."""
@@ -47,24 +48,13 @@ def test_store_restart_under_load(engine, app_settings, processes) -> None:
     channel = make_channel(engine)
     name = f"pgrestart_{uuid.uuid4().hex[:12]}"
     product_url = _with_application_name(app_settings.database_url, name)
-    port = free_port()
-    server = f"http://127.0.0.1:{port}"
-    processes.append(
-        spawn(
-            app_settings,
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            DATABASE_URL=product_url,
-            RUN_WORKERS="0",
-        )
-    )
+    started = spawn_server(app_settings, DATABASE_URL=product_url, RUN_WORKERS="0")
+    server = started.url
+    processes.append(started.process)
     processes.append(spawn(app_settings, "worker", DATABASE_URL=product_url))
     url = webhook_url(server, channel.id)
     headers = {WEBHOOK_SECRET_HEADER: WEBHOOK_SECRET}
-    wait_for(lambda: healthy(server), 30)
+    wait_until_serving(started, timeout=30)
 
     def post(client: httpx.Client, index: int) -> int | str:
         body = json.dumps(inbound_body(index))
@@ -82,7 +72,9 @@ def test_store_restart_under_load(engine, app_settings, processes) -> None:
     # both processes hold pooled, live connections before the store goes away
     with httpx.Client(timeout=15) as client:
         assert post(client, 0) == 200
-    wait_for(lambda: stored_in() == ["wamid.scale.0"], 15)
+    wait_until(
+        lambda: stored_in() == ["wamid.scale.0"], timeout=15, message="the first body stored"
+    )
 
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     answers: dict[int, int | str] = {0: 200}
@@ -100,6 +92,7 @@ def test_store_restart_under_load(engine, app_settings, processes) -> None:
                 answer = post(client, index)
                 with lock:
                     answers[index] = answer
+                # the load's pace, not a wait: the senders only stop when told to
                 time.sleep(0.01)
 
     threads = [threading.Thread(target=sender, daemon=True) for _ in range(SENDERS)]
@@ -112,7 +105,7 @@ def test_store_restart_under_load(engine, app_settings, processes) -> None:
             assert named >= 2, "the product's connections are not named as the test expects"
             for thread in threads:
                 thread.start()
-            time.sleep(0.5)
+            wait_until(lambda: len(answers) > SENDERS, message="the load flowing before the outage")
             terminated = 0
             outage_end = time.monotonic() + OUTAGE_SECONDS
             while time.monotonic() < outage_end:
@@ -125,8 +118,17 @@ def test_store_restart_under_load(engine, app_settings, processes) -> None:
                         {"name": name},
                     ).scalars()
                 )
+                # the outage itself: connections killed again and again until it ends
                 time.sleep(0.01)
-        time.sleep(LOAD_AFTER_SECONDS)
+
+        def answered_after_recovery() -> bool:
+            with lock:
+                late = [i for i in answers if started_at[i] > outage_end + RECOVERY_SECONDS]
+            return len(late) >= LOAD_AFTER_RECOVERY
+
+        wait_until(
+            answered_after_recovery, timeout=30, message="the load after the store came back"
+        )
     finally:
         stop.set()
         for thread in threads:
@@ -159,7 +161,7 @@ def test_store_restart_under_load(engine, app_settings, processes) -> None:
             ).one()
         return pending == 0 and len(stored_in()) >= len(expected)
 
-    wait_for(all_processed, 60)
+    wait_until(all_processed, timeout=60, message="every accepted body processed", interval=0.2)
     stored = stored_in()
     assert sorted(stored) == expected  # none lost, none doubled
     assert {f"wamid.scale.{index}" for index in accepted} <= set(stored)

@@ -20,27 +20,17 @@ from core.conversations.inbound import find_or_create_contact, find_or_create_co
 from core.db import session_scope
 from core.models import Channel, Message, OutboundJob, WebhookEvent
 from core.outbox.sender import enqueue_text
-from tests.live import API_KEY, NUMBER, free_port, sandbox
-from tests.process_helpers import healthy, inbound_body, spawn, wait_for
+from tests.live import API_KEY, NUMBER, sandbox
+from tests.process_helpers import inbound_body, spawn, spawn_server, wait_until_serving
+from tests.waiting import wait_until
 
 
 def test_two_servers_and_two_workers_share_the_work(engine, app_settings, processes) -> None:
     with sandbox() as control:
-        ports = [free_port(), free_port()]
-        for port in ports:
-            processes.append(
-                spawn(
-                    app_settings,
-                    "serve",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    RUN_WORKERS="0",
-                )
-            )
-        servers = [f"http://127.0.0.1:{port}" for port in ports]
-        wait_for(lambda: all(healthy(url) for url in servers))
+        started = [spawn_server(app_settings, RUN_WORKERS="0") for _ in range(2)]
+        processes.extend(server.process for server in started)
+        wait_until_serving(*started)
+        servers = [server.url for server in started]
         with session_scope(engine) as session:
             result = connect_channel(
                 session,
@@ -75,9 +65,11 @@ def test_two_servers_and_two_workers_share_the_work(engine, app_settings, proces
                 ).one()
                 return pending == 0 and unsent == 0
 
-        wait_for(all_done, 90)
+        wait_until(
+            all_done, timeout=90, message="every body processed, every job sent", interval=0.2
+        )
         control.idle()
-        wait_for(all_done, 30)
+        wait_until(all_done, timeout=30, message="the sandbox's statuses processed", interval=0.2)
         sent = [m["payload"]["text"]["body"] for m in control.sent()]
     assert sorted(sent) == sorted(f"aviso {index}" for index in range(60))
     with Session(engine) as session:

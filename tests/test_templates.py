@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlmodel import Session, select
 
-from core.access.auth import SYSTEM_ACTOR, PermissionDenied
-from core.channels.connect import client_for, connect_channel
+from core.access.auth import PermissionDenied
+from core.channels.connect import client_for
 from core.db import session_scope
 from core.errors import UserFacingError
 from core.models import RemoteTemplate, Role, WorkspaceTemplate
@@ -17,22 +15,8 @@ from core.templates.library import history, sync_templates
 from core.templates.sending import send_template_to_number
 from core.templates.submission import TemplateInvalid, clone_to_draft, save_draft, submit_template
 from core.templates.workspace import add_to_workspace, workspace_prefill
-from tests.live import API_KEY, NUMBER, SandboxControl, sandbox, serve_routes
 
-
-@pytest.fixture
-def live(engine) -> Iterator[tuple[SandboxControl, int]]:
-    with serve_routes() as public_url, sandbox(review_delay=0.05) as control:
-        with session_scope(engine) as session:
-            result = connect_channel(
-                session,
-                SYSTEM_ACTOR,
-                number=NUMBER,
-                api_key=API_KEY,
-                base_url=control.server.base_url,
-                public_url=public_url,
-            )
-        yield control, result.channel.id
+pytestmark = pytest.mark.sandbox(review_delay=0.05)
 
 
 def submit_directly(

@@ -1,7 +1,10 @@
 """A local 360Dialog ("the sandbox"): both API generations, webhooks, templates, customers.
 
 It stands apart from the rest of ``core``: the product reaches it only over HTTP, exactly as it
-reaches 360Dialog, and nothing here imports the product. Public API:
+reaches 360Dialog, and nothing here imports the product (a test checks it). Each module says which
+public page of 360Dialog's (docs.360dialog.com) or Meta's (developers.facebook.com) documentation
+the behaviour it imitates comes from, so the sandbox follows the provider, not the product. Public
+API:
 
 * :class:`SandboxConfig` and :class:`Account`: what to simulate.
 * :class:`Sandbox`: the simulation (state, clock, limits, faults, delivery).

@@ -93,7 +93,7 @@ def accounts_from(options: list[tuple[str, str]], throughput: float | None) -> l
         spec.setdefault("generation", default_generation)
     if not specs:
         specs = [dict(spec) for spec in DEMO_ACCOUNTS]
-    extra: dict[str, Any] = {"seed_templates": [HELLO_WORLD]}
+    extra: dict[str, Any] = {"sample_templates": [HELLO_WORLD]}
     if throughput is not None:
         extra["throughput_mps"] = throughput
     return [Account(**spec, **extra) for spec in specs]

@@ -1,7 +1,11 @@
 """Routes of the Cloud generation, as on ``https://waba-v2.360dialog.io``.
 
 Bodies are Meta's Cloud API bodies (360Dialog proxies them), without the phone-number id and Graph
-version in the path and with ``D360-API-KEY`` instead of a bearer token.
+version in the path and with ``D360-API-KEY`` instead of a bearer token: 360Dialog's messaging API
+reference (https://docs.360dialog.com/docs/messaging-api/api-reference/messages and
+.../api-reference/media), Meta's mark-as-read
+(https://developers.facebook.com/docs/whatsapp/cloud-api/guides/mark-message-as-read) and
+360Dialog's health status (https://docs.360dialog.com/docs/messaging/health-status).
 """
 
 from __future__ import annotations

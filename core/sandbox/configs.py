@@ -1,11 +1,14 @@
 """``/v1/configs/...`` routes, served by 360Dialog itself for both generations.
 
 Webhook configuration: ``POST /v1/configs/webhook {"url", "headers"}`` and ``GET`` to read it
-back. 360Dialog refuses URLs with an explicit ``:port`` or an ``_`` in a host name (and only
-delivers over HTTPS); the sandbox applies those rules when ``strict_webhook_urls`` is on and
-otherwise accepts any http(s) URL so local receivers work.
+back (https://docs.360dialog.com/docs/waba-messaging/sandbox). 360Dialog refuses URLs with an
+explicit ``:port`` or an ``_`` in a host name, and only delivers over HTTPS
+(https://docs.360dialog.com/partner/messaging/receiving-messages-via-webhook/multiple-webhooks-per-phone-number);
+the sandbox applies those rules when ``strict_webhook_urls`` is on and otherwise accepts any
+http(s) URL so local receivers work.
 
-Templates: list, create (then reviewed, see ``review.py``) and delete by name.
+Templates: list, create (then reviewed, see ``review.py``) and delete by name
+(https://docs.360dialog.com/partner/get-started/quickstarts/create-a-message-template).
 """
 
 from __future__ import annotations

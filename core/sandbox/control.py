@@ -33,7 +33,7 @@ ACCOUNT_FIELDS = (
     "pair_burst",
     "pair_refill_seconds",
     "not_on_whatsapp",
-    "seed_templates",
+    "sample_templates",
 )
 # Fields that may change on a live account, with the conversion each value goes through.
 TUNABLE_FIELDS: dict[str, Callable[[Any], Any]] = {
@@ -94,7 +94,7 @@ async def create_account(request: Request) -> JSONResponse:
         account = sandbox_of(request).add_account(Account(**body))
     except (TypeError, ValueError) as exc:
         raise ControlError(str(exc)) from None
-    except ApiError as exc:  # a seed template Meta would refuse
+    except ApiError as exc:  # a sample template Meta would refuse
         raise ControlError(exc.details) from None
     return JSONResponse(account.public(), status_code=201)
 

@@ -20,7 +20,8 @@ from core.sandbox.webhooks import Dispatcher, Faults, RetryPolicy, Scheduler
 ReviewPolicy = Literal["approve", "reject", "rules"]
 REVIEW_POLICIES: tuple[ReviewPolicy, ...] = ("approve", "reject", "rules")
 
-# Meta's "hello_world" sample template: every new number shows it, approved.
+# Meta's "hello_world" sample template: every new number shows it, approved, and Meta's getting
+# started guide sends it first (https://developers.facebook.com/docs/whatsapp/cloud-api/get-started).
 HELLO_WORLD: dict[str, Any] = {
     "name": "hello_world",
     "language": "en_US",
@@ -48,8 +49,8 @@ class SandboxConfig:
     ``delivered`` and (when ``auto_read``) ``read`` statuses. Webhook timing: ``webhook_timeout``
     per attempt (360Dialog: 5 s), backoff ``webhook_retry_base * 2**(n-1)`` capped at
     ``webhook_retry_max_delay``, at most ``webhook_max_attempts`` attempts within
-    ``webhook_max_age`` seconds. ``chatter_seconds`` makes simulated customers write in.
-    ``seed`` makes shuffling and chatter reproducible.
+    ``webhook_max_age`` seconds (360Dialog: 7 days; see ``webhooks.py``). ``chatter_seconds`` makes simulated customers write in.
+    ``random_seed`` makes shuffling and chatter reproducible.
     """
 
     accounts: list[Account] = field(default_factory=list)
@@ -64,7 +65,7 @@ class SandboxConfig:
     status_delays: tuple[float, float, float] = (0.2, 1.0, 2.5)
     auto_read: bool = True
     chatter_seconds: float | None = None
-    seed: int | None = None
+    random_seed: int | None = None
 
 
 @dataclass
@@ -94,7 +95,7 @@ class Sandbox:
         self.faults = Faults()
         self.review = ReviewSettings(self.config.review_policy, self.config.review_delay)
         self.auto_read = self.config.auto_read
-        self.random = random.Random(self.config.seed)
+        self.random = random.Random(self.config.random_seed)
         self._scheduler: Scheduler | None = None
         self._dispatcher: Dispatcher | None = None
         # Long-running loops (the chatter) that are not "work" the idle endpoint waits for.
@@ -105,12 +106,12 @@ class Sandbox:
     # -- accounts ---------------------------------------------------------------------------
     def add_account(self, account: Account) -> Account:
         self.state.add_account(account)
-        self._seed_templates(account)
+        self._install_sample_templates(account)
         return account
 
-    def _seed_templates(self, account: Account) -> None:
+    def _install_sample_templates(self, account: Account) -> None:
         now = self.clock.now()
-        for spec in account.seed_templates:
+        for spec in account.sample_templates:
             templates.create(account, spec, now).status = "APPROVED"
 
     # -- loop-bound machinery ---------------------------------------------------------------
@@ -154,14 +155,14 @@ class Sandbox:
     def reset(self) -> None:
         """Forget messages, contacts, media, templates, deliveries, faults and clock offset.
 
-        Accounts, their webhook configuration and their seed templates stay.
+        Accounts, their webhook configuration and their sample templates stay.
         """
         with self.state.lock:
             for account in self.state.accounts():
                 account.clear()
             self.clock.reset()
             for account in self.state.accounts():
-                self._seed_templates(account)
+                self._install_sample_templates(account)
         self.limits.reset()
         self.faults.update(Faults().public())
         self.review = ReviewSettings(self.config.review_policy, self.config.review_delay)

@@ -1,9 +1,12 @@
 """Error bodies in the three envelopes a 360Dialog client meets.
 
-* Graph (Cloud generation): ``{"error": {"message": "(#131009) …", "type": "OAuthException", …}}``.
-* On-premise: ``{"errors": [{"code", "title", "details"}], "meta": {…}}``.
+* Graph (Cloud generation): ``{"error": {"message": "(#131009) …", "type": "OAuthException", …}}``,
+  codes and titles from https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/.
+* On-premise: ``{"errors": [{"code", "title", "details"}], "meta": {…}}``, codes from
+  https://developers.facebook.com/docs/whatsapp/on-premises/errors.
 * 360Dialog's own gateway (both generations, e.g. a wrong API key):
-  ``{"meta": {"httpCode", "developerMessage", "success": false}}``.
+  ``{"meta": {"httpCode", "developerMessage", "success": false}}``, worded as on
+  https://docs.360dialog.com/docs/useful/api-error-message-list.
 
 Everything inside the sandbox raises :class:`ApiError` with the *Cloud* code; the route layer of
 each generation renders it, so a rule is written once and both generations report it faithfully.
@@ -18,6 +21,7 @@ from core.sandbox import ids
 
 ONPREM_VERSION = "2.35.4"
 CLOUD_ERRORS_HREF = "https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/"
+# the address on-premise failed statuses carried
 ONPREM_ERRORS_HREF = "https://developers.facebook.com/docs/whatsapp/api/errors/"
 
 

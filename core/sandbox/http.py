@@ -1,8 +1,9 @@
 """HTTP plumbing shared by both generations' routes: authentication, JSON bodies, error rendering.
 
-Every provider-facing route calls :func:`authenticate` first. It remembers the account's
-generation on the request so that an :class:`ApiError` raised anywhere below is rendered in that
-generation's envelope by the app-wide exception handlers.
+Every provider-facing route calls :func:`authenticate` first: 360Dialog authorises each request by
+its ``D360-API-KEY`` header, on both hosts (https://docs.360dialog.com/docs/integration/the-basics).
+It remembers the account's generation on the request so that an :class:`ApiError` raised anywhere
+below is rendered in that generation's envelope by the app-wide exception handlers.
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 
 Clients store, log and sometimes parse these ids, so their shape matters: a Cloud message id is
 ``wamid.`` followed by base64 of a small binary record that embeds the customer's number (this is
-what real wamids decode to), on-premise ids are bare base64-ish strings (``gBEG…``), media and
-template ids are long decimal strings like Meta's object ids.
+what the wamids of https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples
+decode to), on-premise ids are bare base64-ish strings (``gBEG…``,
+https://developers.facebook.com/docs/whatsapp/on-premises/reference/messages), media and template
+ids are long decimal strings like Meta's object ids.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ def graph_object_id() -> str:
 
 
 def onprem_media_id() -> str:
-    """An on-premise media id, a UUID (courier's ``36c484d1-1283-4b94-988d-7276bdec4de2``)."""
+    """An on-premise media id, a UUID as the On-Premises API answered an upload
+    (https://developers.facebook.com/docs/whatsapp/on-premises/reference/media)."""
     return str(uuid.uuid4())
 
 

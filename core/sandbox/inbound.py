@@ -6,8 +6,10 @@ window and, since a customer who replies has the chat open, marks the business's
 as read.
 
 Cloud and on-premise message objects differ in a few places the clients care about: a voice note
-is ``type: "audio"`` with ``"voice": true`` on Cloud but ``type: "voice"`` on-premise; message ids
-are wamids on Cloud.
+is ``type: "audio"`` with ``"voice": true`` on Cloud
+(https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples) but
+``type: "voice"`` on-premise (https://developers.facebook.com/docs/whatsapp/on-premises/webhooks/inbound);
+message ids are wamids on Cloud.
 """
 
 from __future__ import annotations

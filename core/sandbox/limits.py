@@ -1,12 +1,13 @@
 """Meta's two send limits.
 
 * Throughput: each phone number may send ``throughput_mps`` messages per second (80 by default,
-  Meta's standard tier). Measured on real time over a sliding one-second window: moving the
+  Meta's standard tier: https://developers.facebook.com/documentation/business-messaging/whatsapp/throughput). Measured on real time over a sliding one-second window: moving the
   sandbox clock does not make a burst legal. Exceeding it answers 130429.
 * Pair limit: one business number may not flood one customer. Meta describes bursts of up to 45
   messages that "borrow" future quota, then about one message every 6 seconds: a token bucket of
   ``pair_burst`` tokens refilled one per ``pair_refill_seconds``. Measured on the sandbox clock
-  so a test can refill it by advancing time. Exceeding it answers 131056.
+  so a test can refill it by advancing time. Exceeding it answers 131056
+  (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/).
 """
 
 from __future__ import annotations

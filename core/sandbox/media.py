@@ -1,7 +1,9 @@
 """Media storage and Meta's lookaside download URLs.
 
-On Cloud, ``GET /{media-id}`` answers a URL on ``lookaside.fbsbx.com``; 360Dialog's clients replace
-that host with their 360Dialog base URL and download with their API key. The sandbox hands out the
+On Cloud, ``GET /{media-id}`` answers a URL on ``lookaside.fbsbx.com``
+(https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media); 360Dialog's clients
+replace that host with their 360Dialog base URL and download with their API key
+(https://docs.360dialog.com/docs/messaging-api/api-reference/media). The sandbox hands out the
 real-looking URL and serves ``/whatsapp_business/attachments/`` itself, so a client that does the
 documented rewrite works unchanged. Like Meta's, the URL expires (5 minutes, sandbox clock).
 """

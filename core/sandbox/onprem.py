@@ -1,7 +1,10 @@
-"""Routes of the on-premise generation (the seed's ``/v1`` API on ``waba.360dialog.io``).
+"""Routes of the on-premise generation: the retired On-Premises API that 360Dialog served as
+``/v1/...`` on ``waba.360dialog.io`` (https://docs.360dialog.com/docs/whatsapp-api/the-basics).
 
 Same message objects as Cloud minus ``messaging_product``; answers carry a ``meta`` block and
-errors come as ``{"errors": [...]}``; media are raw bytes in and out.
+errors come as ``{"errors": [...]}``; media are raw bytes in and out, as Meta documented them
+(https://developers.facebook.com/docs/whatsapp/on-premises/reference/messages and
+.../reference/media).
 """
 
 from __future__ import annotations

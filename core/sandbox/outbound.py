@@ -2,7 +2,7 @@
 
 Order of checks, as Meta applies them: body validation (100/131008/131009), template checks
 (132000/132001/132015/132016), media ids, throughput (130429), pair limit (131056). All of those
-fail synchronously. Once accepted the message gets an id and its fate is played out by webhooks:
+fail synchronously (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/). Once accepted the message gets an id and its fate is played out by webhooks:
 a customer not on WhatsApp fails with 131026, a free-form message outside the customer's 24-hour
 window fails with 131047 (470 on-premise); everything else goes sent → delivered → read.
 """

@@ -1,15 +1,19 @@
 """Webhook bodies in each generation's shape.
 
-Cloud (Meta's envelope, what 360Dialog's waba-v2 forwards)::
+Cloud (Meta's envelope, what 360Dialog's waba-v2 forwards;
+https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples)::
 
     {"object": "whatsapp_business_account",
      "entry": [{"id": WABA_ID, "changes": [{"field": "messages", "value": {...}}]}]}
 
-On-premise (flat): ``{"contacts": [...], "messages": [...]}`` or ``{"statuses": [...]}``.
+On-premise (flat): ``{"contacts": [...], "messages": [...]}`` or ``{"statuses": [...]}``
+(https://developers.facebook.com/docs/whatsapp/on-premises/webhooks).
 
-Conversation and pricing follow Meta's conversation-based pricing samples: a ``sent`` status carries
-``conversation`` with its ``expiration_timestamp`` and ``pricing``; ``delivered`` repeats both
-without the expiration; ``read`` carries neither; ``failed`` carries the error instead.
+Conversation and pricing follow Meta's status reference
+(https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/status/):
+a ``sent`` status carries ``conversation`` with its ``expiration_timestamp`` and ``pricing``;
+``delivered`` repeats both without the expiration; ``read`` carries neither; ``failed`` carries the
+error instead.
 """
 
 from __future__ import annotations

@@ -1,14 +1,16 @@
 """Template review: PENDING → APPROVED or REJECTED after a delay, announced by webhook.
 
 With policy ``rules`` (the default) the sandbox rejects what Meta's review rejects mechanically
-(reason ``INVALID_FORMAT``): variables next to each other (``{{1}}{{2}}``), positional variables
+(reason ``INVALID_FORMAT``; https://developers.facebook.com/docs/whatsapp/message-templates/guidelines): variables next to each other (``{{1}}{{2}}``), positional variables
 that do not run 1, 2, 3…, and variables without sample values in ``example``. (A variable at the
 start or end of the body is allowed: templates like that are approved, e.g. Chatwoot's samples.)
 Policies ``approve`` and ``reject`` decide regardless of content.
 
-Cloud accounts get Meta's ``message_template_status_update`` webhook. On-premise had no such
-notification (the seed's flow is to poll ``GET /v1/configs/templates``), so on-premise accounts
-only see the new status in the listing.
+Cloud accounts get Meta's ``message_template_status_update`` webhook
+(https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/message_template_status_update).
+On-premise numbers had no such notification: a client learnt a decision by reading
+``GET /v1/configs/templates`` again, so on-premise accounts only see the new status in the
+listing.
 """
 
 from __future__ import annotations

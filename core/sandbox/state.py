@@ -62,7 +62,9 @@ class Contact:
     auto_read: bool | None = None  # None: follow the sandbox-wide setting
 
     def window_open(self, now: float) -> bool:
-        """True while the 24-hour customer service window is open."""
+        """True while the 24-hour customer service window is open: free-form messages are
+        allowed for 24 hours after the customer last wrote
+        (https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-messages#customer-service-windows)."""
         return self.last_inbound_at is not None and now - self.last_inbound_at < WINDOW_SECONDS
 
 
@@ -166,8 +168,8 @@ class Account:
 
     Only ``api_key`` and ``number`` are required; Meta-side ids are generated when absent.
     ``pair_burst``/``pair_refill_seconds`` shape the per-customer token bucket (131056).
-    ``seed_templates`` are installed already APPROVED (as a fresh 360Dialog number shows
-    Meta's sample templates).
+    ``sample_templates`` are installed already APPROVED, as a fresh number shows Meta's sample
+    templates (``engine.HELLO_WORLD``).
     """
 
     api_key: str
@@ -181,7 +183,7 @@ class Account:
     pair_burst: int = 45
     pair_refill_seconds: float = 6.0
     not_on_whatsapp: set[str] = field(default_factory=set)
-    seed_templates: list[dict[str, Any]] = field(default_factory=list)
+    sample_templates: list[dict[str, Any]] = field(default_factory=list)
 
     webhook_url: str | None = field(default=None, init=False)
     webhook_headers: dict[str, str] = field(default_factory=dict, init=False)

@@ -1,9 +1,11 @@
 """The life of a message the business sent: sent → delivered → read, or failed.
 
 After an accepted send the sandbox plays WhatsApp's part: the message reaches the phone
-(``delivered``) and, when the customer looks at it, ``read``. Each step is a webhook. Problems
-Meta only detects after accepting the request (closed 24-hour window → 131047/470, number not on
-WhatsApp → 131026) arrive as a ``failed`` status instead.
+(``delivered``) and, when the customer looks at it, ``read``. Each step is a webhook
+(https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/status/).
+Problems Meta only detects after accepting the request (closed 24-hour window → 131047/470, number
+not on WhatsApp → 131026; https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/)
+arrive as a ``failed`` status instead.
 
 Statuses never move backwards on the stored message even when webhooks are delivered out of
 order, the way a client should also treat them.

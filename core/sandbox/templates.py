@@ -1,12 +1,14 @@
 """Templates as 360Dialog serves them on ``/v1/configs/templates`` (both generations).
 
-Creation answers with the template echoed and ``status: "submitted"`` (seed point 12); the stored
+Creation answers with the template echoed and ``status: "submitted"``
+(https://docs.360dialog.com/partner/get-started/quickstarts/create-a-message-template); the stored
 template starts ``PENDING`` and is reviewed later (see ``review.py``). Listings use 360Dialog's
 envelope ``{count, filters, limit, offset, sort, total, waba_templates}`` with Meta's uppercase
 statuses on Cloud and the lowercase ones 360Dialog's on-premise listings show.
 
 Sending a template checks what Meta checks: it exists in that language and is approved (132001),
-is not paused or disabled (132015/132016), and gets as many parameters as it has variables (132000).
+is not paused or disabled (132015/132016), and gets as many parameters as it has variables (132000)
+(https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/).
 """
 
 from __future__ import annotations

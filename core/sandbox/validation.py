@@ -1,10 +1,15 @@
 """Validation of send bodies, with the error codes Meta answers.
 
 Meta distinguishes a malformed request (100 "Invalid parameter"), a missing parameter inside the
-message object (131008) and a value outside its limits (131009). The limits are the documented
-ones (API.md §3.2): text ≤ 4096, caption ≤ 1024, interactive body ≤ 1024 (list ≤ 4096),
-header/footer ≤ 60, 1–3 reply buttons with titles ≤ 20 and ids ≤ 256, list button ≤ 20,
-≤ 10 sections and ≤ 10 rows, section/row title ≤ 24, row description ≤ 72, row id ≤ 200.
+message object (131008) and a value outside its limits (131009)
+(https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/). The limits are the
+documented ones: text ≤ 4096, caption ≤ 1024
+(https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages), reply buttons: body
+≤ 1024, header/footer ≤ 60, 1–3 buttons with titles ≤ 20 and ids ≤ 256
+(https://developers.facebook.com/docs/whatsapp/cloud-api/messages/interactive-reply-buttons-messages),
+lists: body ≤ 4096, button ≤ 20, ≤ 10 sections and ≤ 10 rows, section/row title ≤ 24, row
+description ≤ 72, row id ≤ 200
+(https://developers.facebook.com/docs/whatsapp/cloud-api/messages/interactive-list-messages).
 
 On-premise has the same message objects without ``messaging_product``; its "missing" errors all
 map to 1008, so for that generation a missing top-level field is reported as 131008 too.

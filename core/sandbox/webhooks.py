@@ -2,7 +2,8 @@
 
 360Dialog POSTs each event to the configured URL with the configured custom headers, gives the
 receiver 5 seconds, treats anything but a 2xx as a failure (redirects are not followed) and retries
-with exponential backoff for a long time (7 days on Cloud). Delivery is at-least-once and order is
+with exponential backoff for a long time (7 days on Cloud):
+https://docs.360dialog.com/partner/messaging/receiving-messages-via-webhook. Delivery is at-least-once and order is
 not guaranteed. A dashboard has to survive all of that, so :class:`Faults` can inject duplicates,
 reordering and failed attempts.
 

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.conftest import PROJECT_DIR
+from tests.live import free_port
+from tests.process_helpers import environment, spawn_server, stop, wait_until_serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = PROJECT_DIR / "test-artifacts"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -46,51 +38,29 @@ class LiveServer:
         )
 
 
-def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"server not healthy in 60 s: {log.read_text()[-2000:]}")
+@dataclass
+class BrowserStore:
+    """The server's own data directory and SQLite file."""
+
+    data_dir: Path
+    database_url: str
 
 
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     """``python -m core serve`` on a free port with its own data directory (SQLite)."""
+    store = BrowserStore(tmp_path / "data", f"sqlite:///{tmp_path / 'data' / 'whatsapp.db'}")
     port = free_port()
-    env = {
-        **os.environ,
-        "DATA_DIR": str(tmp_path / "data"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'data' / 'whatsapp.db'}",
+    settings = {
         "LOGIN_DELAY_SECONDS": "0",
         "PUBLIC_URL": f"http://127.0.0.1:{port}",  # 360Dialog here is the local sandbox
     }
-    env.pop("DEMO", None)
-    log = tmp_path / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "core", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=PROJECT_DIR,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
+    server = spawn_server(store, port=port, log=tmp_path / "server.log", **settings)
     try:
-        wait_until_healthy(url, process, log)
-        yield LiveServer(url=url, env=env, process=process)
+        wait_until_serving(server)
+        yield LiveServer(server.url, environment(store, **settings), server.process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop([server.process])
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ in the Template status table without reloading → add it to the workspace → s
 whose 24-hour window has closed. The server is the real process; 360Dialog is the sandbox, over
 real HTTP, reviewing the template by itself and enforcing the window (131047) on its side."""
 
-import time
 from datetime import timedelta
 
 import httpx
@@ -14,6 +13,7 @@ from sqlmodel import select
 from core.db import make_engine, session_scope
 from core.models import Contact, Conversation, Message, utcnow
 from core.sandbox import Account, SandboxConfig, SandboxServer
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -105,16 +105,15 @@ def let_a_day_pass(sandbox, live_server) -> None:
 def wait_for_inbound(live_server, text: str, timeout: float = 20) -> None:
     """Until the product has stored the customer's message (its webhook is processed)."""
     engine = make_engine(live_server.env["DATABASE_URL"])
-    deadline = time.monotonic() + timeout
+
+    def stored() -> bool:
+        with session_scope(engine) as session:
+            return session.exec(select(Message).where(Message.text == text)).first() is not None
+
     try:
-        while time.monotonic() < deadline:
-            with session_scope(engine) as session:
-                if session.exec(select(Message).where(Message.text == text)).first():
-                    return
-            time.sleep(0.2)
+        wait_until(stored, timeout=timeout, message=f"{text!r} stored", interval=0.2)
     finally:
         engine.dispose()
-    raise AssertionError(f"the product never stored the customer's message {text!r}")
 
 
 def test_build_approve_add_and_send_outside_the_window(live_server, browser_page, sandbox) -> None:

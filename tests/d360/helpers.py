@@ -1,38 +1,32 @@
-"""Shared helpers for the 360Dialog tests: where the real payloads live and how to read them.
+"""Shared helpers for the 360Dialog tests: the reference payloads and a recording transport.
 
-The payloads are the shared reference beside the checkout (``../shared/d360/payloads``). Without
-them the tests skip locally; in CI (``CI=true``) a missing folder is a failure, never a silent skip.
+The payloads are the optional corpus beside the checkout (``tests/reference.py`` says where, and
+what happens without it): a test reading one skips without it, and a test parametrized over them
+has nothing to run.
 """
 
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from core.d360.client import D360Client
+from tests import testdata
+from tests.reference import PAYLOADS
+from tests.reference import payload as load
+from tests.reference import payload_files as all_json
 
-PAYLOADS = Path(
-    os.environ.get("D360_PAYLOADS", Path(__file__).resolve().parents[3] / "shared/d360/payloads")
-)
-
-if not PAYLOADS.is_dir():  # pragma: no cover - only outside the shared workspace
-    if os.environ.get("CI", "").lower() == "true":
-        raise RuntimeError(f"payload folder {PAYLOADS} not found in CI")
-    pytest.skip(f"payload folder {PAYLOADS} not found (set D360_PAYLOADS)", allow_module_level=True)
-
-
-def load(relative: str) -> Any:
-    return json.loads((PAYLOADS / relative).read_text(encoding="utf-8"))
-
-
-def all_json() -> list[str]:
-    """Every JSON file under the payloads folder, as a path relative to it."""
-    return sorted(p.relative_to(PAYLOADS).as_posix() for p in PAYLOADS.rglob("*.json"))
+__all__ = [
+    "PAYLOADS",
+    "WEBHOOK_BODIES",
+    "WEBHOOK_FILES",
+    "Recorder",
+    "all_json",
+    "load",
+    "make_client",
+]
 
 
 def is_webhook_body(relative: str, data: Any) -> bool:
@@ -53,6 +47,12 @@ def is_webhook_body(relative: str, data: Any) -> bool:
 
 
 WEBHOOK_FILES = [rel for rel in all_json() if is_webhook_body(rel, load(rel))]
+
+WEBHOOK_BODIES: list[Any] = [
+    *(testdata.load(f"webhooks/{name}.json") for name in testdata.names("webhooks")),
+    *(load(relative) for relative in WEBHOOK_FILES),
+]
+"""Every webhook body there is: ours, then the corpus's when it is there."""
 
 
 class Recorder:

@@ -30,6 +30,7 @@ from core.d360.errors import (
 )
 from core.failures import describe_error
 from tests.d360.helpers import all_json, load
+from tests.reference import requires_payloads
 
 # Error bodies of API calls: file -> (HTTP status the body came with, expected class).
 # HTTP statuses come from the file name or the folder README (chatwoot's Graph error is handled
@@ -144,6 +145,7 @@ def _webhook_error_arrays(value: Any) -> list[dict[str, Any]]:
     return found
 
 
+@requires_payloads
 def test_every_error_file_has_a_row() -> None:
     named = {
         rel

@@ -48,7 +48,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802  (http.server's naming)
         self.server.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
-        time.sleep(self.server.delay)
+        time.sleep(self.server.delay)  # a slow 360Dialog is what some tests are about
         body = json.dumps(OK).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -118,7 +118,7 @@ def test_a_connection_the_server_closed_while_idle_is_not_used(
     server.idle_seconds = 0.1
     with client_of(server) as client:
         send(client)
-        time.sleep(0.4)  # the server has closed the idle connection by now
+        time.sleep(0.4)  # idle past the server's timeout and the transport's trust: under test
         assert send(client) == "wamid.OK"
     assert server.connections == 2
     assert len(server.bodies) == 2  # the second send went out once, on a new connection

@@ -26,6 +26,9 @@ from core.d360.events import (
 )
 from core.failures import describe_error
 from tests.d360.helpers import PAYLOADS, WEBHOOK_FILES, load
+from tests.reference import requires_payloads
+
+pytestmark = requires_payloads
 
 LETTER = {
     InboundMessage: "M",

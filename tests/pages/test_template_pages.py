@@ -3,20 +3,16 @@ where 360Dialog is involved, on rows written through ``core.templates.library`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from core.access.auth import SYSTEM_ACTOR
-from core.channels.connect import client_for, connect_channel
+from core.channels.connect import client_for
 from core.db import session_scope
 from core.models import Channel, RemoteTemplate, Role, WorkspaceTemplate
 from core.templates.library import record_status
 from core.templates.submission import active_limits
-from tests.live import API_KEY, NUMBER, SandboxControl, sandbox, serve_routes
 from tests.pages.conftest import texts
 from tests.store_helpers import make_channel
 
@@ -30,20 +26,8 @@ STATUS = "pages/template_status.py"
 WORKSPACE = "pages/workspace_templates.py"
 
 
-@pytest.fixture
-def live(engine: Engine) -> Iterator[tuple[SandboxControl, int]]:
-    """A channel connected to the sandbox; reviews take long enough to see PENDING."""
-    with serve_routes() as public_url, sandbox(review_delay=60) as control:
-        with session_scope(engine) as session:
-            result = connect_channel(
-                session,
-                SYSTEM_ACTOR,
-                number=NUMBER,
-                api_key=API_KEY,
-                base_url=control.server.base_url,
-                public_url=public_url,
-            )
-        yield control, result.channel.id
+# Reviews take long enough to see PENDING.
+pytestmark = pytest.mark.sandbox(review_delay=60)
 
 
 @pytest.fixture

@@ -115,7 +115,7 @@ def make_config(**overrides: Any) -> SandboxConfig:
         "webhook_retry_base": 0.02,
         "webhook_retry_max_delay": 0.1,
         "webhook_timeout": 2.0,
-        "seed": 7,
+        "random_seed": 7,
     }
     settings.update(overrides)
     return SandboxConfig(**settings)

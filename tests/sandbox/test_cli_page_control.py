@@ -8,7 +8,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -16,6 +15,7 @@ import pytest
 
 from core.sandbox import SandboxServer
 from core.sandbox.cli import accounts_from, add_arguments
+from tests.waiting import wait_until
 
 from .conftest import CLOUD_KEY, CLOUD_NUMBER, Api, Receiver, make_config
 
@@ -131,9 +131,8 @@ def test_chatter_makes_customers_write_in(receiver: Receiver) -> None:
     with SandboxServer(make_config(chatter_seconds=0.02)) as server:
         api = Api(server.base_url, CLOUD_KEY, CLOUD_NUMBER)
         api.set_webhook(receiver.url)
-        deadline = time.monotonic() + 10
-        while len(receiver.bodies()) < 3 and time.monotonic() < deadline:
-            time.sleep(0.02)  # the chatter never goes idle, so poll briefly
+        # the chatter never goes idle (POST /idle would wait forever): watch what arrives
+        wait_until(lambda: len(receiver.bodies()) >= 3, message="three customers writing in")
         names = {
             b["entry"][0]["changes"][0]["value"]["contacts"][0]["profile"]["name"]
             for b in receiver.bodies()
