@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.templates.rules import META_LIMITS, validate_template
+from core.templates.limits import META_LIMITS
+from core.templates.rules import validate_template
 from tests.testdata import load, names
 
 FIRST_BUTTON_TYPE = ("button_type_unknown", "components.BUTTONS.buttons[0].type")
