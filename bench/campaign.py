@@ -31,7 +31,7 @@ from core.campaigns import runner as campaigns
 from core import crypto
 from core.access.auth import SYSTEM_ACTOR
 from core.db import migrate, session_scope
-from core.conversations.inbound import find_or_create_contact
+from core.conversations.contacts import find_or_create_contact
 from core.models import Channel, RemoteTemplate, WorkspaceTemplate
 migrate()
 with session_scope() as s:

@@ -86,7 +86,7 @@ MAPPING = campaigns.Mapping(
 def opt_out(engine, wa_id: str) -> None:
     with session_scope(engine) as session:
         from core.channels.connect import list_channels
-        from core.conversations.inbound import find_or_create_contact
+        from core.conversations.contacts import find_or_create_contact
         from core.models import Channel
 
         channel = session.get(Channel, list_channels(session, SYSTEM_ACTOR)[0].id)

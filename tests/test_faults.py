@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from core.channels.connect import client_for
-from core.conversations.inbound import find_or_create_contact, find_or_create_conversation
+from core.conversations.contacts import find_or_create_contact, find_or_create_conversation
 from core.d360.events import parse_webhook
 from core.db import session_scope
 from core.models import Channel, Message, MessageStatus, OutboundJob, WebhookEvent

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, Row, bindparam, func, insert, literal, update
+from sqlalchemy import Engine, Row, bindparam, func, update
 from sqlmodel import Session, col, select
 
 from core.access import audit
 from core.access.auth import Actor, Permission, require
+from core.conversations import contacts
 from core.db import in_row_order, session_scope
 from core.errors import UserFacingError
 from core.failures import CAMPAIGN_CANCELLED
@@ -32,11 +33,9 @@ from core.models import (
     CampaignRecipient,
     Channel,
     Contact,
-    Conversation,
     Message,
     MessageStatus,
     OutboundJob,
-    UTCDateTime,
     WorkspaceTemplate,
     utcnow,
 )
@@ -458,17 +457,19 @@ def _queue(
     since the plan (a marketing template). Returns how many were queued."""
     template = PreparedTemplate.of(as_body(sendable_template(session, workspace)))
     marketing = workspace.category.upper() == "MARKETING"
-    reached = _contacts_for(session, channel, pending, now)
+    keys = {r.id: contacts.contact_key(campaign.channel_id, r.wa_id) for r in pending}
+    names = {keys[r.id]: r.name for r in pending}
+    reached = contacts.ensure(session, contacts.find(session, names), names, now=now)
     outcomes: dict[int, dict[str, Any]] = {}
     outgoing: list[tuple[int, Outgoing]] = []
     for recipient in pending:
-        thread, opted_out = reached[recipient.id]
-        if marketing and opted_out:  # wrote STOP after the campaign was planned
+        contact = reached.contact_ids[keys[recipient.id]]
+        if marketing and contact in reached.opted_out:  # wrote STOP after the campaign was planned
             outcomes[recipient.id] = _outcome(recipient.id, "skipped", reason="opted_out")
             continue
         values = _values(recipient.values)
         item = Outgoing(
-            thread,
+            reached.thread_ids[contact],
             recipient.wa_id,
             "template",
             template.build(values),
@@ -485,8 +486,6 @@ def _queue(
 
 
 RECIPIENTS = CampaignRecipient.__table__.c  # type: ignore[attr-defined]
-CONTACTS = Contact.__table__.c  # type: ignore[attr-defined]
-THREADS = Conversation.__table__.c  # type: ignore[attr-defined]
 
 
 def _pending(session: Session, campaign_id: int, room: int) -> list[Row[Any]]:
@@ -524,67 +523,6 @@ def _mark_recipients(session: Session, outcomes: dict[int, dict[str, Any]], now:
             ),
             in_row_order(outcomes),
         )
-
-
-def _contacts_for(
-    session: Session, channel: Channel, recipients: list[Row[Any]], now: datetime
-) -> dict[int, tuple[int, bool]]:
-    """Each recipient's conversation id and whether the contact opted out; the contacts and
-    conversations missing are created first.
-
-    All in SQL, set by set (two ``INSERT … SELECT`` and one join): a round makes hundreds of
-    contacts, and building their rows in Python cost more than their messages."""
-    connection = session.connection()
-    ids = [r.id for r in recipients]
-    ours = RECIPIENTS.id.in_(ids)
-    connection.execute(
-        insert(Contact.__table__).from_select(  # type: ignore[arg-type]
-            ["channel_id", "wa_id", "phone_e164", "profile_name", "opted_out", "created_at"],
-            select(
-                literal(channel.id),
-                RECIPIENTS.wa_id,
-                literal("+") + RECIPIENTS.wa_id,
-                RECIPIENTS.name,
-                literal(False),
-                literal(now, UTCDateTime),
-            )
-            .where(ours)
-            .where(
-                ~select(CONTACTS.id)
-                .where(CONTACTS.channel_id == channel.id, CONTACTS.wa_id == RECIPIENTS.wa_id)
-                .exists()
-            ),
-        )
-    )
-    contacts = select(CONTACTS.id).where(
-        CONTACTS.channel_id == channel.id,
-        CONTACTS.wa_id.in_(select(RECIPIENTS.wa_id).where(ours)),
-    )
-    connection.execute(
-        insert(Conversation.__table__).from_select(  # type: ignore[arg-type]
-            ["channel_id", "contact_id", "last_message_preview", "unread_count"],
-            select(literal(channel.id), CONTACTS.id, literal(""), literal(0))
-            .where(CONTACTS.id.in_(contacts))
-            .where(
-                ~select(THREADS.id)
-                .where(THREADS.channel_id == channel.id, THREADS.contact_id == CONTACTS.id)
-                .exists()
-            ),
-        )
-    )
-    rows = connection.execute(
-        select(RECIPIENTS.id, THREADS.id, CONTACTS.opted_out)
-        .join(
-            Contact.__table__,
-            (CONTACTS.channel_id == channel.id) & (CONTACTS.wa_id == RECIPIENTS.wa_id),
-        )
-        .join(
-            Conversation.__table__,
-            (THREADS.channel_id == channel.id) & (THREADS.contact_id == CONTACTS.id),
-        )
-        .where(ours)
-    )
-    return {recipient: (thread, opted_out) for recipient, thread, opted_out in rows}
 
 
 def _outstanding(session: Session, campaign_id: int) -> int:
