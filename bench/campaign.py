@@ -62,7 +62,7 @@ RUN = """
 import json, sys, threading, time
 from core.campaigns import runner as campaigns
 from core.access.auth import SYSTEM_ACTOR
-from core.channels.connect import client_for
+from core.channels.registry import client_for
 from core.db import get_engine, session_scope
 from core.models import Campaign
 from core.outbox.sender import Sender

@@ -20,7 +20,7 @@ import streamlit as st
 from core.access.auth import Permission, PermissionDenied
 from core.campaigns import runner as campaigns
 from core.campaigns.runner import Counts, Mapping, Plan, Source
-from core.channels.connect import list_channels
+from core.channels.registry import list_channels
 from core.conversations import optouts
 from core.errors import UserFacingError
 from core.failures import describe

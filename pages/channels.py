@@ -6,7 +6,15 @@ import pandas as pd
 import streamlit as st
 
 from core.access.auth import Permission
-from core.channels import connect as channels
+from core.channels.connect import change_connection, connect_channel
+from core.channels.health import channel_health
+from core.channels.registry import deactivate_channel, list_channels, update_channel_settings
+from core.channels.validation import (
+    GENERATIONS,
+    MAX_GREETING_LENGTH,
+    MAX_THROUGHPUT,
+    MIN_THROUGHPUT,
+)
 from core.config import get_settings
 from core.d360.client import DEFAULT_BASE_URL
 from core.errors import UserFacingError
@@ -68,7 +76,7 @@ with st.container(border=True):
             )
             generation = st.selectbox(
                 t("channels.generation"),
-                channels.GENERATIONS,
+                GENERATIONS,
                 format_func=generation_label,
                 key="add_generation",
             )
@@ -76,7 +84,7 @@ with st.container(border=True):
     if done:
         try:
             with store() as session:
-                result = channels.connect_channel(
+                result = connect_channel(
                     session,
                     actor,
                     number=number,
@@ -104,8 +112,8 @@ with st.container(border=True):
 # --- The channels ---------------------------------------------------------------------------
 
 with store() as session:
-    connected = channels.list_channels(session, actor)
-    health = {info.id: channels.channel_health(session, actor, info.id) for info in connected}
+    connected = list_channels(session, actor)
+    health = {info.id: channel_health(session, actor, info.id) for info in connected}
 
 st.subheader(t("channels.list"))
 if not connected:
@@ -165,13 +173,13 @@ for info in connected:
                 t("channels.greeting"),
                 value=info.greeting_message,
                 key=f"settings_greeting_{info.id}",
-                max_chars=channels.MAX_GREETING_LENGTH,
+                max_chars=MAX_GREETING_LENGTH,
             )
             st.caption(t("channels.greeting_help"))
             pace = st.number_input(
                 t("channels.throughput"),
-                min_value=channels.MIN_THROUGHPUT,
-                max_value=channels.MAX_THROUGHPUT,
+                min_value=MIN_THROUGHPUT,
+                max_value=MAX_THROUGHPUT,
                 value=info.throughput_mps,
                 help=t("channels.throughput_help"),
                 key=f"settings_pace_{info.id}",
@@ -180,7 +188,7 @@ for info in connected:
         if save:
             try:
                 with store() as session:
-                    channels.update_channel_settings(
+                    update_channel_settings(
                         session,
                         actor,
                         info.id,
@@ -210,7 +218,7 @@ for info in connected:
         if change:
             try:
                 with store() as session:
-                    changed = channels.change_connection(
+                    changed = change_connection(
                         session,
                         actor,
                         info.id,
@@ -249,5 +257,5 @@ for info in connected:
                 st.error(t("channels.deactivate_unconfirmed"))
             else:
                 with store() as session:
-                    channels.deactivate_channel(session, actor, info.id)
+                    deactivate_channel(session, actor, info.id)
                 report_and_refresh(t("channels.deactivated", name=info.name))

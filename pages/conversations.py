@@ -15,7 +15,7 @@ from typing import Any
 import streamlit as st
 
 from core.access.auth import Permission, PermissionDenied
-from core.channels.connect import list_channels
+from core.channels.registry import list_channels
 from core.conversations import media
 from core.conversations import threads as conversations
 from core.conversations.threads import (

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from core.access.auth import Permission
-from core.channels.connect import list_channels
+from core.channels.registry import list_channels
 from core.errors import UserFacingError
 from core.i18n import t
 from core.models import RemoteTemplate

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.access.auth import Permission
-from core.channels.connect import list_channels
+from core.channels.registry import list_channels
 from core.errors import UserFacingError
 from core.i18n import t
 from core.templates import library as templates

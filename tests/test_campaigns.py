@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 
 from core.access.auth import SYSTEM_ACTOR, PermissionDenied
 from core.campaigns import runner as campaigns
-from core.channels.connect import client_for, connect_channel
+from core.channels.connect import connect_channel
+from core.channels.registry import client_for
 from core.db import session_scope
 from core.failures import describe
 from core.i18n import t
@@ -85,7 +86,7 @@ MAPPING = campaigns.Mapping(
 
 def opt_out(engine, wa_id: str) -> None:
     with session_scope(engine) as session:
-        from core.channels.connect import list_channels
+        from core.channels.registry import list_channels
         from core.conversations.contacts import find_or_create_contact
         from core.models import Channel
 

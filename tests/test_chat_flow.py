@@ -15,7 +15,8 @@ import pytest
 from sqlmodel import Session, select
 
 from core.access.auth import SYSTEM_ACTOR, Actor
-from core.channels.connect import client_for, connect_channel
+from core.channels.connect import connect_channel
+from core.channels.registry import client_for
 from core.conversations import threads as conversations
 from core.db import session_scope
 from core.models import Conversation, Message, MessageStatus, OutboundJob, Role, utcnow

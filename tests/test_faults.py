@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core.channels.connect import client_for
+from core.channels.registry import client_for
 from core.conversations.contacts import find_or_create_contact, find_or_create_conversation
 from core.d360.events import parse_webhook
 from core.db import session_scope

@@ -15,7 +15,8 @@ import httpx
 from sqlmodel import Session, func, select
 
 from core.access.auth import SYSTEM_ACTOR
-from core.channels.connect import WEBHOOK_SECRET_HEADER, connect_channel, webhook_url
+from core.channels.connect import connect_channel
+from core.channels.registry import WEBHOOK_SECRET_HEADER, webhook_url
 from core.conversations.contacts import find_or_create_contact, find_or_create_conversation
 from core.db import session_scope
 from core.models import Channel, Message, OutboundJob, WebhookEvent

@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import Session, select
 
 from core.access.auth import SYSTEM_ACTOR, PermissionDenied
-from core.channels.connect import client_for, connect_channel
+from core.channels.connect import connect_channel
+from core.channels.registry import client_for
 from core.db import session_scope
 from core.errors import UserFacingError
 from core.models import RemoteTemplate, Role, WorkspaceTemplate

@@ -116,7 +116,7 @@ def run_worker() -> None:
 def start_workers() -> list[Loop]:
     """The webhook processor, the sender and the media downloader, sharing one engine."""
     from core.campaigns import runner as campaigns
-    from core.channels.connect import client_for
+    from core.channels.registry import client_for
     from core.conversations import media
     from core.outbox.sender import Sender
     from core.webhooks import processor as ingest

@@ -174,7 +174,7 @@ def cmd_channels_add(args: argparse.Namespace) -> int:
 
 
 def cmd_channels_list(args: argparse.Namespace) -> int:
-    from core.channels.connect import list_channels
+    from core.channels.registry import list_channels
 
     with session_scope() as session:
         found = list_channels(session, CLI_ACTOR, include_inactive=args.all)

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, or_, select
 from core.access import audit
 from core.access import settings as app_settings
 from core.access.auth import Actor, Permission, require
-from core.channels.connect import client_for
+from core.channels.registry import client_for
 from core.conversations.contacts import find_or_create_contact, find_or_create_conversation
 from core.conversations.threads import media_kind
 from core.d360.client import D360Client

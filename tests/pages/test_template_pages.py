@@ -11,7 +11,8 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from core.access.auth import SYSTEM_ACTOR
-from core.channels.connect import client_for, connect_channel
+from core.channels.connect import connect_channel
+from core.channels.registry import client_for
 from core.db import session_scope
 from core.models import Channel, RemoteTemplate, Role, WorkspaceTemplate
 from core.templates import library as templates
