@@ -24,7 +24,8 @@ from core.conversations.contacts import find_or_create_contact, find_or_create_c
 from core.d360.events import parse_webhook
 from core.db import session_scope
 from core.models import Channel, Message, MessageStatus, OutboundJob, WebhookEvent
-from core.outbox.sender import Sender, enqueue_text, requeue
+from core.outbox.queue import enqueue_text, requeue
+from core.outbox.sender import Sender
 from core.webhooks import processor as ingest
 from core.webhooks import receiver
 from tests.d360.helpers import WEBHOOK_FILES, load

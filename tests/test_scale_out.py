@@ -20,7 +20,7 @@ from core.channels.registry import WEBHOOK_SECRET_HEADER, webhook_url
 from core.conversations.contacts import find_or_create_contact, find_or_create_conversation
 from core.db import session_scope
 from core.models import Channel, Message, OutboundJob, WebhookEvent
-from core.outbox.sender import enqueue_text
+from core.outbox.queue import enqueue_text
 from tests.live import API_KEY, NUMBER, free_port, sandbox
 from tests.process_helpers import healthy, inbound_body, spawn, wait_for
 

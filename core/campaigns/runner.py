@@ -39,7 +39,7 @@ from core.models import (
     WorkspaceTemplate,
     utcnow,
 )
-from core.outbox.sender import Outgoing, enqueue_many
+from core.outbox.queue import Outgoing, enqueue_many
 from core.phones import InvalidPhoneNumber, canonical_wa_id, wa_id_of
 from core.templates.library import as_body, sendable_template
 from core.templates.messages import PreparedTemplate, TemplateValues

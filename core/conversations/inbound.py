@@ -419,7 +419,7 @@ def _greet(
     """Seed point 6: the channel's greeting is the first reply to a new contact, sent once."""
     if not channel.greeting_message.strip() or contact.greeted_at is not None:
         return
-    from core.outbox.sender import enqueue_text
+    from core.outbox.queue import enqueue_text
 
     enqueue_text(
         session,

@@ -32,7 +32,7 @@ from core.models import (
     WorkspaceTemplate,
     utcnow,
 )
-from core.outbox.sender import enqueue
+from core.outbox.queue import enqueue
 from core.paging import Page, fetch_page
 from core.phones import wa_id_of
 from core.templates.messages import MediaParam, TemplateValues, build_template_message, summary_text

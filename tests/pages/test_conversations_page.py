@@ -24,7 +24,7 @@ from core.models import (
     Role,
     utcnow,
 )
-from core.outbox.sender import enqueue_text
+from core.outbox.queue import enqueue_text
 from tests.pages.conftest import texts
 from tests.store_helpers import make_channel
 
