@@ -18,8 +18,9 @@ import pandas as pd
 import streamlit as st
 
 from core.access.auth import Permission, PermissionDenied
-from core.campaigns import runner as campaigns
-from core.campaigns.runner import Counts, Mapping, Plan, Source
+from core.campaigns import audience, report, runner
+from core.campaigns.audience import Mapping, Plan, Source
+from core.campaigns.report import Counts
 from core.channels.registry import list_channels
 from core.conversations import optouts
 from core.errors import UserFacingError
@@ -122,7 +123,7 @@ def audience_from_file() -> tuple[pd.DataFrame | None, str]:
         return None, ""
     kept = st.session_state.get(UPLOADED)
     if kept is None or kept[0] != upload.file_id:  # a large file is read once, not every rerun
-        kept = (upload.file_id, campaigns.read_audience(upload.getvalue(), upload.name))
+        kept = (upload.file_id, audience.read_audience(upload.getvalue(), upload.name))
         st.session_state[UPLOADED] = kept
     return kept[1].copy(), upload.name
 
@@ -144,7 +145,7 @@ def audience_from_contacts(channel_id: int) -> tuple[pd.DataFrame, str]:
         datetime.combine(since, time(), tzinfo=viewer_timezone()).astimezone(UTC) if since else None
     )
     with store() as session:
-        frame = campaigns.audience_from_contacts(
+        frame = audience.audience_from_contacts(
             session, actor, channel_id, active_since=active_since, label=label or None
         )
     return frame, t("campaign_page.audience.contacts_name")
@@ -272,8 +273,8 @@ def signature(workspace_id: int, frame: pd.DataFrame, mapping: Mapping) -> str:
 def check(workspace_id: int, frame: pd.DataFrame, mapping: Mapping, checked: str) -> None:
     try:
         with store() as session:
-            planned = campaigns.plan(session, actor, workspace_id, frame, mapping)
-            previews = campaigns.preview_rows(
+            planned = audience.plan(session, actor, workspace_id, frame, mapping)
+            previews = audience.preview_rows(
                 session, actor, workspace_id, planned, count=PREVIEW_COUNT
             )
     except UserFacingError as exc:
@@ -373,7 +374,7 @@ def launch(workspace_id: int, mapping: Mapping) -> None:
     created: list[int] = []
 
     def create_and_start(session, actor) -> None:  # type: ignore[no-untyped-def]
-        campaign = campaigns.create(
+        campaign = runner.create(
             session,
             actor,
             name=name,
@@ -382,7 +383,7 @@ def launch(workspace_id: int, mapping: Mapping) -> None:
             mapping=mapping,
             start_at=start_at,
         )
-        campaigns.start(session, actor, campaign.id, start_at=start_at)
+        runner.start(session, actor, campaign.id, start_at=start_at)
         created.append(campaign.id)
 
     success = "campaign_page.launch.scheduled" if start_at else "campaign_page.launch.started"
@@ -436,7 +437,7 @@ def new_campaign(channel_id: int) -> None:
     )
     try:
         with store() as session:
-            needed = campaigns.variables_needed(session, actor, workspace_id)
+            needed = audience.variables_needed(session, actor, workspace_id)
             definition = templates.as_body(
                 templates.sendable_template(session, by_id[workspace_id])
             )
@@ -469,7 +470,7 @@ def new_campaign(channel_id: int) -> None:
 
 def _pause(campaign_id: int, name: str) -> None:
     act(
-        lambda s, a: campaigns.pause(s, a, campaign_id),
+        lambda s, a: runner.pause(s, a, campaign_id),
         CAMPAIGN_FLASH,
         "campaign_page.paused",
         name=name,
@@ -478,7 +479,7 @@ def _pause(campaign_id: int, name: str) -> None:
 
 def _resume(campaign_id: int, name: str) -> None:
     act(
-        lambda s, a: campaigns.resume(s, a, campaign_id),
+        lambda s, a: runner.resume(s, a, campaign_id),
         CAMPAIGN_FLASH,
         "campaign_page.resumed",
         name=name,
@@ -496,7 +497,7 @@ def _keep(campaign_id: int) -> None:
 def _cancel(campaign_id: int, name: str) -> None:
     st.session_state.pop(CONFIRM_CANCEL, None)
     act(
-        lambda s, a: campaigns.cancel(s, a, campaign_id),
+        lambda s, a: runner.cancel(s, a, campaign_id),
         CAMPAIGN_FLASH,
         "campaign_page.cancelled",
         name=name,
@@ -583,11 +584,11 @@ def live_progress(channel_id: int, campaign_id: int) -> None:
     actor = page_guard(Permission.VIEW_CAMPAIGNS)
     show_flash(CAMPAIGN_FLASH)
     with store() as session:
-        campaign = campaigns.get_campaign(session, actor, campaign_id)
+        campaign = report.get_campaign(session, actor, campaign_id)
         if campaign is None:
             st.info(t("campaign_page.gone"))
             return
-        counts = campaigns.counts(session, actor, campaign_id)
+        counts = report.counts(session, actor, campaign_id)
     st.markdown(f"### {plain(campaign.name)}")
     details = [t("campaign_page.state", state=state_words(campaign.state))]
     if campaign.start_at:
@@ -609,7 +610,7 @@ def csv_for(campaign_id: int) -> Callable[[], str]:
         if actor is None:
             return ""
         with store() as session:
-            return campaigns.export_csv(session, actor, campaign_id)
+            return report.export_csv(session, actor, campaign_id)
 
     return build
 
@@ -617,9 +618,9 @@ def csv_for(campaign_id: int) -> Callable[[], str]:
 def campaign_report(campaign: Campaign) -> None:
     """Delivery and read rates, failures in words, replies, sends over time, CSV export."""
     with store() as session:
-        counts = campaigns.counts(session, actor, campaign.id)
-        failed = campaigns.failures(session, actor, campaign.id)
-        sends = campaigns.timeline(session, actor, campaign.id)
+        counts = report.counts(session, actor, campaign.id)
+        failed = report.failures(session, actor, campaign.id)
+        sends = report.timeline(session, actor, campaign.id)
     st.markdown(f"#### {t('campaign_page.report')}")
     rates = st.columns(4)
     rates[0].metric(t("campaign_page.rate.delivered"), percent(counts.delivered, counts.sent))
@@ -673,7 +674,7 @@ def campaign_list(channel_id: int) -> None:
     st.subheader(t("campaign_page.list"))
     show_flash(LAUNCH_FLASH)  # a campaign just started (the form it came from is gone)
     with store() as session:
-        found = campaigns.list_campaigns(session, actor, channel_id)
+        found = report.list_campaigns(session, actor, channel_id)
     if not found:
         st.info(t("campaign_page.none"), icon=":material/campaign:")
         return

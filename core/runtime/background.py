@@ -115,7 +115,7 @@ def run_worker() -> None:
 
 def start_workers() -> list[Loop]:
     """The webhook processor, the sender and the media downloader, sharing one engine."""
-    from core.campaigns import runner as campaigns
+    from core.campaigns import runner
     from core.channels.registry import client_for
     from core.conversations import media
     from core.outbox.sender import Sender
@@ -140,7 +140,7 @@ def start_workers() -> list[Loop]:
             on_stop=sender.close,
         ),
         Loop("media", lambda: media.download_pending(engine, client_for)),
-        Loop("campaigns", lambda: campaigns.run_due(engine), idle_seconds=0.5),
+        Loop("campaigns", lambda: runner.run_due(engine), idle_seconds=0.5),
         Loop("templates", lambda: sync_all_templates(engine), idle_seconds=TEMPLATE_SYNC_SECONDS),
     ]
     for loop in loops:
