@@ -16,8 +16,7 @@ import streamlit as st
 
 from core.access.auth import Permission, PermissionDenied
 from core.channels.registry import list_channels
-from core.conversations import media
-from core.conversations import threads as conversations
+from core.conversations import media, threads
 from core.conversations.threads import (
     ConversationFilter,
     ConversationRow,
@@ -161,9 +160,9 @@ def _send(conversation_id: int) -> None:
 
     def reply(session, actor) -> None:  # type: ignore[no-untyped-def]
         if not files:
-            conversations.reply_text(session, actor, conversation_id, text, reply_to_wa_id=quoted)
+            threads.reply_text(session, actor, conversation_id, text, reply_to_wa_id=quoted)
         for index, upload in enumerate(files):
-            conversations.reply_attachment(
+            threads.reply_attachment(
                 session,
                 actor,
                 conversation_id,
@@ -182,7 +181,7 @@ def _send(conversation_id: int) -> None:
 def _retry_message(conversation_id: int, message_id: int) -> None:
     _act(
         conversation_id,
-        lambda session, actor: conversations.retry_message(session, actor, message_id),
+        lambda session, actor: threads.retry_message(session, actor, message_id),
     )
 
 
@@ -440,7 +439,7 @@ def render_composer(thread: Thread, can_reply: bool) -> None:
     st.chat_input(
         t("viewer.composer.placeholder"),
         key=composer_key(conversation_id),
-        max_chars=conversations.MAX_TEXT_LENGTH,
+        max_chars=threads.MAX_TEXT_LENGTH,
         accept_file="multiple",
         on_submit=_send,
         args=(conversation_id,),
@@ -468,14 +467,14 @@ def thread_view(conversation_id: int) -> None:
     actor = page_guard(Permission.VIEW_CONVERSATIONS)
     try:
         with store() as session:
-            thread = conversations.get_thread(
+            thread = threads.get_thread(
                 session,
                 actor,
                 conversation_id,
                 limit=st.session_state.get(LIMIT, MESSAGES_PER_STEP),
             )
             if thread.conversation.unread_count:
-                conversations.mark_read(session, actor, conversation_id)
+                threads.mark_read(session, actor, conversation_id)
     except UserFacingError as exc:
         st.session_state.pop(OPEN, None)
         st.error(exc.message())
@@ -521,7 +520,7 @@ def render_row(row: ConversationRow, selected: bool) -> None:
 def conversation_list(filters: ConversationFilter) -> None:
     actor = page_guard(Permission.VIEW_CONVERSATIONS)
     with store() as session:
-        page = conversations.list_conversations(
+        page = threads.list_conversations(
             session, actor, filters, page=current_page(LIST), page_size=LIST_PAGE_SIZE
         )
     if not page.items:

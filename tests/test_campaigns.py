@@ -19,7 +19,7 @@ from core.i18n import t
 from core.models import CampaignRecipient, Contact, Role
 from core.outbox.sender import Sender
 from core.templates import library as templates
-from core.webhooks import processor as ingest
+from core.webhooks import processor
 from tests.live import API_KEY, NUMBER, SandboxControl, sandbox, serve_routes
 
 PROMO = {
@@ -54,7 +54,7 @@ def live(engine, team) -> Iterator[tuple[SandboxControl, int]]:
             ).channel
             templates.submit_template(session, team[Role.MARKETER], channel.id, PROMO)
         control.idle()
-        ingest.process_pending(engine)
+        processor.process_pending(engine)
         with session_scope(engine) as session:
             remote = templates.list_templates(
                 session, team[Role.MARKETER], templates.TemplateFilter()
@@ -116,7 +116,7 @@ def run_until_done(engine, campaign_id: int, sender: Sender, control: SandboxCon
     while time.monotonic() < deadline:
         runner.run_due(engine)
         sender.run_once()
-        ingest.process_pending(engine)
+        processor.process_pending(engine)
         with Session(engine) as session:
             from core.models import Campaign
 
@@ -153,11 +153,11 @@ def test_campaign_runs_to_the_end_and_the_report_matches_the_sandbox(engine, tea
     campaign = launch(engine, marketer, workspace_id, audience_of(30), "Invierno")
     run_until_done(engine, campaign.id, Sender(engine, client_for), control)
     control.idle()
-    ingest.process_pending(engine)
+    processor.process_pending(engine)
     control.customer_writes(customer="34611000001", type="text", text="¡Me interesa!")
     control.customer_writes(customer="34611000002", type="text", text="baja")
     control.idle()
-    ingest.process_pending(engine)
+    processor.process_pending(engine)
     with Session(engine) as session:
         counts = report.counts(session, team[Role.MANAGER], campaign.id)
         opted = session.exec(select(Contact).where(Contact.wa_id == "34611000002")).one()

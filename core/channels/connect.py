@@ -249,21 +249,9 @@ def connect_channel(
     with client_factory(base_url, key, generation) as client:
         account, previous = _check_key(session, client, base_url)
         secret = _new_secret()
-        now = utcnow()
-        channel = Channel(
-            name=channel_name,
-            number=e164,
-            phone_number_id=account.phone_number_id,
-            waba_id=account.waba_id,
-            generation=generation,
-            base_url=base_url,
-            api_key_encrypted=crypto.encrypt(key),
-            api_key_hint=crypto.mask(key),
-            webhook_secret_hash=crypto.fingerprint(secret),
-            created_at=now,
-            updated_at=now,
+        channel = _add_channel(
+            session, channel_name, e164, generation, base_url, key, secret, account
         )
-        session.add(channel)
         session.flush()  # the id is part of the webhook URL
         assert channel.id is not None
         url = webhook_url(public_url, channel.id)
@@ -276,22 +264,7 @@ def connect_channel(
                 previous,
                 not_restored="channels.error.connect_failed_not_restored",
             ):
-                channel.webhook_url = url
-                session.add(channel)
-                audit.record(
-                    session,
-                    actor,
-                    "channel.connect",
-                    f"channel:{channel.id}",
-                    number=e164,
-                    name=channel_name,
-                    generation=generation,
-                    base_url=base_url,
-                    webhook_url=url,
-                    api_key_hint=channel.api_key_hint,
-                    previous_webhook_url=previous.get("url"),
-                )
-                session.flush()
+                _save_connection(session, actor, channel, url, previous.get("url"))
         except BaseException:
             _forget(session, channel)
             raise
@@ -300,6 +273,58 @@ def connect_channel(
         webhook_secret=secret,
         previous_webhook_url=previous.get("url") if previous.get("url") != url else None,
     )
+
+
+def _add_channel(
+    session: Session,
+    name: str,
+    number: str,
+    generation: str,
+    base_url: str,
+    key: str,
+    secret: str,
+    account: _Account,
+) -> Channel:
+    """The new channel's row, its key encrypted and only a hint of it in clear."""
+    now = utcnow()
+    channel = Channel(
+        name=name,
+        number=number,
+        phone_number_id=account.phone_number_id,
+        waba_id=account.waba_id,
+        generation=generation,
+        base_url=base_url,
+        api_key_encrypted=crypto.encrypt(key),
+        api_key_hint=crypto.mask(key),
+        webhook_secret_hash=crypto.fingerprint(secret),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(channel)
+    return channel
+
+
+def _save_connection(
+    session: Session, actor: Actor, channel: Channel, url: str, previous_url: str | None
+) -> None:
+    """360Dialog confirmed our webhook: the channel keeps its address, and the connection is
+    audited with where the number pointed before."""
+    channel.webhook_url = url
+    session.add(channel)
+    audit.record(
+        session,
+        actor,
+        "channel.connect",
+        f"channel:{channel.id}",
+        number=channel.number,
+        name=channel.name,
+        generation=channel.generation,
+        base_url=channel.base_url,
+        webhook_url=url,
+        api_key_hint=channel.api_key_hint,
+        previous_webhook_url=previous_url,
+    )
+    session.flush()
 
 
 def _forget(session: Session, channel: Channel) -> None:

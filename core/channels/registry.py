@@ -1,8 +1,9 @@
 """The channels as stored: list, read, settings that cannot stop messages arriving, deactivation,
-the webhook address, and the one place the API key is decrypted.
+the webhook address, and a stored channel's 360Dialog client.
 
-The API key leaves this package in clear only inside :func:`client_for`'s client; everything
-else returns :class:`ChannelInfo`, which has the key's hint and never the key.
+The API key leaves this package in clear only inside a 360Dialog client (:func:`client_for`'s,
+or the one a connection change checks it with); everything else returns :class:`ChannelInfo`,
+which has the key's hint and never the key.
 """
 
 from __future__ import annotations
@@ -171,8 +172,8 @@ def deactivate_channel(session: Session, actor: Actor, channel_id: int) -> Chann
 
 
 def client_for(channel: Channel) -> D360Client:
-    """A 360Dialog client for a stored channel (the sender and the media downloader use it); the
-    only place the key is decrypted. Close it (``with client_for(channel) as client: ...``)."""
+    """A 360Dialog client for a stored channel (the sender, media downloads, template sync).
+    Close it (``with client_for(channel) as client: ...``)."""
     return D360Client(
         channel.base_url,
         crypto.decrypt(channel.api_key_encrypted),
