@@ -27,11 +27,11 @@ NUMBER = "+34600999000"
 
 SETUP = """
 import pandas as pd
-from core.campaigns import runner as campaigns
+from core.campaigns import audience, runner
 from core import crypto
 from core.access.auth import SYSTEM_ACTOR
 from core.db import migrate, session_scope
-from core.conversations.inbound import find_or_create_contact
+from core.conversations.contacts import find_or_create_contact
 from core.models import Channel, RemoteTemplate, WorkspaceTemplate
 migrate()
 with session_scope() as s:
@@ -48,21 +48,21 @@ with session_scope() as s:
     for k in range({opted_out}):
         contact, _ = find_or_create_contact(s, channel, f"3461{{k:07d}}")
         contact.opted_out = True
-    audience = pd.DataFrame({{"n": [f"+3461{{k:07d}}" for k in range({recipients})],
+    people = pd.DataFrame({{"n": [f"+3461{{k:07d}}" for k in range({recipients})],
                               "name": [f"C{{k}}" for k in range({recipients})]}})
-    mapping = campaigns.Mapping(number_column="n", name_column="name", body=[campaigns.Source(column="name")])
-    plan = campaigns.plan(s, SYSTEM_ACTOR, workspace.id, audience, mapping)
-    campaign = campaigns.create(s, SYSTEM_ACTOR, name="bench", workspace_template_id=workspace.id,
-                                planned=plan, mapping=mapping)
-    campaigns.start(s, SYSTEM_ACTOR, campaign.id)
+    mapping = audience.Mapping(number_column="n", name_column="name", body=[audience.Source(column="name")])
+    plan = audience.plan(s, SYSTEM_ACTOR, workspace.id, people, mapping)
+    campaign = runner.create(s, SYSTEM_ACTOR, name="bench", workspace_template_id=workspace.id,
+                             planned=plan, mapping=mapping)
+    runner.start(s, SYSTEM_ACTOR, campaign.id)
     print(campaign.id)
 """
 
 RUN = """
 import json, sys, threading, time
-from core.campaigns import runner as campaigns
+from core.campaigns import report, runner
 from core.access.auth import SYSTEM_ACTOR
-from core.channels.connect import client_for
+from core.channels.registry import client_for
 from core.db import get_engine, session_scope
 from core.models import Campaign
 from core.outbox.sender import Sender
@@ -83,7 +83,7 @@ def recording_client(channel):
 
 def run(sender, stop_after=None):
     while True:
-        campaigns.run_due(engine)
+        runner.run_due(engine)
         if sender.run_once(limit=400, wait=False) == 0:
             time.sleep(0.05)
         with session_scope(engine) as s:
@@ -98,7 +98,7 @@ first.close()
 second = Sender(engine, recording_client, worker="second")  # ...and another one carries on
 run(second)
 with session_scope(engine) as s:
-    counts = campaigns.counts(s, SYSTEM_ACTOR, {campaign_id})
+    counts = report.counts(s, SYSTEM_ACTOR, {campaign_id})
 print(json.dumps({{"starts": starts, "sent": counts.sent, "skipped": counts.skipped}}))
 """
 

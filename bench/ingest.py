@@ -12,7 +12,7 @@ import time
 
 from sqlalchemy import create_engine, text
 
-from bench.load import PRELOADED_OUTBOUND, wrk
+from bench.load import OUR_SENT_MESSAGES, wrk
 from bench.results import record
 from bench.server import fresh_store, in_store, prepare_channel, start_server, stop_server
 
@@ -34,7 +34,7 @@ def pending(database_url: str) -> int:
 def run(kind: str, seconds: int = LOAD_SECONDS) -> dict[str, float]:
     with fresh_store(kind) as store:
         channel_id = prepare_channel(store)
-        in_store(store, PRELOADED_OUTBOUND)
+        in_store(store, OUR_SENT_MESSAGES)
         server = start_server(store)
         try:
             bare = wrk(f"{server.url}/bench/bare", BARE_SECONDS)

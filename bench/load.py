@@ -179,9 +179,9 @@ def wrk(url: str, seconds: int, connections: int = 64, threads: int = 2) -> Load
     )
 
 
-PRELOADED_OUTBOUND = f"""
+OUR_SENT_MESSAGES = f"""
 from core.db import session_scope
-from core.conversations.inbound import find_or_create_contact, find_or_create_conversation
+from core.conversations.contacts import find_or_create_contact, find_or_create_conversation
 from core.models import Channel, Message, MessageStatus
 with session_scope() as s:
     channel = s.get(Channel, 1)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from core.access.auth import Actor, Permission
 from core.campaigns import runner
-from core.channels.connect import list_channels
+from core.channels.registry import list_channels
 from core.errors import UserFacingError
 from core.i18n import t
 from core.models import WorkspaceTemplate

@@ -12,7 +12,8 @@ from sqlmodel import Session
 
 from core.access.auth import Actor, Permission
 from core.channels import connect
-from core.channels.connect import ChangeResult, ChannelHealth, ChannelInfo, ConnectResult
+from core.channels.connect import ChangeResult, ChannelInfo, ConnectResult
+from core.channels.health import ChannelHealth
 from core.config import get_settings
 from core.d360.client import DEFAULT_BASE_URL
 from core.errors import UserFacingError

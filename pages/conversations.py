@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.access.auth import Actor, Permission
-from core.channels.connect import list_channels
+from core.channels.registry import list_channels
 from core.conversations import threads
 from core.conversations.threads import ConversationFilter, ConversationRow
 from core.i18n import t

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from core.access import settings as app_settings
 from core.access.auth import Actor, Permission
-from core.channels.connect import list_channels
+from core.channels.registry import list_channels
 from core.i18n import t
 from core.templates.drafts import DEFAULTS, NOT_WIDGETS, body_from_form, form_from_body
 from core.templates.library import DRAFT, TemplateFilter, as_body, get_template, list_templates

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.access.auth import Actor, Permission
-from core.channels.connect import list_channels
+from core.channels.registry import list_channels
 from core.i18n import t
 from core.models import RemoteTemplate
 from core.templates.library import TemplateFilter, delete_template, list_templates, sync_templates

@@ -11,7 +11,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from core.access.auth import Actor, Permission
-from core.channels.connect import list_channels
+from core.channels.registry import list_channels
 from core.i18n import t
 from core.models import WorkspaceTemplate
 from core.templates.library import get_template

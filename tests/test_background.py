@@ -48,7 +48,7 @@ def test_busy_loop_keeps_going_without_waiting() -> None:
 
 
 def test_the_rate_limiter_never_admits_more_than_the_rate_in_any_second() -> None:
-    from core.outbox.sender import RateLimiter
+    from core.outbox.limiter import RateLimiter
 
     now = [0.0]
     limiter = RateLimiter(
@@ -67,7 +67,7 @@ def test_the_rate_limiter_never_admits_more_than_the_rate_in_any_second() -> Non
 def test_a_send_counts_in_the_window_until_a_second_after_its_request_returned() -> None:
     """A thread can run late between its admission and its request: until the request returned
     the send holds its place, so late requests never crowd into one second with later ones."""
-    from core.outbox.sender import RateLimiter
+    from core.outbox.limiter import RateLimiter
 
     now = [0.0]
     limiter = RateLimiter(
@@ -83,7 +83,7 @@ def test_a_send_counts_in_the_window_until_a_second_after_its_request_returned()
 
 
 def test_the_pace_makes_up_a_short_stall_but_not_an_idle_spell() -> None:
-    from core.outbox.sender import CATCH_UP_SECONDS, RateLimiter
+    from core.outbox.limiter import CATCH_UP_SECONDS, RateLimiter
 
     now = [0.0]
     limiter = RateLimiter(

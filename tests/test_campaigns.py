@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from core.access.auth import SYSTEM_ACTOR, PermissionDenied
 from core.campaigns import runner as campaigns
-from core.channels.connect import client_for
+from core.channels.registry import client_for
 from core.db import session_scope
 from core.failures import describe
 from core.i18n import t
@@ -75,8 +75,8 @@ MAPPING = campaigns.Mapping(
 
 def opt_out(engine, wa_id: str) -> None:
     with session_scope(engine) as session:
-        from core.channels.connect import list_channels
-        from core.conversations.inbound import find_or_create_contact
+        from core.channels.registry import list_channels
+        from core.conversations.contacts import find_or_create_contact
         from core.models import Channel
 
         channel = session.get(Channel, list_channels(session, SYSTEM_ACTOR)[0].id)

@@ -18,9 +18,21 @@ from sqlmodel import Session, select
 
 from core import crypto
 from core.access.auth import PermissionDenied
-from core.channels import connect as channels
-from core.channels.connect import WEBHOOK_SECRET_HEADER, ChannelError
+from core.channels.connect import change_connection, connect_channel
+from core.channels.errors import ChannelError
+from core.channels.health import MESSAGES_TODAY_CAP, ChannelHealth, channel_health
+from core.channels.registry import (
+    WEBHOOK_SECRET_HEADER,
+    client_for,
+    deactivate_channel,
+    get_channel,
+    list_channels,
+    update_channel_settings,
+    webhook_url,
+)
+from core.channels.validation import validate_base_url, validate_public_url
 from core.d360.client import D360Client
+from core.d360.errors import ConnectionFailed
 from core.models import (
     AuditEntry,
     Channel,
@@ -96,7 +108,7 @@ def connect(session: Session, actor, server: SandboxServer, **overrides: Any):  
         "public_url": LOCAL_PUBLIC_URL,
     }
     values.update(overrides)
-    return channels.connect_channel(session, actor, **values)
+    return connect_channel(session, actor, **values)
 
 
 def stored(session: Session) -> list[Channel]:
@@ -131,7 +143,7 @@ def test_connect_registers_our_webhook_with_a_secret_header(session, team, sandb
     account = sandbox_account(sandbox, KEY)
     assert (channel.phone_number_id, channel.waba_id) == (account.phone_number_id, account.waba_id)
     assert result.previous_webhook_url is None
-    assert channels.webhook_url("https://w.example.com/", 7) == (
+    assert webhook_url("https://w.example.com/", 7) == (
         "https://w.example.com/webhooks/360dialog/7"
     )
 
@@ -172,13 +184,13 @@ def test_the_key_is_stored_encrypted_and_only_its_hint_is_shown(session, team, s
     assert result.webhook_secret not in repr(row.__dict__)
     for info in (
         result.channel,
-        channels.get_channel(session, team[Role.AGENT], result.channel.id),
-        *channels.list_channels(session, team[Role.MANAGER]),
+        get_channel(session, team[Role.AGENT], result.channel.id),
+        *list_channels(session, team[Role.MANAGER]),
     ):
         assert info.api_key_hint == "••••0001"
         assert KEY not in repr(info)
     assert result.webhook_secret not in repr(result)
-    with channels.client_for(row) as client:
+    with client_for(row) as client:
         assert KEY not in repr(client)
         assert client.health()["id"] == result.channel.phone_number_id
 
@@ -241,7 +253,7 @@ def test_public_url_rules_are_named_before_anything_changes(
 
 def test_production_rules_apply_when_360dialog_is_not_local() -> None:
     production = "https://waba-v2.360dialog.io"
-    assert channels.validate_public_url("https://w.example.com/wa/", production) == (
+    assert validate_public_url("https://w.example.com/wa/", production) == (
         "https://w.example.com/wa"
     )
     for url, rule in (
@@ -249,11 +261,11 @@ def test_production_rules_apply_when_360dialog_is_not_local() -> None:
         ("https://localhost", "public_url_loopback"),
         ("https://127.0.0.1", "public_url_loopback"),
     ):
-        error = refusal(lambda url=url: channels.validate_public_url(url, production))
+        error = refusal(lambda url=url: validate_public_url(url, production))
         assert error.key == f"channels.error.{rule}"
     # a local sandbox accepts a loopback address with a port, plain HTTP
-    assert channels.validate_public_url("http://localhost:8501", "http://127.0.0.1:8790")
-    error = refusal(lambda: channels.validate_base_url("http://waba.example.com"))
+    assert validate_public_url("http://localhost:8501", "http://127.0.0.1:8790")
+    error = refusal(lambda: validate_base_url("http://waba.example.com"))
     assert error.key == "channels.error.base_url_https"
 
 
@@ -285,10 +297,10 @@ def test_a_number_is_connected_only_once(session, team, sandbox) -> None:
     assert error.key == "channels.error.duplicate_account"
     assert [c.id for c in stored(session)] == [first.channel.id]
     # a deactivated channel frees its number
-    channels.deactivate_channel(session, team[Role.ADMIN], first.channel.id)
+    deactivate_channel(session, team[Role.ADMIN], first.channel.id)
     again = connect(session, team[Role.ADMIN], sandbox)
     assert again.channel.id != first.channel.id
-    assert [c.id for c in channels.list_channels(session, team[Role.ADMIN])] == [again.channel.id]
+    assert [c.id for c in list_channels(session, team[Role.ADMIN])] == [again.channel.id]
 
 
 class TamperedReadBack(D360Client):
@@ -321,12 +333,52 @@ def test_a_webhook_not_kept_by_360dialog_saves_nothing_and_restores_the_old_one(
     assert remote_webhook(sandbox) == old
 
 
+class UnrestorableWebhook(TamperedReadBack):
+    """As :class:`TamperedReadBack`, and 360Dialog is gone when the old webhook is put back."""
+
+    def set_webhook(self, url: str, headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+        if self.was_set:
+            raise ConnectionFailed("connection reset")
+        return super().set_webhook(url, headers)
+
+
+def test_a_webhook_that_cannot_be_put_back_is_said_on_connect_and_on_change(
+    session, team, sandbox
+) -> None:
+    old = {"url": "http://127.0.0.1:9/other-system", "headers": {"Authorization": "Basic x"}}
+    httpx.post(
+        sandbox.base_url + "/v1/configs/webhook", headers={"D360-API-KEY": KEY}, json=old
+    ).raise_for_status()
+    error = refusal(
+        lambda: connect(session, team[Role.ADMIN], sandbox, client_factory=UnrestorableWebhook)
+    )
+    assert error.key == "channels.error.connect_failed_not_restored"
+    assert old["url"] in error.message("en")
+    assert error.cause is not None and error.cause.key == "channels.error.webhook_not_kept"
+    assert stored(session) == []
+
+    first = connect(session, team[Role.ADMIN], sandbox)
+    error = refusal(
+        lambda: change_connection(
+            session,
+            team[Role.ADMIN],
+            first.channel.id,
+            public_url="http://localhost:8600",
+            client_factory=UnrestorableWebhook,
+        )
+    )
+    assert error.key == "channels.error.change_failed_not_restored"
+    assert "messages may stop arriving" in error.message("en")
+    assert error.cause is not None and error.cause.key == "channels.error.webhook_not_kept"
+    assert "channel.change_connection" not in actions(session)
+
+
 # --- settings, changes, health --------------------------------------------------------------
 
 
 def test_settings_are_saved_and_audited(session, team, sandbox) -> None:
     channel_id = connect(session, team[Role.ADMIN], sandbox).channel.id
-    info = channels.update_channel_settings(
+    info = update_channel_settings(
         session,
         team[Role.ADMIN],
         channel_id,
@@ -341,13 +393,13 @@ def test_settings_are_saved_and_audited(session, team, sandbox) -> None:
     assert entry.actor == "admin1"
     assert entry.details["changed"] == ["name", "greeting_message"]
     error = refusal(
-        lambda: channels.update_channel_settings(
+        lambda: update_channel_settings(
             session, team[Role.ADMIN], channel_id, name=" ", greeting_message=""
         )
     )
     assert error.key == "channels.error.name_empty"
     error = refusal(
-        lambda: channels.update_channel_settings(
+        lambda: update_channel_settings(
             session, team[Role.ADMIN], channel_id, name="x", greeting_message="a" * 4097
         )
     )
@@ -356,7 +408,7 @@ def test_settings_are_saved_and_audited(session, team, sandbox) -> None:
 
 def test_changing_number_and_key_re_registers_with_a_new_secret(session, team, sandbox) -> None:
     first = connect(session, team[Role.ADMIN], sandbox)
-    changed = channels.change_connection(
+    changed = change_connection(
         session,
         team[Role.ADMIN],
         first.channel.id,
@@ -389,7 +441,7 @@ def test_changing_number_and_key_re_registers_with_a_new_secret(session, team, s
 
 def test_a_change_with_the_same_key_rotates_the_secret(session, team, sandbox) -> None:
     first = connect(session, team[Role.ADMIN], sandbox)
-    changed = channels.change_connection(
+    changed = change_connection(
         session, team[Role.ADMIN], first.channel.id, public_url="http://localhost:8600"
     )
     assert not (changed.number_changed or changed.key_changed or changed.base_url_changed)
@@ -407,7 +459,7 @@ def test_a_failed_change_keeps_the_old_connection(session, team, sandbox) -> Non
     before = session.get(Channel, first.channel.id)
     snapshot = (before.number, before.api_key_encrypted, before.webhook_secret_hash)
     error = refusal(
-        lambda: channels.change_connection(
+        lambda: change_connection(
             session,
             team[Role.ADMIN],
             first.channel.id,
@@ -424,7 +476,7 @@ def test_a_failed_change_keeps_the_old_connection(session, team, sandbox) -> Non
     assert "la conexión anterior sigue activa" in error.message("es")
     for bad in ({"number": "12"}, {"public_url": "https://bad_host.example.com"}):
         error = refusal(
-            lambda bad=bad: channels.change_connection(
+            lambda bad=bad: change_connection(
                 session,
                 team[Role.ADMIN],
                 first.channel.id,
@@ -435,7 +487,7 @@ def test_a_failed_change_keeps_the_old_connection(session, team, sandbox) -> Non
 
     # 360Dialog takes the new webhook but does not keep our header: the old one is put back
     error = refusal(
-        lambda: channels.change_connection(
+        lambda: change_connection(
             session,
             team[Role.ADMIN],
             first.channel.id,
@@ -457,7 +509,7 @@ def test_a_number_taken_by_another_channel_is_refused_on_change(session, team, s
     first = connect(session, team[Role.ADMIN], sandbox)
     connect(session, team[Role.ADMIN], sandbox, number=OTHER_NUMBER, api_key=OTHER_KEY)
     error = refusal(
-        lambda: channels.change_connection(
+        lambda: change_connection(
             session,
             team[Role.ADMIN],
             first.channel.id,
@@ -499,8 +551,8 @@ def test_health_line(session, team, sandbox) -> None:
     row.last_error_at = now - timedelta(hours=1)
     session.add(row)
     session.flush()
-    health = channels.channel_health(session, team[Role.AGENT], channel_id, now=now)
-    assert health == channels.ChannelHealth(
+    health = channel_health(session, team[Role.AGENT], channel_id, now=now)
+    assert health == ChannelHealth(
         last_webhook_at=now - timedelta(minutes=5),
         last_error="Re-engagement message",
         last_error_code=131047,
@@ -508,8 +560,8 @@ def test_health_line(session, team, sandbox) -> None:
         messages_today=2,
     )
     fresh = connect(session, team[Role.ADMIN], sandbox, number=OTHER_NUMBER, api_key=OTHER_KEY)
-    assert channels.channel_health(session, team[Role.ADMIN], fresh.channel.id) == (
-        channels.ChannelHealth(None, None, None, None, 0)
+    assert channel_health(session, team[Role.ADMIN], fresh.channel.id) == (
+        ChannelHealth(None, None, None, None, 0)
     )
 
 
@@ -522,31 +574,29 @@ def test_only_admins_change_channels(session, team, sandbox, role) -> None:
     actor = team[role]
     changes: list[Callable[[], object]] = [
         lambda: connect(session, actor, sandbox, number=OTHER_NUMBER, api_key=OTHER_KEY),
-        lambda: channels.update_channel_settings(
-            session, actor, channel_id, name="x", greeting_message=""
-        ),
-        lambda: channels.change_connection(
+        lambda: update_channel_settings(session, actor, channel_id, name="x", greeting_message=""),
+        lambda: change_connection(
             session, actor, channel_id, api_key=OTHER_KEY, public_url=LOCAL_PUBLIC_URL
         ),
-        lambda: channels.deactivate_channel(session, actor, channel_id),
+        lambda: deactivate_channel(session, actor, channel_id),
     ]
     for change in changes:
         with pytest.raises(PermissionDenied):
             change()
-    assert [c.name for c in channels.list_channels(session, actor)] == ["Tienda"]
-    assert channels.channel_health(session, actor, channel_id).messages_today == 0
+    assert [c.name for c in list_channels(session, actor)] == ["Tienda"]
+    assert channel_health(session, actor, channel_id).messages_today == 0
 
 
 def test_every_change_is_audited_without_secrets(session, team, sandbox) -> None:
     result = connect(session, team[Role.ADMIN], sandbox)
     channel_id = result.channel.id
-    channels.update_channel_settings(
+    update_channel_settings(
         session, team[Role.ADMIN], channel_id, name="Tienda", greeting_message="Hola"
     )
-    channels.change_connection(
+    change_connection(
         session, team[Role.ADMIN], channel_id, api_key=KEY, public_url=LOCAL_PUBLIC_URL
     )
-    channels.deactivate_channel(session, team[Role.ADMIN], channel_id)
+    deactivate_channel(session, team[Role.ADMIN], channel_id)
     entries = list(
         session.exec(
             select(AuditEntry)
@@ -666,18 +716,17 @@ def test_sending_pace_is_an_admin_setting_within_whatsapps_tiers(session, team, 
 
     channel = make_channel(engine)
     admin = team[Role.ADMIN]
-    updated = channels.update_channel_settings(
+    updated = update_channel_settings(
         session, admin, channel.id, name="Ventas", greeting_message="", throughput_mps=1000
     )
     assert updated.throughput_mps == 1000
     with pytest.raises(UserFacingError, match="between 1 and 1000"):
-        channels.update_channel_settings(
+        update_channel_settings(
             session, admin, channel.id, name="Ventas", greeting_message="", throughput_mps=5000
         )
 
 
 def test_messages_today_is_counted_up_to_a_cap() -> None:
-    from core.channels.connect import MESSAGES_TODAY_CAP, ChannelHealth
 
     capped = ChannelHealth(None, None, None, None, MESSAGES_TODAY_CAP + 1)
     assert capped.messages_today_text == "10,000+"

@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, select
 
 from core.access.auth import Actor
-from core.channels.connect import client_for
+from core.channels.registry import client_for
 from core.conversations import threads as conversations
 from core.db import session_scope
 from core.models import Conversation, Message, MessageStatus, OutboundJob, Role, utcnow

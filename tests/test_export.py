@@ -8,8 +8,7 @@ import sys
 
 from core.access.auth import CLI_ACTOR
 from core.conversations import export
-from core.webhooks import processor as ingest
-from core.webhooks import receiver
+from core.webhooks import processor, receiver
 from tests.conftest import PROJECT_DIR
 from tests.d360.helpers import load
 from tests.store_helpers import WEBHOOK_SECRET, make_channel
@@ -21,7 +20,7 @@ def stored_messages(engine) -> int:
         body = load(f"courier/{name}")
         body["entry"][0]["changes"][0]["value"]["messages"][0]["id"] = f"wamid.{index}"
         receiver.receive(engine, channel.id, WEBHOOK_SECRET, json.dumps(body).encode())
-    ingest.process_pending(engine)
+    processor.process_pending(engine)
     return channel.id
 
 

@@ -18,12 +18,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core.channels.connect import client_for
-from core.conversations.inbound import find_or_create_contact, find_or_create_conversation
+from core.channels.registry import client_for
+from core.conversations.contacts import find_or_create_contact, find_or_create_conversation
 from core.d360.events import parse_webhook
 from core.db import session_scope
 from core.models import Channel, Message, MessageStatus, OutboundJob, WebhookEvent
-from core.outbox.sender import Sender, enqueue_text, requeue
+from core.outbox.queue import enqueue_text, requeue
+from core.outbox.sender import Sender
 from core.webhooks import processor, receiver
 from tests import testdata
 from tests.d360.helpers import WEBHOOK_BODIES

@@ -168,7 +168,7 @@ def test_event_for_a_number_we_do_not_have_is_skipped_with_a_reason(engine) -> N
 
 
 def _outbound_message(engine, channel, wa_message_id: str) -> None:
-    from core.conversations.inbound import find_or_create_contact, find_or_create_conversation
+    from core.conversations.contacts import find_or_create_contact, find_or_create_conversation
     from core.db import session_scope
 
     with session_scope(engine) as session:

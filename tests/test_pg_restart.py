@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session, func, select
 
-from core.channels.connect import WEBHOOK_SECRET_HEADER, webhook_url
+from core.channels.registry import WEBHOOK_SECRET_HEADER, webhook_url
 from core.models import Message, WebhookEvent
 from tests.conftest import POSTGRES_URL
 from tests.process_helpers import healthy, inbound_body, spawn, spawn_server, wait_until_serving

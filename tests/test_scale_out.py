@@ -16,10 +16,10 @@ from sqlmodel import Session, func, select
 
 from core.access.auth import SYSTEM_ACTOR
 from core.channels.connect import WEBHOOK_SECRET_HEADER, connect_channel, webhook_url
-from core.conversations.inbound import find_or_create_contact, find_or_create_conversation
+from core.conversations.contacts import find_or_create_contact, find_or_create_conversation
 from core.db import session_scope
 from core.models import Channel, Message, OutboundJob, WebhookEvent
-from core.outbox.sender import enqueue_text
+from core.outbox.queue import enqueue_text
 from tests.live import API_KEY, NUMBER, sandbox
 from tests.process_helpers import inbound_body, spawn, spawn_server, wait_until_serving
 from tests.waiting import wait_until

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from core.access.auth import PermissionDenied
-from core.channels.connect import client_for
+from core.channels.registry import client_for
 from core.db import session_scope
 from core.errors import UserFacingError
 from core.models import RemoteTemplate, Role, WorkspaceTemplate

@@ -2,7 +2,7 @@
 
 import httpx
 
-from core.channels.connect import WEBHOOK_SECRET_HEADER, webhook_url
+from core.channels.registry import WEBHOOK_SECRET_HEADER, webhook_url
 from tests.d360.helpers import load
 from tests.live import serve_routes
 from tests.store_helpers import WEBHOOK_SECRET, make_channel

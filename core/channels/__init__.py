@@ -1,1 +1,10 @@
-"""TODO"""
+"""WhatsApp numbers connected through 360Dialog, one channel each.
+
+- ``connect``: connecting a number and changing a connection; both check the key and swap the
+  number's webhook for ours, putting the previous one back when anything fails.
+- ``registry``: the stored channels (list, settings, deactivation), their webhook address, and
+  ``client_for``, a stored channel's 360Dialog client.
+- ``validation``: the rules a channel's values follow, checked before 360Dialog is asked.
+- ``health``: the health line (last webhook, last error, messages today).
+- ``errors``: ``ChannelError``, every refusal in the reader's language.
+"""

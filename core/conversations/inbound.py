@@ -13,9 +13,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, String, bindparam, case, func, insert, or_, update
-from sqlmodel import Session, col, select
+from sqlalchemy import String, bindparam, case, func, insert, or_, update
+from sqlmodel import Session, select
 
+from core.conversations import contacts
 from core.conversations.optouts import is_opt_out, keywords, record_if_opt_out
 from core.d360.events import InboundMessage, MessageEcho
 from core.db import in_row_order, one_of
@@ -30,51 +31,10 @@ from core.models import (
     utcnow,
 )
 from core.outbox.bridge import queue_greeting
-from core.phones import canonical_wa_id, equivalent_wa_ids
 
 PREVIEW_LENGTH = 120
 OPT_OUT_TYPES = frozenset({"text", "button", "interactive"})
 """Message types whose text can be a STOP / BAJA."""
-
-
-def find_or_create_contact(
-    session: Session, channel: Channel, wa_id: str, name: str | None = None
-) -> tuple[Contact, bool]:
-    """The contact for ``wa_id`` on ``channel`` (any of its equivalent forms), and if it is new."""
-    contact = session.exec(
-        select(Contact)
-        .where(Contact.channel_id == channel.id)
-        .where(col(Contact.wa_id).in_(equivalent_wa_ids(wa_id)))
-    ).first()
-    if contact is not None:
-        if name and contact.profile_name != name:
-            contact.profile_name = name
-        return contact, False
-    canonical = canonical_wa_id(wa_id)
-    contact = Contact(
-        channel_id=channel.id,
-        wa_id=canonical,
-        phone_e164=f"+{canonical}" if canonical.isdigit() else None,
-        profile_name=name or "",
-    )
-    session.add(contact)
-    session.flush()
-    return contact, True
-
-
-def find_or_create_conversation(
-    session: Session, channel: Channel, contact: Contact
-) -> Conversation:
-    conversation = session.exec(
-        select(Conversation)
-        .where(Conversation.channel_id == channel.id)
-        .where(Conversation.contact_id == contact.id)
-    ).first()
-    if conversation is None:
-        conversation = Conversation(channel_id=channel.id, contact_id=contact.id)
-        session.add(conversation)
-        session.flush()
-    return conversation
 
 
 def message_exists(session: Session, channel: Channel, wa_message_id: str | None) -> Message | None:
@@ -121,10 +81,8 @@ class InboundPlan:
 
     fresh: list[tuple[Arrival, str]]
     """The messages not stored yet, each with its WhatsApp id (or a stand-in), in order."""
-    contacts: dict[tuple[int, str], Row[Any]]
-    """Known contacts by (channel, canonical wa_id)."""
-    threads: dict[int, int]
-    """Known conversations' ids by contact id."""
+    found: contacts.Found
+    """The senders' contacts and conversations that exist already."""
 
 
 def apply_inbound(
@@ -144,40 +102,8 @@ def plan_messages(session: Session, arrivals: list[Arrival]) -> InboundPlan:
     senders' contacts and threads."""
     fresh = _not_stored_yet(session, arrivals)
     if not fresh:
-        return InboundPlan([], {}, {})
-    forms = {
-        form for arrival, _ in fresh for form in equivalent_wa_ids(arrival.message.wa_id or "")
-    }
-    contacts = Contact.__table__.c  # type: ignore[attr-defined]
-    by_form = {
-        (row.channel_id, row.wa_id): row
-        for row in session.connection().execute(
-            select(contacts.id, contacts.channel_id, contacts.wa_id, contacts.opted_out)
-            .where(contacts.channel_id.in_({a.channel.id for a, _ in fresh}))
-            .where(one_of(session, contacts.wa_id, forms))
-        )
-    }
-    known: dict[tuple[int, str], Row[Any]] = {}
-    for arrival, _ in fresh:
-        key = _contact_key(arrival)
-        for form in equivalent_wa_ids(arrival.message.wa_id or ""):
-            if (key[0], form) in by_form and key not in known:
-                known[key] = by_form[(key[0], form)]
-    threads = Conversation.__table__.c  # type: ignore[attr-defined]
-    contact_ids = {row.id for row in known.values()}
-    thread_ids = (
-        {
-            row.contact_id: row.id
-            for row in session.connection().execute(
-                select(threads.id, threads.contact_id)  # (channel, contact): the unique index
-                .where(threads.channel_id.in_({row.channel_id for row in known.values()}))
-                .where(one_of(session, threads.contact_id, contact_ids))
-            )
-        }
-        if contact_ids
-        else {}
-    )
-    return InboundPlan(fresh, known, thread_ids)
+        return InboundPlan([], contacts.Found({}, {}))
+    return InboundPlan(fresh, contacts.find(session, (_contact_key(a) for a, _ in fresh)))
 
 
 def store_messages(session: Session, plan: InboundPlan) -> None:
@@ -190,8 +116,10 @@ def store_messages(session: Session, plan: InboundPlan) -> None:
     (an agent marking a thread read) is kept."""
     if not plan.fresh:
         return
-    contact_ids, new_contacts = _ensure_contacts(session, plan)
-    thread_ids = _ensure_threads(session, plan, contact_ids)
+    reached = contacts.ensure(
+        session, plan.found, {_contact_key(a): a.message.contact_name or "" for a, _ in plan.fresh}
+    )
+    contact_ids, thread_ids = reached.contact_ids, reached.thread_ids
     rows = [
         _message_row(arrival, wa_id, thread_ids[contact_ids[_contact_key(arrival)]])
         for arrival, wa_id in plan.fresh
@@ -211,7 +139,7 @@ def store_messages(session: Session, plan: InboundPlan) -> None:
     _touch_threads(session, plan, contact_ids, thread_ids)
     _touch_contacts(session, plan, contact_ids)
     _queue_media(session, plan, message_ids)
-    _follow_ups(session, plan, contact_ids, thread_ids, new_contacts)
+    _follow_ups(session, plan, contact_ids, thread_ids, reached.created)
 
 
 def _not_stored_yet(session: Session, arrivals: list[Arrival]) -> list[tuple[Arrival, str]]:
@@ -244,71 +172,8 @@ def _not_stored_yet(session: Session, arrivals: list[Arrival]) -> list[tuple[Arr
     return fresh
 
 
-def _contact_key(arrival: Arrival) -> tuple[int, str]:
-    return arrival.channel.id or 0, canonical_wa_id(arrival.message.wa_id or "")
-
-
-def _ensure_contacts(
-    session: Session, plan: InboundPlan
-) -> tuple[dict[tuple[int, str], int], set[int]]:
-    """Every sender's contact id, creating the missing contacts; and the ids of those created."""
-    ids = {key: row.id for key, row in plan.contacts.items()}
-    missing = list(
-        dict.fromkeys(_contact_key(a) for a, _ in plan.fresh if _contact_key(a) not in ids)
-    )
-    if not missing:
-        return ids, set()
-    now = utcnow()
-    created = (
-        session.connection()
-        .execute(
-            insert(Contact.__table__).returning(  # type: ignore[arg-type]
-                Contact.__table__.c.id,  # type: ignore[attr-defined]
-                sort_by_parameter_order=True,
-            ),
-            [
-                {
-                    "channel_id": channel_id,
-                    "wa_id": wa_id,
-                    "phone_e164": f"+{wa_id}" if wa_id.isdigit() else None,
-                    "profile_name": "",
-                    "opted_out": False,
-                    "created_at": now,
-                }
-                for channel_id, wa_id in missing
-            ],
-        )
-        .scalars()
-        .all()
-    )
-    ids.update(zip(missing, created, strict=True))
-    return ids, set(created)
-
-
-def _ensure_threads(
-    session: Session, plan: InboundPlan, contact_ids: dict[tuple[int, str], int]
-) -> dict[int, int]:
-    """Every sender's conversation id by contact id, creating the missing conversations."""
-    threads = dict(plan.threads)
-    missing = [(key[0], cid) for key, cid in contact_ids.items() if cid not in threads]
-    if missing:
-        created = (
-            session.connection()
-            .execute(
-                insert(Conversation.__table__).returning(  # type: ignore[arg-type]
-                    Conversation.__table__.c.id,  # type: ignore[attr-defined]
-                    sort_by_parameter_order=True,
-                ),
-                [
-                    {"channel_id": channel_id, "contact_id": contact_id, "unread_count": 0}
-                    for channel_id, contact_id in missing
-                ],
-            )
-            .scalars()
-            .all()
-        )
-        threads.update(zip((cid for _, cid in missing), created, strict=True))
-    return threads
+def _contact_key(arrival: Arrival) -> contacts.ContactKey:
+    return contacts.contact_key(arrival.channel.id or 0, arrival.message.wa_id or "")
 
 
 def _touch_threads(
@@ -420,7 +285,7 @@ def _follow_ups(
     words: set[str] | None = None
     for arrival, _ in plan.fresh:
         message, key = arrival.message, _contact_key(arrival)
-        known = plan.contacts.get(key)
+        known = plan.found.contacts.get(key)
         if message.type not in OPT_OUT_TYPES or not message.text or (known and known.opted_out):
             continue
         words = keywords(session) if words is None else words
@@ -473,8 +338,8 @@ def apply_echo(
         return None
     if message_exists(session, channel, echo.message_id):
         return None
-    contact, _ = find_or_create_contact(session, channel, echo.to_wa_id)
-    conversation = find_or_create_conversation(session, channel, contact)
+    contact, _ = contacts.find_or_create_contact(session, channel, echo.to_wa_id)
+    conversation = contacts.find_or_create_conversation(session, channel, contact)
     when = echo.timestamp or utcnow()
     stored = Message(
         channel_id=channel.id,

@@ -26,7 +26,7 @@ from core.models import (
     MessageStatus,
     utcnow,
 )
-from core.outbox.sender import enqueue, enqueue_mark_read, enqueue_text, requeue
+from core.outbox.queue import enqueue, enqueue_mark_read, enqueue_text, requeue
 from core.paging import Page
 
 WINDOW = timedelta(hours=24)

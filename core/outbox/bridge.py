@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from core.models import Channel, Contact, Conversation, Message
-from core.outbox.sender import enqueue_text
+from core.outbox.queue import enqueue_text
 
 
 def queue_greeting(

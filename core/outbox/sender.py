@@ -1,9 +1,9 @@
-"""Sending: every outbound message is a row first, then a background sender delivers it.
+"""The sender: takes queued jobs (``core.outbox.queue``) and sends them through 360Dialog.
 
-- A message and its job are written in one transaction, so a click or a greeting is never lost.
 - The sender claims due jobs (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers share
-  the queue), sends at the channel's rate, retries transient failures (429, 5xx, timeouts) with
-  backoff and records permanent ones on the message in words a user understands.
+  the queue), sends at the channel's rate (``core.outbox.limiter``), retries transient failures
+  (429, 5xx, timeouts) with backoff and records permanent ones on the message in words a user
+  understands.
 - Each send carries ``biz_opaque_callback_data`` naming our row. If the process dies between
   360Dialog's answer and our commit, the job stays ``sending``; its status webhooks (which echo
   that data) then tell us it went out. Only when none arrives within ``UNCERTAIN_GRACE`` is it sent
@@ -16,24 +16,21 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
-from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, insert, update
+from sqlalchemy import Engine, bindparam, update
 from sqlmodel import Session, col, or_, select
 
 from core.conversations.media import upload_for_send
-from core.conversations.statuses import callback_data_for
 from core.d360.client import D360Client
 from core.d360.errors import D360Error
 from core.db import in_row_order, session_scope
 from core.failures import stored_title
-from core.models import Channel, Contact, Conversation, Message, MessageStatus, OutboundJob, utcnow
+from core.models import Channel, Message, MessageStatus, OutboundJob, utcnow
+from core.outbox.limiter import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -47,285 +44,6 @@ ClientFactory = Callable[[Channel], D360Client]
 
 JOBS = OutboundJob.__table__.c  # type: ignore[attr-defined]
 MESSAGES = Message.__table__.c  # type: ignore[attr-defined]
-
-
-def enqueue(
-    session: Session,
-    channel: Channel,
-    conversation: Conversation,
-    *,
-    message_type: str,
-    body: dict[str, Any],
-    text: str,
-    idempotency_key: str | None = None,
-    sent_by_user_id: int | None = None,
-    reply_to_wa_id: str | None = None,
-    template_name: str | None = None,
-) -> Message:
-    """Queue one message (``body``: the type's object, e.g. ``{"body": "hola"}`` for text)."""
-    if idempotency_key:
-        existing = session.exec(
-            select(OutboundJob).where(OutboundJob.idempotency_key == idempotency_key)
-        ).first()
-        if existing is not None and existing.message_id is not None:
-            message = session.get(Message, existing.message_id)
-            assert message is not None
-            return message
-    contact = session.get(Contact, conversation.contact_id)
-    assert contact is not None and conversation.id is not None
-    [message_id] = enqueue_many(
-        session,
-        channel,
-        [
-            Outgoing(
-                conversation.id,
-                contact.wa_id,
-                message_type,
-                body,
-                text,
-                idempotency_key=idempotency_key,
-                sent_by_user_id=sent_by_user_id,
-                reply_to_wa_id=reply_to_wa_id,
-                template_name=template_name,
-            )
-        ],
-    )
-    # the thread's last message was written in SQL: the caller's object reads it again
-    session.expire(conversation, ["last_message_at", "last_message_preview"])
-    message = session.get(Message, message_id)
-    assert message is not None
-    return message
-
-
-PREVIEW_LENGTH = 120
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One message to queue (see :func:`enqueue_many`): its thread, the contact's WhatsApp id
-    (``to``) and what to send."""
-
-    conversation_id: int
-    to: str
-    message_type: str
-    body: dict[str, Any]
-    text: str
-    idempotency_key: str | None = None
-    sent_by_user_id: int | None = None
-    reply_to_wa_id: str | None = None
-    template_name: str | None = None
-
-    @property
-    def preview(self) -> str:
-        return (self.text or f"[{self.message_type}]")[:PREVIEW_LENGTH]
-
-
-def enqueue_many(session: Session, channel: Channel, items: list[Outgoing]) -> list[int]:
-    """Queue many messages; returns their ids, in order.
-
-    Set-wise SQL in the caller's transaction (one insert per table, one executemany for the
-    threads) and no model objects: a campaign queues thousands a second, and building an ORM row
-    per message cost more than sending it. The caller has made sure none of the idempotency keys
-    is taken (``enqueue`` checks for one message)."""
-    if not items:
-        return []
-    now = utcnow()
-    connection = session.connection()
-    message_ids: list[int] = list(
-        connection.execute(
-            insert(Message.__table__).returning(  # type: ignore[arg-type]
-                MESSAGES.id, sort_by_parameter_order=True
-            ),
-            [_message_row(channel, item, now) for item in items],
-        ).scalars()
-    )
-    connection.execute(
-        insert(OutboundJob.__table__),  # type: ignore[arg-type]
-        [
-            _job_row(channel, item, message_id)
-            for item, message_id in zip(items, message_ids, strict=True)
-        ],
-    )
-    _touch_threads(connection, items, now)
-    return message_ids
-
-
-def _message_row(channel: Channel, item: Outgoing, now: datetime) -> dict[str, Any]:
-    return {
-        "channel_id": channel.id,
-        "conversation_id": item.conversation_id,
-        "direction": "out",
-        "type": item.message_type,
-        "text": item.text,
-        "content": {item.message_type: item.body},
-        "reply_to_wa_id": item.reply_to_wa_id,
-        "template_name": item.template_name,
-        "status": MessageStatus.QUEUED,
-        "sent_by_user_id": item.sent_by_user_id,
-        "created_at": now,
-        "status_at": now,
-    }
-
-
-def _job_row(channel: Channel, item: Outgoing, message_id: int) -> dict[str, Any]:
-    """The job sending message ``message_id``; its callback data names the row (crash safety)."""
-    payload: dict[str, Any] = {
-        "recipient_type": "individual",
-        "to": item.to,
-        "type": item.message_type,
-        item.message_type: item.body,
-        "biz_opaque_callback_data": callback_data_for(message_id),
-    }
-    if item.reply_to_wa_id:
-        payload["context"] = {"message_id": item.reply_to_wa_id}
-    return {
-        "channel_id": channel.id,
-        "message_id": message_id,
-        "kind": "message",
-        "payload": payload,
-        "idempotency_key": item.idempotency_key or f"message:{message_id}",
-    }
-
-
-def _touch_threads(connection: Connection, items: list[Outgoing], now: datetime) -> None:
-    """Each thread's last message is its newest queued one (never moved back in time); rows in
-    order, as every executemany that concurrent writers may share."""
-    latest = {
-        item.conversation_id: {"row": item.conversation_id, "preview": item.preview}
-        for item in items
-    }
-    threads = Conversation.__table__.c  # type: ignore[attr-defined]
-    connection.execute(
-        update(Conversation.__table__)  # type: ignore[arg-type]
-        .where(threads.id == bindparam("row"))
-        .where(or_(threads.last_message_at.is_(None), threads.last_message_at <= now))
-        .values(last_message_at=now, last_message_preview=bindparam("preview")),
-        in_row_order(latest),  # the last item of a thread wins
-    )
-
-
-def enqueue_text(
-    session: Session,
-    channel: Channel,
-    conversation: Conversation,
-    text: str,
-    *,
-    idempotency_key: str | None = None,
-    sent_by_user_id: int | None = None,
-    reply_to_wa_id: str | None = None,
-) -> Message:
-    return enqueue(
-        session,
-        channel,
-        conversation,
-        message_type="text",
-        body={"body": text, "preview_url": "http" in text},
-        text=text,
-        idempotency_key=idempotency_key,
-        sent_by_user_id=sent_by_user_id,
-        reply_to_wa_id=reply_to_wa_id,
-    )
-
-
-def enqueue_mark_read(session: Session, channel: Channel, wa_message_id: str) -> None:
-    """Blue ticks for the customer: tell WhatsApp we read up to this message (once)."""
-    key = f"read:{channel.id}:{wa_message_id}"
-    if session.exec(select(OutboundJob.id).where(OutboundJob.idempotency_key == key)).first():
-        return
-    session.add(
-        OutboundJob(
-            channel_id=channel.id,
-            kind="mark_read",
-            payload={"message_id": wa_message_id},
-            idempotency_key=key,
-        )
-    )
-
-
-def requeue(session: Session, message: Message) -> bool:
-    """Send a failed message again (the user's "retry"); ``False`` when it cannot be."""
-    job = session.exec(select(OutboundJob).where(OutboundJob.message_id == message.id)).first()
-    if job is None or job.state != "failed":
-        return False
-    job.state, job.attempts, job.next_attempt_at = "queued", 0, None
-    job.last_error = job.last_error_code = None
-    message.status = MessageStatus.QUEUED
-    message.error_code = message.error_title = message.error_details = None
-    message.status_at = utcnow()
-    return True
-
-
-PACE_MARGIN = 0.98
-"""Sends are spread a little under the channel's rate, so that the strict window (at the full
-rate) seldom has to hold one back."""
-
-CATCH_UP_SECONDS = 0.5
-"""Slots missed by up to this much (a garbage collection or a busy GIL held the threads back) are
-still used, at once: the pace makes up a short stall instead of losing it, and the strict
-window keeps the burst within the rate. A channel further behind was idle: its pace starts anew.
-"""
-
-ADMIT_POLL_SECONDS = 0.005
-"""How often a send waits for room taken by requests still running (not by recent ones)."""
-
-
-@dataclass
-class RateLimiter:
-    """Per-channel pace: never more than ``rate`` sends in any second (WhatsApp's throughput).
-
-    ``slot`` wraps one request: ``wait`` spreads sends evenly (making up short stalls, see
-    ``CATCH_UP_SECONDS``), ``admit`` is the strict part, a sliding one-second window. The window counts a send from its admission until one second after
-    its request returned (``release``), a moment no earlier than the one it reached 360Dialog. So
-    however late a thread runs between admission and request (the GIL was busy, a garbage
-    collection), no second holds more than ``rate`` requests as they were made."""
-
-    clock: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
-    _next_at: dict[int, float] = field(default_factory=dict)
-    _returned: dict[int, deque[float]] = field(default_factory=dict)
-    _open: dict[int, int] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @contextmanager
-    def slot(self, channel_id: int, rate: float) -> Iterator[None]:
-        """Wait for a send's turn and hold its place in the window while its request runs."""
-        self.wait(channel_id, rate * PACE_MARGIN)
-        self.admit(channel_id, rate)
-        try:
-            yield
-        finally:
-            self.release(channel_id)
-
-    def wait(self, channel_id: int, rate: float) -> None:
-        interval = 1.0 / max(rate, 0.001)
-        with self._lock:
-            now = self.clock()
-            scheduled = self._next_at.get(channel_id, now)
-            start = now if scheduled < now - CATCH_UP_SECONDS else scheduled
-            self._next_at[channel_id] = start + interval
-        if start > now:
-            self.sleep(start - now)
-
-    def admit(self, channel_id: int, rate: float) -> None:
-        allowed = max(int(rate), 1)
-        while True:
-            with self._lock:
-                now = self.clock()
-                returned = self._returned.setdefault(channel_id, deque())
-                while returned and returned[0] <= now - 1.0:
-                    returned.popleft()
-                running = self._open.get(channel_id, 0)
-                if len(returned) + running < allowed:
-                    self._open[channel_id] = running + 1
-                    return
-                pause = returned[0] + 1.0 - now if returned else ADMIT_POLL_SECONDS
-            self.sleep(max(pause, 0.0005))
-
-    def release(self, channel_id: int) -> None:
-        """The request of an admitted send returned (or failed): it counts for one more second."""
-        with self._lock:
-            self._open[channel_id] -= 1
-            self._returned.setdefault(channel_id, deque()).append(self.clock())
 
 
 MAX_IN_FLIGHT = 2000

@@ -19,13 +19,12 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from core.config import get_settings
+from core.config import PROJECT_DIR, get_settings
 from core.db import get_engine, session_scope
 
 log = logging.getLogger(__name__)
@@ -40,7 +39,6 @@ PROCESSORS = 2
 for the database, so a second batch (claimed with SKIP LOCKED) runs meanwhile. SQLite has one
 writer at a time, so one thread there."""
 PARENT_PID_ENV = "WORKER_PARENT_PID"
-PROJECT_DIR = Path(__file__).resolve().parents[2]  # the project root, where `-m core` is found
 TEMPLATE_SYNC_SECONDS = 300.0
 
 
@@ -115,11 +113,11 @@ def run_worker() -> None:
 
 def start_workers() -> list[Loop]:
     """The webhook processor, the sender and the media downloader, sharing one engine."""
-    from core.campaigns import runner as campaigns
-    from core.channels.connect import client_for
+    from core.campaigns import runner
+    from core.channels.registry import client_for
     from core.conversations import media
     from core.outbox.sender import Sender
-    from core.webhooks import processor as ingest
+    from core.webhooks import processor
 
     engine = get_engine()
     name = worker_name()
@@ -128,7 +126,7 @@ def start_workers() -> list[Loop]:
         *(
             Loop(
                 f"webhooks-{number}",
-                lambda: ingest.process_backlog(engine, name),
+                lambda: processor.process_backlog(engine, name),
                 idle_seconds=WEBHOOK_POLL_SECONDS,
             )
             for number in range(1 if engine.dialect.name == "sqlite" else PROCESSORS)
@@ -140,7 +138,7 @@ def start_workers() -> list[Loop]:
             on_stop=sender.close,
         ),
         Loop("media", lambda: media.download_pending(engine, client_for)),
-        Loop("campaigns", lambda: campaigns.run_due(engine), idle_seconds=0.5),
+        Loop("campaigns", lambda: runner.run_due(engine), idle_seconds=0.5),
         Loop("templates", lambda: sync_all_templates(engine), idle_seconds=TEMPLATE_SYNC_SECONDS),
     ]
     for loop in loops:

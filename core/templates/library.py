@@ -17,7 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from core.access import audit
 from core.access.auth import Actor, Permission, require
-from core.channels.connect import client_for
+from core.channels.registry import client_for
 from core.d360.client import D360Client
 from core.d360.errors import D360Error
 from core.errors import UserFacingError

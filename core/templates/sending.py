@@ -11,13 +11,13 @@ from sqlmodel import Session, select
 
 from core.access import audit
 from core.access.auth import Actor, Permission, require
-from core.channels.connect import client_for
-from core.conversations.inbound import find_or_create_contact, find_or_create_conversation
+from core.channels.registry import client_for
+from core.conversations.contacts import find_or_create_contact, find_or_create_conversation
 from core.conversations.threads import media_kind
 from core.d360.errors import D360Error
 from core.errors import UserFacingError
 from core.models import Conversation, Message, RemoteTemplate, WorkspaceTemplate
-from core.outbox.sender import enqueue
+from core.outbox.queue import enqueue
 from core.phones import wa_id_of
 from core.templates.library import (
     ClientFactory,

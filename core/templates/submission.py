@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from core.access import audit
 from core.access import settings as app_settings
 from core.access.auth import Actor, Permission, require
-from core.channels.connect import client_for
+from core.channels.registry import client_for
 from core.d360.errors import D360Error
 from core.errors import UserFacingError
 from core.models import RemoteTemplate, utcnow

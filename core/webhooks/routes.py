@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from core.channels.connect import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
+from core.channels.registry import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
 from core.db import get_engine
 from core.webhooks import receiver
 

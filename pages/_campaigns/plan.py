@@ -17,7 +17,8 @@ import streamlit as st
 
 from core.access.auth import Actor
 from core.campaigns import runner
-from core.campaigns.runner import Mapping, Plan, Source
+from core.campaigns.audience import Source
+from core.campaigns.runner import Mapping, Plan
 from core.errors import UserFacingError
 from core.i18n import t
 from core.models import utcnow

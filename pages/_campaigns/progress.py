@@ -14,7 +14,7 @@ import streamlit as st
 
 from core.access.auth import Actor, Permission
 from core.campaigns import runner
-from core.campaigns.runner import Counts
+from core.campaigns.report import Counts
 from core.failures import describe
 from core.i18n import t
 from core.models import Campaign

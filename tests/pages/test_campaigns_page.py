@@ -15,7 +15,7 @@ import streamlit as st
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from core.conversations.inbound import find_or_create_contact, find_or_create_conversation
+from core.conversations.contacts import find_or_create_contact, find_or_create_conversation
 from core.db import session_scope
 from core.models import (
     Campaign,

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from core.config import get_settings
-from core.conversations.inbound import find_or_create_contact, find_or_create_conversation
+from core.conversations.contacts import find_or_create_contact, find_or_create_conversation
 from core.db import session_scope
 from core.models import (
     Channel,
@@ -24,7 +24,7 @@ from core.models import (
     Role,
     utcnow,
 )
-from core.outbox.sender import enqueue_text
+from core.outbox.queue import enqueue_text
 from tests.pages.conftest import texts
 from tests.store_helpers import make_channel
 

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from core.channels.connect import client_for
+from core.channels.registry import client_for
 from core.db import session_scope
 from core.models import Channel, RemoteTemplate, Role, WorkspaceTemplate
 from core.templates.library import record_status

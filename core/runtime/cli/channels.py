@@ -1,0 +1,106 @@
+"""``channels``: connecting a number through 360Dialog and listing the channels."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from core.access.auth import CLI_ACTOR
+from core.config import get_settings
+from core.d360.client import DEFAULT_BASE_URL
+from core.db import session_scope
+from core.runtime.cli.output import CliError, Commands, emit
+
+
+def _read_api_key(args: argparse.Namespace) -> str:
+    if args.api_key_stdin:
+        key = sys.stdin.readline().strip()
+        if not key:
+            raise CliError("no API key on standard input")
+        return key
+    return args.api_key
+
+
+def cmd_channels_add(args: argparse.Namespace) -> int:
+    from core.channels.connect import connect_channel
+
+    with session_scope() as session:
+        result = connect_channel(
+            session,
+            CLI_ACTOR,
+            number=args.number,
+            api_key=_read_api_key(args),
+            name=args.name,
+            base_url=args.base_url,
+            generation=args.generation,
+            public_url=args.public_url or get_settings().public_url,
+        )
+    channel = result.channel
+    data = {
+        "id": channel.id,
+        "name": channel.name,
+        "number": channel.number,
+        "phone_number_id": channel.phone_number_id,
+        "webhook_url": channel.webhook_url,
+        "webhook_headers": result.webhook_headers,
+    }
+    text = (
+        f"Connected {channel.name} ({channel.number}) as channel {channel.id}.\n"
+        f"360Dialog posts its messages to {channel.webhook_url}\n"
+        f"with the header (shown only now): {next(iter(result.webhook_headers.items()))[0]}: "
+        f"{result.webhook_secret}"
+    )
+    emit(args, data, text)
+    return 0
+
+
+def cmd_channels_list(args: argparse.Namespace) -> int:
+    from core.channels.registry import list_channels
+
+    with session_scope() as session:
+        found = list_channels(session, CLI_ACTOR, include_inactive=args.all)
+    data = [
+        {
+            "id": c.id,
+            "name": c.name,
+            "number": c.number,
+            "phone_number_id": c.phone_number_id,
+            "waba_id": c.waba_id,
+            "generation": c.generation,
+            "base_url": c.base_url,
+            "api_key_hint": c.api_key_hint,
+            "webhook_url": c.webhook_url,
+            "active": c.active,
+            "last_webhook_at": c.last_webhook_at.isoformat() if c.last_webhook_at else None,
+            "last_error": c.last_error,
+            "last_error_code": c.last_error_code,
+        }
+        for c in found
+    ]
+    lines = [
+        f"{c['id']:<4} {c['number']:<16} {c['api_key_hint']:<10} {c['name']}"
+        + ("" if c["active"] else " (deactivated)")
+        for c in data
+    ]
+    emit(args, data, "\n".join(lines) or "No channels yet.")
+    return 0
+
+
+def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
+    channels = commands.add_parser("channels", parents=[common], help="360Dialog channels")
+    channel_commands = channels.add_subparsers(dest="channels_command", required=True)
+    connect = channel_commands.add_parser(
+        "add", parents=[common], help="connect a number (checks the key, registers the webhook)"
+    )
+    connect.add_argument("--number", required=True, help="the WhatsApp number, +<country>...")
+    key_source = connect.add_mutually_exclusive_group(required=True)
+    key_source.add_argument("--api-key", help="the number's API key from the 360Dialog Hub")
+    key_source.add_argument("--api-key-stdin", action="store_true", help="read the key from stdin")
+    connect.add_argument("--name", default=None)
+    connect.add_argument("--base-url", default=DEFAULT_BASE_URL)
+    connect.add_argument("--generation", choices=["cloud", "onprem"], default="cloud")
+    connect.add_argument("--public-url", default=None, help="default: PUBLIC_URL")
+    connect.set_defaults(handler=cmd_channels_add)
+    listing = channel_commands.add_parser("list", parents=[common], help="connected channels")
+    listing.add_argument("--all", action="store_true", help="include deactivated channels")
+    listing.set_defaults(handler=cmd_channels_list)
