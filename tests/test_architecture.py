@@ -145,7 +145,9 @@ def test_page_is_small_functions(path: Path) -> None:
 
 
 # The quoted value "seed" is the legacy stored setting that migration 0006 renames, not prose.
-WORDS_OF_DOCUMENTS_A_CLONER_LACKS = re.compile(r"(?<!\")\bseed\b(?!\")|help page|API\.md|§", re.I)
+WORDS_OF_DOCUMENTS_A_CLONER_LACKS = re.compile(
+    r"(?<![\"'])\bseed\b(?![\"'])|help page|API\.md|§", re.I
+)
 
 
 def shipped_text_files() -> Iterator[Path]:
