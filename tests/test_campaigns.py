@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import Session, select
 
 from core.access.auth import SYSTEM_ACTOR, PermissionDenied
-from core.campaigns import runner as campaigns
+from core.campaigns import audience, report, runner
 from core.channels.registry import client_for
 from core.db import session_scope
 from core.failures import describe
@@ -66,10 +66,10 @@ def audience(count: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-MAPPING = campaigns.Mapping(
+MAPPING = audience.Mapping(
     number_column="telefono",
     name_column="nombre",
-    body=[campaigns.Source(column="nombre"), campaigns.Source(value="sábado")],
+    body=[audience.Source(column="nombre"), audience.Source(value="sábado")],
 )
 
 
@@ -87,8 +87,8 @@ def opt_out(engine, wa_id: str) -> None:
 def launch(engine, marketer, workspace_id: int, people: pd.DataFrame, name: str, start_at=None):  # type: ignore[no-untyped-def]
     """Plan, create and start a campaign (now, or at ``start_at``)."""
     with session_scope(engine) as session:
-        plan = campaigns.plan(session, marketer, workspace_id, people, MAPPING)
-        campaign = campaigns.create(
+        plan = audience.plan(session, marketer, workspace_id, people, MAPPING)
+        campaign = runner.create(
             session,
             marketer,
             name=name,
@@ -96,13 +96,13 @@ def launch(engine, marketer, workspace_id: int, people: pd.DataFrame, name: str,
             planned=plan,
             mapping=MAPPING,
         )
-        campaigns.start(session, marketer, campaign.id, start_at=start_at)
+        runner.start(session, marketer, campaign.id, start_at=start_at)
     return campaign
 
 
 def run_until_done(engine, campaign_id: int, sender: Sender, control: SandboxControl) -> None:
     def one_round_done() -> bool:
-        campaigns.run_due(engine)
+        runner.run_due(engine)
         sender.run_once()
         processor.process_pending(engine)
         with Session(engine) as session:
@@ -119,8 +119,8 @@ def test_plan_reports_invalid_duplicate_missing_and_opted_out_before_sending(
     control, workspace_id = live
     opt_out(engine, "34611000003")
     with Session(engine) as session:
-        plan = campaigns.plan(session, team[Role.MARKETER], workspace_id, audience(5), MAPPING)
-        previews = campaigns.preview_rows(session, team[Role.MARKETER], workspace_id, plan)
+        plan = audience.plan(session, team[Role.MARKETER], workspace_id, audience(5), MAPPING)
+        previews = audience.preview_rows(session, team[Role.MARKETER], workspace_id, plan)
     assert plan.skipped_by_reason() == {
         "opted_out": 1,
         "duplicate": 1,
@@ -131,7 +131,7 @@ def test_plan_reports_invalid_duplicate_missing_and_opted_out_before_sending(
     assert previews[0] == "Hola Cliente 0, este sábado tienes un 20% en toda la tienda."
     assert control.sent() == []
     with Session(engine) as session, pytest.raises(PermissionDenied):
-        campaigns.plan(session, team[Role.AGENT], workspace_id, audience(1), MAPPING)
+        audience.plan(session, team[Role.AGENT], workspace_id, audience(1), MAPPING)
 
 
 def test_campaign_runs_to_the_end_and_the_report_matches_the_sandbox(engine, team, live) -> None:
@@ -147,7 +147,7 @@ def test_campaign_runs_to_the_end_and_the_report_matches_the_sandbox(engine, tea
     control.idle()
     processor.process_pending(engine)
     with Session(engine) as session:
-        counts = campaigns.counts(session, team[Role.MANAGER], campaign.id)
+        counts = report.counts(session, team[Role.MANAGER], campaign.id)
         opted = session.exec(select(Contact).where(Contact.wa_id == "34611000002")).one()
     sent_numbers = sorted(m["customer"] for m in control.sent())
     assert len(sent_numbers) == len(set(sent_numbers)) == 29 == counts.sent
@@ -161,8 +161,8 @@ def test_campaign_runs_to_the_end_and_the_report_matches_the_sandbox(engine, tea
     }
     assert opted.opted_out
     with Session(engine) as session:
-        report = campaigns.export_csv(session, team[Role.MANAGER], campaign.id)
-    assert report.count("\n") == 1 + 33 and "+34611000007,Cliente 7,skipped,opted_out" in report
+        csv_text = report.export_csv(session, team[Role.MANAGER], campaign.id)
+    assert csv_text.count("\n") == 1 + 33 and "+34611000007,Cliente 7,skipped,opted_out" in csv_text
 
 
 def test_someone_who_opts_out_after_the_plan_is_skipped_when_their_turn_comes(
@@ -173,7 +173,7 @@ def test_someone_who_opts_out_after_the_plan_is_skipped_when_their_turn_comes(
     opt_out(engine, "34611000003")  # wrote STOP after the campaign was planned
     run_until_done(engine, campaign.id, Sender(engine, client_for), control)
     with Session(engine) as session:
-        counts = campaigns.counts(session, team[Role.MANAGER], campaign.id)
+        counts = report.counts(session, team[Role.MANAGER], campaign.id)
     sent_numbers = sorted(m["customer"] for m in control.sent())
     assert "34611000003" not in sent_numbers and len(sent_numbers) == 4 == counts.sent
     assert counts.skipped["opted_out"] == 1
@@ -183,14 +183,14 @@ def test_pause_holds_sending_and_a_restart_sends_no_one_twice(engine, team, live
     control, workspace_id = live
     marketer = team[Role.MARKETER]
     campaign = launch(engine, marketer, workspace_id, audience(40), "Pausa")
-    campaigns.run_due(engine)  # queues the first batch
+    runner.run_due(engine)  # queues the first batch
     with session_scope(engine) as session:
-        campaigns.pause(session, marketer, campaign.id)
+        runner.pause(session, marketer, campaign.id)
     Sender(engine, client_for).run_once()
     assert control.sent() == []  # held, not sent
-    campaigns.run_due(engine)  # a paused campaign queues nobody
+    runner.run_due(engine)  # a paused campaign queues nobody
     with session_scope(engine) as session:
-        campaigns.resume(session, marketer, campaign.id)
+        runner.resume(session, marketer, campaign.id)
     crashed = Sender(engine, client_for, worker="dies")
     crashed._record_sent = lambda sent: None  # dies after the sends, before recording
     crashed.run_once()
@@ -222,15 +222,15 @@ def test_cancel_stops_everyone_not_yet_sent(engine, team, live) -> None:
     control, workspace_id = live
     marketer = team[Role.MARKETER]
     campaign = launch(engine, marketer, workspace_id, audience(50), "Cancelada")
-    campaigns.run_due(engine)
+    runner.run_due(engine)
     with session_scope(engine) as session:
-        campaigns.cancel(session, marketer, campaign.id)
+        runner.cancel(session, marketer, campaign.id)
     Sender(engine, client_for).run_once()
-    campaigns.run_due(engine)
+    runner.run_due(engine)
     assert control.sent() == []
     with Session(engine) as session:
-        counts = campaigns.counts(session, marketer, campaign.id)
-        failures = campaigns.failures(session, marketer, campaign.id)
+        counts = report.counts(session, marketer, campaign.id)
+        failures = report.failures(session, marketer, campaign.id)
     assert counts.sent == 0 and counts.pending == 0
     # the queued ones are failed with a reason the report says in the reader's language
     assert [describe(f.code, f.title, "es") for f in failures] == [
@@ -248,8 +248,8 @@ def test_a_scheduled_campaign_waits_for_its_time(engine, team, live) -> None:
     campaign = launch(
         engine, marketer, workspace_id, audience(3), "Luego", start_at=utcnow() + timedelta(hours=1)
     )
-    assert campaigns.run_due(engine) == 0
-    assert campaigns.run_due(engine, now=utcnow() + timedelta(hours=2)) == 3
+    assert runner.run_due(engine) == 0
+    assert runner.run_due(engine, now=utcnow() + timedelta(hours=2)) == 3
     with Session(engine) as session:
         assert session.get(Campaign, campaign.id).state == "running"
 

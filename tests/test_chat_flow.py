@@ -15,11 +15,11 @@ from sqlmodel import Session, select
 
 from core.access.auth import Actor
 from core.channels.registry import client_for
-from core.conversations import threads as conversations
+from core.conversations import threads
 from core.db import session_scope
 from core.models import Conversation, Message, MessageStatus, OutboundJob, Role, utcnow
 from core.outbox.sender import Sender
-from core.webhooks import processor as ingest
+from core.webhooks import processor
 from tests.live import LiveChannel, SandboxControl
 from tests.waiting import wait_until
 
@@ -35,7 +35,7 @@ def one_round(engine, control: SandboxControl, sender: Sender | None = None) -> 
     if sender is not None:
         sender.run_once()
     control.idle()
-    return ingest.process_pending(engine) == 0 and _queue_empty(engine)
+    return processor.process_pending(engine) == 0 and _queue_empty(engine)
 
 
 def settle(engine, control: SandboxControl, sender: Sender | None = None) -> None:
@@ -70,7 +70,7 @@ def thread_messages(engine, actor: Actor) -> list[Message]:
     with Session(engine) as session:
         return [
             item.message
-            for item in conversations.get_thread(
+            for item in threads.get_thread(
                 session, actor, only_conversation(engine).id
             ).messages
         ]
@@ -105,7 +105,7 @@ def test_every_customer_message_type_arrives_with_its_media(engine, team, live) 
     assert stored[0].text == "Hola, ¿tienen envío a Rosario?"
     assert "Casa" in stored[4].text and "Juan Pérez" in stored[5].text
     with Session(engine) as session:
-        thread = conversations.get_thread(session, team[Role.AGENT], only_conversation(engine).id)
+        thread = threads.get_thread(session, team[Role.AGENT], only_conversation(engine).id)
         files = [item.media for item in thread.messages if item.media]
         assert [f.status for f in files] == ["downloaded"] * 3
         assert all(media.file_path(f).exists() and f.size_bytes > 0 for f in files)
@@ -137,8 +137,8 @@ def test_reply_in_window_reaches_the_customer_with_ticks(engine, team, live) -> 
     agent = team[Role.AGENT]
     conversation_id = only_conversation(engine).id
     with session_scope(engine) as session:
-        conversations.mark_read(session, agent, conversation_id)
-        reply = conversations.reply_text(session, agent, conversation_id, "Son 20 €, envío gratis")
+        threads.mark_read(session, agent, conversation_id)
+        reply = threads.reply_text(session, agent, conversation_id, "Son 20 €, envío gratis")
     sender = Sender(engine, client_for)
     wait_for(lambda: _status(engine, reply.id) == MessageStatus.READ, engine, live, sender)
     phone = live.conversation()
@@ -161,7 +161,7 @@ def test_outside_the_window_only_templates(engine, team, live) -> None:
         conversation = session.get(Conversation, conversation_id)
         conversation.last_inbound_at = utcnow() - timedelta(hours=25)
     with session_scope(engine) as session, pytest.raises(Exception) as refused:
-        conversations.reply_text(session, team[Role.AGENT], conversation_id, "¿Sigues ahí?")
+        threads.reply_text(session, team[Role.AGENT], conversation_id, "¿Sigues ahí?")
     assert "24 hours" in str(refused.value)
 
 
@@ -172,7 +172,7 @@ def test_window_closed_at_whatsapp_fails_by_webhook_with_131047_in_words(
     settle(engine, live)
     live.advance_clock(25 * 3600)
     with session_scope(engine) as session:
-        reply = conversations.reply_text(
+        reply = threads.reply_text(
             session, team[Role.AGENT], only_conversation(engine).id, "tarde"
         )
     sender = Sender(engine, client_for)
@@ -193,7 +193,7 @@ def test_duplicates_reordering_and_failed_deliveries_lose_and_duplicate_nothing(
     conversation_id = only_conversation(engine).id
     with session_scope(engine) as session:
         replies = [
-            conversations.reply_text(session, agent, conversation_id, f"respuesta {i}").id
+            threads.reply_text(session, agent, conversation_id, f"respuesta {i}").id
             for i in range(3)
         ]
     sender = Sender(engine, client_for)
@@ -212,7 +212,7 @@ def test_a_crash_between_send_and_commit_sends_nothing_twice(engine, team, live)
     live.customer_writes(type="text", text="hola")
     settle(engine, live)
     with session_scope(engine) as session:
-        reply = conversations.reply_text(
+        reply = threads.reply_text(
             session, team[Role.AGENT], only_conversation(engine).id, "una vez"
         )
     crashed = Sender(engine, client_for, worker="dies")
@@ -248,7 +248,7 @@ def test_an_attachment_is_stored_first_then_uploaded_once_and_sent(engine, team,
     live.customer_writes(type="text", text="¿Me mandas la factura?")
     settle(engine, live)
     with session_scope(engine) as session:
-        reply = conversations.reply_attachment(
+        reply = threads.reply_attachment(
             session,
             team[Role.AGENT],
             only_conversation(engine).id,
@@ -277,7 +277,7 @@ def test_an_attachment_too_big_for_whatsapp_is_refused_in_words(engine, team, li
     live.customer_writes(type="text", text="hola")
     settle(engine, live)
     with session_scope(engine) as session, pytest.raises(Exception) as refused:
-        conversations.reply_attachment(
+        threads.reply_attachment(
             session,
             team[Role.AGENT],
             only_conversation(engine).id,
