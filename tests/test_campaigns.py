@@ -54,7 +54,7 @@ def live(engine, team, live: LiveChannel) -> tuple[SandboxControl, int]:
     return control, workspace.id
 
 
-def audience(count: int) -> pd.DataFrame:
+def audience_frame(count: int) -> pd.DataFrame:
     rows = [
         {"telefono": f"+34 611 {index:06d}", "nombre": f"Cliente {index}"} for index in range(count)
     ]
@@ -119,7 +119,7 @@ def test_plan_reports_invalid_duplicate_missing_and_opted_out_before_sending(
     control, workspace_id = live
     opt_out(engine, "34611000003")
     with Session(engine) as session:
-        plan = audience.plan(session, team[Role.MARKETER], workspace_id, audience(5), MAPPING)
+        plan = audience.plan(session, team[Role.MARKETER], workspace_id, audience_frame(5), MAPPING)
         previews = audience.preview_rows(session, team[Role.MARKETER], workspace_id, plan)
     assert plan.skipped_by_reason() == {
         "opted_out": 1,
@@ -131,14 +131,14 @@ def test_plan_reports_invalid_duplicate_missing_and_opted_out_before_sending(
     assert previews[0] == "Hola Cliente 0, este sábado tienes un 20% en toda la tienda."
     assert control.sent() == []
     with Session(engine) as session, pytest.raises(PermissionDenied):
-        audience.plan(session, team[Role.AGENT], workspace_id, audience(1), MAPPING)
+        audience.plan(session, team[Role.AGENT], workspace_id, audience_frame(1), MAPPING)
 
 
 def test_campaign_runs_to_the_end_and_the_report_matches_the_sandbox(engine, team, live) -> None:
     control, workspace_id = live
     marketer = team[Role.MARKETER]
     opt_out(engine, "34611000007")
-    campaign = launch(engine, marketer, workspace_id, audience(30), "Invierno")
+    campaign = launch(engine, marketer, workspace_id, audience_frame(30), "Invierno")
     run_until_done(engine, campaign.id, Sender(engine, client_for), control)
     control.idle()
     processor.process_pending(engine)
@@ -169,7 +169,7 @@ def test_someone_who_opts_out_after_the_plan_is_skipped_when_their_turn_comes(
     engine, team, live
 ) -> None:
     control, workspace_id = live
-    campaign = launch(engine, team[Role.MARKETER], workspace_id, audience(5), "Tarde")
+    campaign = launch(engine, team[Role.MARKETER], workspace_id, audience_frame(5), "Tarde")
     opt_out(engine, "34611000003")  # wrote STOP after the campaign was planned
     run_until_done(engine, campaign.id, Sender(engine, client_for), control)
     with Session(engine) as session:
@@ -182,7 +182,7 @@ def test_someone_who_opts_out_after_the_plan_is_skipped_when_their_turn_comes(
 def test_pause_holds_sending_and_a_restart_sends_no_one_twice(engine, team, live) -> None:
     control, workspace_id = live
     marketer = team[Role.MARKETER]
-    campaign = launch(engine, marketer, workspace_id, audience(40), "Pausa")
+    campaign = launch(engine, marketer, workspace_id, audience_frame(40), "Pausa")
     runner.run_due(engine)  # queues the first batch
     with session_scope(engine) as session:
         runner.pause(session, marketer, campaign.id)
@@ -221,7 +221,7 @@ def test_pause_holds_sending_and_a_restart_sends_no_one_twice(engine, team, live
 def test_cancel_stops_everyone_not_yet_sent(engine, team, live) -> None:
     control, workspace_id = live
     marketer = team[Role.MARKETER]
-    campaign = launch(engine, marketer, workspace_id, audience(50), "Cancelada")
+    campaign = launch(engine, marketer, workspace_id, audience_frame(50), "Cancelada")
     runner.run_due(engine)
     with session_scope(engine) as session:
         runner.cancel(session, marketer, campaign.id)
@@ -246,7 +246,12 @@ def test_a_scheduled_campaign_waits_for_its_time(engine, team, live) -> None:
     control, workspace_id = live
     marketer = team[Role.MARKETER]
     campaign = launch(
-        engine, marketer, workspace_id, audience(3), "Luego", start_at=utcnow() + timedelta(hours=1)
+        engine,
+        marketer,
+        workspace_id,
+        audience_frame(3),
+        "Luego",
+        start_at=utcnow() + timedelta(hours=1),
     )
     assert runner.run_due(engine) == 0
     assert runner.run_due(engine, now=utcnow() + timedelta(hours=2)) == 3
@@ -259,7 +264,7 @@ def test_campaigns_on_the_command_line(engine, team, live, cli, tmp_path) -> Non
 
     control, workspace_id = live
     csv_file = tmp_path / "audiencia.csv"
-    audience(4).to_csv(csv_file, index=False)
+    audience_frame(4).to_csv(csv_file, index=False)
     created = cli(
         "campaigns",
         "create",

@@ -70,9 +70,7 @@ def thread_messages(engine, actor: Actor) -> list[Message]:
     with Session(engine) as session:
         return [
             item.message
-            for item in threads.get_thread(
-                session, actor, only_conversation(engine).id
-            ).messages
+            for item in threads.get_thread(session, actor, only_conversation(engine).id).messages
         ]
 
 
@@ -172,9 +170,7 @@ def test_window_closed_at_whatsapp_fails_by_webhook_with_131047_in_words(
     settle(engine, live)
     live.advance_clock(25 * 3600)
     with session_scope(engine) as session:
-        reply = threads.reply_text(
-            session, team[Role.AGENT], only_conversation(engine).id, "tarde"
-        )
+        reply = threads.reply_text(session, team[Role.AGENT], only_conversation(engine).id, "tarde")
     sender = Sender(engine, client_for)
     wait_for(lambda: _status(engine, reply.id) == MessageStatus.FAILED, engine, live, sender)
     with Session(engine) as session:
