@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -266,6 +267,8 @@ def test_templates_on_the_command_line(engine, cli, live, tmp_path) -> None:
     bad.write_text(json.dumps({**GOOD, "components": GOOD["components"][:1]}))
 
     assert cli("templates", "validate", str(good)).returncode == 0
+    approved = Path(__file__).parent / "testdata" / "template_rules" / "approved"
+    assert cli("templates", "validate", str(approved / "carousel_media_cards.json")).returncode == 0
     refused = cli("templates", "validate", str(bad))
     assert refused.returncode == 1
     assert refused.stderr.count("\n") == 1 and "body" in refused.stderr.lower()
