@@ -37,6 +37,7 @@ __all__ = [
     "header_format_of",
     "is_named",
     "is_web_address",
+    "sample_handles",
     "sample_row",
     "kind_of",
     "ordered_variables",
@@ -103,6 +104,16 @@ def header_format_of(header: Mapping[str, Any]) -> str:
     templates leave ``format`` out)."""
     declared = str(header.get("format") or "").upper()
     return declared or ("TEXT" if header.get("text") else "")
+
+
+def sample_handles(header: Mapping[str, Any]) -> list[str]:
+    """The sample files a media header was (or will be) reviewed from: the handles of
+    ``example.header_handle`` that are not blank."""
+    example = header.get("example")
+    handles = example.get("header_handle") if isinstance(example, Mapping) else None
+    if not isinstance(handles, list):
+        return []
+    return [handle for handle in handles if isinstance(handle, str) and handle.strip()]
 
 
 def is_named(template: Mapping[str, Any]) -> bool:

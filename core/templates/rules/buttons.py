@@ -98,7 +98,7 @@ def check_button_text(draft: Draft) -> list[Violation]:
 def check_button_phone_numbers(draft: Draft) -> list[Violation]:
     """Digits with an optional leading +, at most 20 characters: what Meta checks of a call
     button's number (no numbering-plan check: Meta's own samples use its 555 test range)
-    https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/components#phone-number-buttons
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/components
     """
     found = []
     limit = draft.limits.phone_length
@@ -144,7 +144,7 @@ def check_button_urls(draft: Draft) -> list[Violation]:
 
 def check_button_url_length(draft: Draft) -> list[Violation]:
     """At most 2,000 characters, Meta's limit for a website button's address
-    https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/components#url-buttons
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/components
     """
     limit = draft.limits.url_length
     return [

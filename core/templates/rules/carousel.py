@@ -8,7 +8,7 @@ on none, and the same buttons in the same order. A carousel template has no head
 buttons of its own. Media card carousels:
 https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/media-card-carousel-templates
 and product card carousels:
-https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/product-card-carousel-templates
+https://developers.facebook.com/documentation/business-messaging/whatsapp/catalogs/product-card-carousel-template-messages
 """
 
 from __future__ import annotations
@@ -21,9 +21,11 @@ from core.templates.anatomy import (
     component_of,
     header_format_of,
     kind_of,
+    sample_handles,
     text_of,
 )
-from core.templates.rules.buttons import PHONE_NUMBER, url_problem
+from core.templates.limits import Limits
+from core.templates.rules.buttons import BUTTONS_NEEDING_TEXT, PHONE_NUMBER, url_problem
 from core.templates.rules.draft import Draft, card_field
 from core.templates.rules.variables import missing_examples, url_example_missing
 from core.templates.violations import Violation
@@ -39,7 +41,6 @@ CARD_BUTTON_TYPES = {
     "PRODUCT": frozenset({"SPM", "URL"}),
 }
 """Which buttons a card may have, by its header format."""
-CARD_BUTTONS_NEEDING_TEXT = frozenset({"QUICK_REPLY", "URL", "PHONE_NUMBER"})
 CAROUSEL_FIELD = "components.CAROUSEL.cards"
 
 
@@ -98,9 +99,7 @@ def check_card_media_example(draft: Draft) -> list[Violation]:
         header = component_of(card, "HEADER")
         if header is None or header_format_of(header) not in MEDIA_CARD_FORMATS:
             continue
-        example = header.get("example")
-        handles = example.get("header_handle") if isinstance(example, Mapping) else None
-        if not (isinstance(handles, list) and any(isinstance(h, str) and h for h in handles)):
+        if not sample_handles(header):
             found.append(
                 Violation(
                     "card_media_example",
@@ -158,14 +157,18 @@ def check_card_variable_examples(draft: Draft) -> list[Violation]:
     return found
 
 
-def _button_problem(button: Mapping[str, Any], limit: int) -> str | None:
+def _button_problem(button: Mapping[str, Any], limits: Limits) -> str | None:
+    """The rule a card's button breaks, as the same button would outside a card."""
     kind = kind_of(button)
     text = text_of(button.get("text"))
-    if (kind in CARD_BUTTONS_NEEDING_TEXT and not text.strip()) or len(text) > limit:
+    if (kind in BUTTONS_NEEDING_TEXT and not text.strip()) or len(text) > limits.button_text_length:
         return "card_button_text"
     if kind == "URL" and url_problem(text_of(button.get("url")).strip()):
         return "card_button_url"
-    if kind == "PHONE_NUMBER" and not PHONE_NUMBER.match(str(button.get("phone_number") or "")):
+    number = str(button.get("phone_number") or "")
+    if kind == "PHONE_NUMBER" and (
+        not PHONE_NUMBER.match(number) or len(number) > limits.phone_length
+    ):
         return "card_button_phone"
     return None
 
@@ -195,7 +198,7 @@ def _card_button_problems(draft: Draft, number: int, card: Mapping[str, Any]) ->
             found.append(
                 Violation("card_button_type", f"{where}.type", {**values, "kind": kind_of(button)})
             )
-        elif problem := _button_problem(button, draft.limits.button_text_length):
+        elif problem := _button_problem(button, draft.limits):
             found.append(Violation(problem, where, values))
     return found
 

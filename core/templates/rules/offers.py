@@ -2,7 +2,7 @@
 
 A copy-code button copies a coupon code the template was reviewed with: its ``example``, at most
 15 characters (coupon code templates,
-https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/coupon-code-templates).
+https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/coupon-templates).
 
 A limited-time offer adds a ``LIMITED_TIME_OFFER`` part (an offer text of at most 16 characters and
 ``has_expiration``) to a marketing template with no footer, a body of at most 600 characters and

@@ -4,9 +4,14 @@ the header, the body, the footer)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
-from core.templates.anatomy import header_format_of, kind_of, text_of, variables_of
+from core.templates.anatomy import (
+    header_format_of,
+    kind_of,
+    sample_handles,
+    text_of,
+    variables_of,
+)
 from core.templates.rules.draft import Draft, button_field, part_field
 from core.templates.violations import Violation
 from core.templates.vocabulary import CATEGORIES, LANGUAGES, LEGACY_CATEGORIES
@@ -157,9 +162,7 @@ def check_header_media_example(draft: Draft) -> list[Violation]:
     header = draft.first("HEADER")
     if header is None or header_format_of(header) not in MEDIA_FORMATS:
         return []
-    example = header.get("example")
-    handles = example.get("header_handle") if isinstance(example, Mapping) else None
-    if isinstance(handles, list) and any(isinstance(h, str) and h.strip() for h in handles):
+    if sample_handles(header):
         return []
     return [
         Violation(
