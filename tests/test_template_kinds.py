@@ -20,6 +20,7 @@ import pytest
 
 from core.i18n import LANGUAGES as UI_LANGUAGES
 from core.templates.limits import COMPACT_LIMITS, META_LIMITS
+from core.templates.preview import render_preview
 from core.templates.rules import RULES, Draft, validate_template
 from core.templates.rules.authentication import (
     check_authentication_parts,
@@ -64,7 +65,9 @@ def test_every_example_is_named_in_the_readme() -> None:
 
 @pytest.mark.parametrize("name", APPROVED_FILES)
 def test_meta_examples_pass_under_meta_rules(name: str) -> None:
-    assert validate_template(example(name.removesuffix(".json")), META_LIMITS) == []
+    template = example(name.removesuffix(".json"))
+    assert validate_template(template, META_LIMITS) == []
+    assert "{{" not in render_preview(template["components"]).body  # the samples fill it
 
 
 def test_meta_rules_are_the_default() -> None:
