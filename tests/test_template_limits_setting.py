@@ -1,5 +1,6 @@
-"""The template-limits setting: compact buttons by default, Meta's when chosen, any other stored
-value read safely; migration 0006 renames the stored value of the compact layout both ways."""
+"""The template-limits setting: Meta's rules by default, compact buttons when chosen, any other
+stored value read safely (as compact buttons); migration 0006 renames the stored value of the
+compact layout both ways."""
 
 from __future__ import annotations
 
@@ -28,9 +29,9 @@ def stored_choice(engine: Engine) -> Any:
         return row.value if row is not None else None
 
 
-def test_compact_buttons_unless_meta_was_chosen(engine: Engine) -> None:
+def test_meta_rules_unless_compact_buttons_were_chosen(engine: Engine) -> None:
     with Session(engine) as session:
-        assert active_limits(session) is COMPACT_LIMITS
+        assert active_limits(session) is META_LIMITS
     for value, limits in [
         ("meta", META_LIMITS),
         ("compact", COMPACT_LIMITS),

@@ -11,14 +11,14 @@ from core.access.auth import Actor, Permission, require
 from core.models import AppSetting, utcnow
 
 TEMPLATE_LIMITS = "template_limits"
-"""``compact`` (the compact buttons layout: at most 3 quick replies, one website and one call
-button; the default) or ``meta`` (everything Meta accepts). Any other stored value reads as
+"""``meta`` (everything Meta accepts; the default) or ``compact`` (the compact buttons layout: at
+most 3 quick replies, one website and one call button). Any other stored value reads as
 ``compact`` (``core.templates.submission.active_limits``)."""
 
 OPT_OUT_KEYWORDS = "opt_out_keywords"
 """Words that, written alone by a customer, opt them out of marketing templates."""
 
-DEFAULTS: dict[str, Any] = {TEMPLATE_LIMITS: "compact", OPT_OUT_KEYWORDS: ["STOP", "BAJA"]}
+DEFAULTS: dict[str, Any] = {TEMPLATE_LIMITS: "meta", OPT_OUT_KEYWORDS: ["STOP", "BAJA"]}
 
 
 def get(session: Session, key: str) -> Any:

@@ -5,7 +5,9 @@ template, so it lives here once. A template is a mapping as 360Dialog lists or t
 
     {"name", "category", "language", "parameter_format"?, "components": [
         {"type": "HEADER" | "BODY" | "FOOTER" | "BUTTONS", "format", "text", "example",
-         "buttons": [{"type", "text", "url", "phone_number", "example"}]}]}
+         "buttons": [{"type", "text", "url", "phone_number", "example"}]},
+        {"type": "CAROUSEL", "cards": [{"components": [HEADER, BODY, BUTTONS]}]},
+        {"type": "LIMITED_TIME_OFFER", "limited_time_offer": {"text", "has_expiration"}}]}
 
 (Meta's description of the parts:
 https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates/components)
@@ -27,6 +29,7 @@ __all__ = [
     "VARIABLE",
     "TemplateVariables",
     "buttons_of",
+    "cards_of",
     "component_of",
     "components_of",
     "examples_of",
@@ -34,6 +37,8 @@ __all__ = [
     "header_format_of",
     "is_named",
     "is_web_address",
+    "sample_handles",
+    "sample_row",
     "kind_of",
     "ordered_variables",
     "template_variables",
@@ -84,11 +89,31 @@ def buttons_of(template: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [b for b in raw if isinstance(b, Mapping)] if isinstance(raw, list) else []
 
 
+def cards_of(template: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The carousel's cards in order, each read like a template (its own ``components``): a send
+    names a card by its position, so a card that is not a mapping stays as an empty one."""
+    carousel = component_of(template, "CAROUSEL")
+    raw = carousel.get("cards") if carousel else None
+    if not isinstance(raw, list):
+        return []
+    return [card if isinstance(card, Mapping) else {} for card in raw]
+
+
 def header_format_of(header: Mapping[str, Any]) -> str:
     """A header's format; a header with text and no format is a text header (listings of older
     templates leave ``format`` out)."""
     declared = str(header.get("format") or "").upper()
     return declared or ("TEXT" if header.get("text") else "")
+
+
+def sample_handles(header: Mapping[str, Any]) -> list[str]:
+    """The sample files a media header was (or will be) reviewed from: the handles of
+    ``example.header_handle`` that are not blank."""
+    example = header.get("example")
+    handles = example.get("header_handle") if isinstance(example, Mapping) else None
+    if not isinstance(handles, list):
+        return []
+    return [handle for handle in handles if isinstance(handle, str) and handle.strip()]
 
 
 def is_named(template: Mapping[str, Any]) -> bool:
@@ -158,12 +183,23 @@ def examples_of(component: Mapping[str, Any], part: str) -> dict[str, str]:
             for entry in named
             if isinstance(entry, Mapping)
         }
-    samples = example.get(f"{part}_text")
-    if part == "body" and isinstance(samples, list) and samples and isinstance(samples[0], list):
-        samples = samples[0]  # body_text is one row of samples: [["Mark", "FALL25"]]
-    if not isinstance(samples, list):
-        return {}
+    samples = sample_row(example.get(f"{part}_text"))
     return {str(position): str(sample) for position, sample in enumerate(samples, start=1)}
+
+
+def sample_row(samples: object) -> list[object]:
+    """The sample values of a header's or body's ``example``, in variable order. Meta writes
+    ``body_text`` as one row of samples (``[["Mark", "FALL25"]]``), ``header_text`` as a flat list,
+    and a single sample may be a plain string (product carousels:
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/catalogs/product-card-carousel-template-messages).
+    """
+    if isinstance(samples, str):
+        return [samples]
+    if not isinstance(samples, list):
+        return []
+    if samples and isinstance(samples[0], list):
+        return list(samples[0])
+    return samples
 
 
 def is_web_address(url: str) -> bool:

@@ -1,5 +1,5 @@
-"""The categories and languages a template may declare, kept apart from the rules because the
-pages offer them in pickers and the status table names them.
+"""The categories, languages and one-time-password kinds a template may declare, kept apart from the
+rules because the pages offer them in pickers and the status table names them.
 
 Meta's lists: categories at
 https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates/ and
@@ -9,10 +9,16 @@ https://developers.facebook.com/docs/whatsapp/business-management-api/message-te
 
 from __future__ import annotations
 
-__all__ = ["CATEGORIES", "LANGUAGES", "LEGACY_CATEGORIES"]
+__all__ = ["CATEGORIES", "LANGUAGES", "LEGACY_CATEGORIES", "OTP_TYPES"]
 
 CATEGORIES: tuple[str, ...] = ("MARKETING", "UTILITY", "AUTHENTICATION")
 """Categories a new template may be submitted with (360Dialog's "Allowed values")."""
+
+OTP_TYPES: tuple[str, ...] = ("COPY_CODE", "ONE_TAP", "ZERO_TAP")
+"""How an authentication template hands its code over: a button that copies it, a button that fills
+it into the app, or the app receiving it with no tap (Android only):
+https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/authentication-templates/authentication-templates
+"""
 
 LEGACY_CATEGORIES: tuple[str, ...] = (
     "ACCOUNT_UPDATE",

@@ -3,14 +3,15 @@ addresses."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-from core.phones import InvalidPhoneNumber, to_e164
 from core.templates.anatomy import VARIABLE, is_web_address, kind_of, text_of
 from core.templates.rules.draft import Draft, button_field, button_values
 from core.templates.violations import Violation
 
 BUTTONS_NEEDING_TEXT = frozenset({"QUICK_REPLY", "URL", "PHONE_NUMBER"})
+PHONE_NUMBER = re.compile(r"^\+?[0-9]+$")
 
 
 def check_buttons_total(draft: Draft) -> list[Violation]:
@@ -95,47 +96,63 @@ def check_button_text(draft: Draft) -> list[Violation]:
 
 
 def check_button_phone_numbers(draft: Draft) -> list[Violation]:
+    """Digits with an optional leading +, at most 20 characters: what Meta checks of a call
+    button's number (no numbering-plan check: Meta's own samples use its 555 test range)
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/components
+    """
     found = []
+    limit = draft.limits.phone_length
     for index, button in enumerate(draft.buttons):
         if kind_of(button) != "PHONE_NUMBER":
             continue
         number = str(button.get("phone_number") or "")
-        try:
-            to_e164(number)
-        except InvalidPhoneNumber:
+        if not PHONE_NUMBER.match(number) or len(number) > limit:
             found.append(
                 Violation(
                     "button_phone_number",
                     button_field(index, "phone_number"),
-                    button_values(index, button, number=number),
+                    button_values(index, button, number=number, limit=limit),
                 )
             )
     return found
 
 
+def url_problem(url: str) -> str | None:
+    """What is wrong with a website button's address, as a rule id, or ``None``: an http(s)
+    address, with a variable only as its very end (``https://shop.example/o/{{1}}``)."""
+    matches = list(VARIABLE.finditer(url))
+    if len(matches) > 1 or (matches and matches[-1].end() != len(url)):
+        return "button_url_variable"
+    fixed = url[: matches[-1].start()] + "x" if matches else url
+    return None if is_web_address(fixed) else "button_url"
+
+
 def check_button_urls(draft: Draft) -> list[Violation]:
-    """An http(s) address; a variable only as its very end (``https://shop.example/o/{{1}}``)."""
     found = []
     for index, button in enumerate(draft.buttons):
         if kind_of(button) != "URL":
             continue
         url = text_of(button.get("url")).strip()
-        matches = list(VARIABLE.finditer(url))
-        fixed = url[: matches[-1].start()] if matches else url
-        if len(matches) > 1 or (matches and matches[-1].end() != len(url)):
+        if problem := url_problem(url):
             found.append(
                 Violation(
-                    "button_url_variable",
-                    button_field(index, "url"),
-                    button_values(index, button, url=url),
-                )
-            )
-        elif not is_web_address(fixed + ("x" if matches else "")):
-            found.append(
-                Violation(
-                    "button_url",
-                    button_field(index, "url"),
-                    button_values(index, button, url=url),
+                    problem, button_field(index, "url"), button_values(index, button, url=url)
                 )
             )
     return found
+
+
+def check_button_url_length(draft: Draft) -> list[Violation]:
+    """At most 2,000 characters, Meta's limit for a website button's address
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/components
+    """
+    limit = draft.limits.url_length
+    return [
+        Violation(
+            "button_url_length",
+            button_field(index, "url"),
+            button_values(index, button, limit=limit, length=len(text_of(button.get("url")))),
+        )
+        for index, button in enumerate(draft.buttons)
+        if kind_of(button) == "URL" and len(text_of(button.get("url"))) > limit
+    ]

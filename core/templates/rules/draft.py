@@ -12,16 +12,17 @@ from typing import Any
 
 from core.templates.anatomy import (
     buttons_of,
+    cards_of,
     component_of,
     components_of,
     header_format_of,
     is_named,
     text_of,
 )
-from core.templates.limits import COMPACT_LIMITS, Limits
+from core.templates.limits import META_LIMITS, Limits
 from core.templates.violations import Violation
 
-__all__ = ["Draft", "Rule", "button_field", "button_values", "part_field"]
+__all__ = ["Draft", "Rule", "button_field", "button_values", "card_field", "part_field"]
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Draft:
     """A template as the rules read it: component types normalised to upper case."""
 
     template: Mapping[str, Any]
-    limits: Limits = COMPACT_LIMITS
+    limits: Limits = META_LIMITS
     for_listing: bool = False
 
     @property
@@ -39,9 +40,19 @@ class Draft:
     def first(self, kind: str) -> Mapping[str, Any] | None:
         return component_of(self.template, kind)
 
+    def accepted(self, kind: str) -> Mapping[str, Any] | None:
+        """The first component of ``kind`` if the layout accepts that kind: the rules about a
+        carousel or an offer stay silent under a layout without them, where ``component_unknown``
+        already says the part cannot be used."""
+        return self.first(kind) if kind in self.limits.component_kinds else None
+
     @property
     def buttons(self) -> list[Mapping[str, Any]]:
         return buttons_of(self.template)
+
+    @property
+    def cards(self) -> list[Mapping[str, Any]]:
+        return cards_of(self.template) if self.accepted("CAROUSEL") else []
 
     @property
     def category(self) -> str:
@@ -74,6 +85,11 @@ def part_field(part: str, leaf: str) -> str:
 def button_field(index: int, leaf: str) -> str:
     """Where a rule points in a button: ``components.BUTTONS.buttons[1].url``."""
     return f"components.BUTTONS.buttons[{index}].{leaf}"
+
+
+def card_field(card: int, leaf: str) -> str:
+    """Where a rule points in a carousel card: ``components.CAROUSEL.cards[0].BODY.text``."""
+    return f"components.CAROUSEL.cards[{card}].{leaf}"
 
 
 def button_values(index: int, button: Mapping[str, Any], **extra: object) -> dict[str, Any]:

@@ -4,14 +4,18 @@ the header, the body, the footer)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
-from core.templates.anatomy import header_format_of, kind_of, text_of, variables_of
-from core.templates.rules.draft import Draft, part_field
+from core.templates.anatomy import (
+    header_format_of,
+    kind_of,
+    sample_handles,
+    text_of,
+    variables_of,
+)
+from core.templates.rules.draft import Draft, button_field, part_field
 from core.templates.violations import Violation
 from core.templates.vocabulary import CATEGORIES, LANGUAGES, LEGACY_CATEGORIES
 
-COMPONENT_KINDS = ("HEADER", "BODY", "FOOTER", "BUTTONS")
 MEDIA_FORMATS = frozenset({"IMAGE", "DOCUMENT", "VIDEO", "GIF"})
 NAME = re.compile(r"^[a-z0-9_]+$")
 
@@ -55,12 +59,13 @@ def check_language(draft: Draft) -> list[Violation]:
 
 
 def check_component_types(draft: Draft) -> list[Violation]:
-    """Only HEADER, BODY, FOOTER and BUTTONS, each at most once."""
+    """Only the parts the layout knows (header, body, footer, buttons; with Meta's rules also a
+    carousel and a limited-time offer), each at most once."""
     found: list[Violation] = []
     seen: set[str] = set()
     for position, component in enumerate(draft.components):
         kind = kind_of(component)
-        if kind not in COMPONENT_KINDS:
+        if kind not in draft.limits.component_kinds:
             found.append(
                 Violation("component_unknown", f"components[{position}].type", {"kind": kind})
             )
@@ -100,7 +105,7 @@ def check_body_length(draft: Draft) -> list[Violation]:
 
 
 def check_header_format(draft: Draft) -> list[Violation]:
-    """Text, image, document or video (location and GIF only under Meta's limits)."""
+    """Text, image, document or video (location, GIF and product only under Meta's limits)."""
     header = draft.first("HEADER")
     if header is None:
         return []
@@ -157,9 +162,7 @@ def check_header_media_example(draft: Draft) -> list[Violation]:
     header = draft.first("HEADER")
     if header is None or header_format_of(header) not in MEDIA_FORMATS:
         return []
-    example = header.get("example")
-    handles = example.get("header_handle") if isinstance(example, Mapping) else None
-    if isinstance(handles, list) and any(isinstance(h, str) and h.strip() for h in handles):
+    if sample_handles(header):
         return []
     return [
         Violation(
@@ -168,6 +171,24 @@ def check_header_media_example(draft: Draft) -> list[Violation]:
             {"format": header_format_of(header)},
         )
     ]
+
+
+def check_product_header(draft: Draft) -> list[Violation]:
+    """A PRODUCT header shows one product of the business's catalog, which its "View" (SPM)
+    button opens, so one does not go without the other (single-product message templates,
+    https://docs.360dialog.com/docs/resources/templates/single-product-message-templates).
+    """
+    header = draft.first("HEADER")
+    product_header = header is not None and header_format_of(header) == "PRODUCT"
+    spm = [index for index, button in enumerate(draft.buttons) if kind_of(button) == "SPM"]
+    if product_header and not spm:
+        return [Violation("product_header_button", part_field("header", "format"), {})]
+    if spm and not product_header:
+        return [
+            Violation("product_button_header", button_field(index, "type"), {"button": index + 1})
+            for index in spm
+        ]
+    return []
 
 
 def check_footer_length(draft: Draft) -> list[Violation]:
