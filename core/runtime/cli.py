@@ -13,6 +13,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from core.access.auth import CLI_ACTOR
@@ -23,6 +24,7 @@ from core.errors import UserFacingError
 from core.models import Role, User
 from core.sandbox.cli import add_arguments as add_sandbox_arguments
 from core.sandbox.cli import run as run_sandbox
+from core.templates.samples import card_sample
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -296,10 +298,19 @@ def cmd_templates_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_templates_submit(args: argparse.Namespace) -> int:
+    from core.templates.samples import attach_samples
     from core.templates.submission import submit_template
 
     body = _read_template_file(args.file)
     with session_scope() as session:
+        body = attach_samples(
+            session,
+            CLI_ACTOR,
+            args.channel,
+            body,
+            header=args.header_sample,
+            cards=dict(args.card_sample),
+        )
         data = _template_json(submit_template(session, CLI_ACTOR, args.channel, body))
     emit(args, data, f"Submitted {data['name']} ({data['language']}): {data['status']}.")
     return 0
@@ -576,6 +587,10 @@ def build_parser() -> argparse.ArgumentParser:
     submit_cmd = tmpl_commands.add_parser("submit", parents=[common], help="submit for approval")
     submit_cmd.add_argument("--channel", type=int, required=True)
     submit_cmd.add_argument("file", help="JSON: the body 360Dialog takes")
+    submit_cmd.add_argument("--header-sample", type=Path, help="sample file of a media header")
+    submit_cmd.add_argument(
+        "--card-sample", type=card_sample, action="append", default=[], help="N=FILE (from 0)"
+    )
     submit_cmd.set_defaults(handler=cmd_templates_submit)
     sync_cmd = tmpl_commands.add_parser("sync", parents=[common], help="read 360Dialog's list")
     sync_cmd.add_argument("--channel", type=int, required=True)
