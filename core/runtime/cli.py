@@ -587,9 +587,16 @@ def build_parser() -> argparse.ArgumentParser:
     submit_cmd = tmpl_commands.add_parser("submit", parents=[common], help="submit for approval")
     submit_cmd.add_argument("--channel", type=int, required=True)
     submit_cmd.add_argument("file", help="JSON: the body 360Dialog takes")
-    submit_cmd.add_argument("--header-sample", type=Path, help="sample file of a media header")
     submit_cmd.add_argument(
-        "--card-sample", type=card_sample, action="append", default=[], help="N=FILE (from 0)"
+        "--header-sample", type=Path, metavar="FILE", help="sample file of the media header"
+    )
+    submit_cmd.add_argument(
+        "--card-sample",
+        type=card_sample,
+        action="append",
+        default=[],
+        metavar="N=FILE",
+        help="sample file of carousel card N's header (cards from 0)",
     )
     submit_cmd.set_defaults(handler=cmd_templates_submit)
     sync_cmd = tmpl_commands.add_parser("sync", parents=[common], help="read 360Dialog's list")
