@@ -28,8 +28,24 @@ def stored_title(error: D360Error) -> str:
 
 
 def describe_error(error: D360Error, language: str | None = None) -> str:
-    """Words a non-technical user understands, saying what happened and what to do."""
-    return _words(error.code, error.kind, language)
+    """Words a non-technical user understands, saying what happened and what to do.
+
+    A message written for the exact code comes first (it is in the reader's language). Without
+    one, Meta's own explanation wins over the family's message: when Meta refuses a template its
+    ``error_user_title`` / ``error_user_msg`` name what to fix, where the family can only say that
+    something was wrong.
+    """
+    return (
+        _for_code(error.code, language)
+        or meta_explanation(error)
+        or t(f"d360.error.kind.{error.kind}", language)
+    )
+
+
+def meta_explanation(error: D360Error) -> str | None:
+    """What Meta wrote for the person using the API, title and message, as it wrote them."""
+    parts = [part for part in (error.user_title, error.user_message) if part]
+    return " — ".join(dict.fromkeys(parts)) or None
 
 
 def describe(code: int | None, title: str | None, language: str | None = None) -> str:
@@ -49,9 +65,13 @@ def describe(code: int | None, title: str | None, language: str | None = None) -
 
 def _words(code: int | None, kind: str, language: str | None) -> str:
     """A message written for this exact code wins; otherwise the family's generic message."""
-    if code is not None:
-        key = f"d360.error.{code}"
-        text = t(key, language)
-        if text != key:
-            return text
-    return t(f"d360.error.kind.{kind}", language)
+    return _for_code(code, language) or t(f"d360.error.kind.{kind}", language)
+
+
+def _for_code(code: int | None, language: str | None) -> str | None:
+    """The message written for this exact code, if there is one."""
+    if code is None:
+        return None
+    key = f"d360.error.{code}"
+    text = t(key, language)
+    return text if text != key else None

@@ -6,8 +6,10 @@ import pytest
 
 from core.d360.errors import (
     AuthenticationError,
+    CloudApiOnly,
     ConnectionFailed,
     D360Error,
+    InvalidRequest,
     MediaError,
     PermissionDenied,
     Undeliverable,
@@ -76,3 +78,31 @@ def test_older_rows_stored_in_english_are_still_shown() -> None:
     assert describe(None, "The media could not be downloaded.", "es") == (
         "The media could not be downloaded."
     )
+
+
+def test_metas_own_explanation_wins_over_a_familys_words() -> None:
+    refused = InvalidRequest(
+        "Invalid parameter",
+        code=100,
+        user_title="Uploaded Media Handle Is Invalid",
+        user_message="Check the handle provided for the uploaded media in the request.",
+    )
+    assert describe_error(refused, "es") == (
+        "Uploaded Media Handle Is Invalid — "
+        "Check the handle provided for the uploaded media in the request."
+    )
+    only_message = InvalidRequest("Invalid parameter", code=100, user_message="Name too long.")
+    assert describe_error(only_message, "en") == "Name too long."
+
+
+def test_words_written_for_the_code_still_come_first() -> None:
+    error = MediaError("Media upload error", code=131053, user_title="Upload failed")
+    assert describe_error(error, "en") == t("d360.error.131053", "en")
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_an_on_premise_number_is_told_it_needs_the_cloud_api(language: str) -> None:
+    words = describe_error(
+        CloudApiOnly("the Resumable Upload exists only on the Cloud API"), language
+    )
+    assert words == t("d360.error.kind.cloud_api_only", language) and "Cloud API" in words

@@ -306,3 +306,161 @@ def test_templates_on_the_command_line(engine, cli, live, tmp_path) -> None:
     assert missing.returncode == 1 and "error:" in missing.stderr
     Sender(engine, client_for).run_once()
     assert [m["customer"] for m in control.sent()] == ["34611000999"]
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+MEDIA = {
+    "name": "catalogo_otono",
+    "category": "MARKETING",
+    "language": "es",
+    "components": [
+        {"type": "HEADER", "format": "IMAGE"},
+        {"type": "BODY", "text": "Nuestro catálogo de otoño ya está aquí."},
+    ],
+}
+
+
+def test_a_media_template_with_an_uploaded_sample_is_approved(engine, team, live, tmp_path) -> None:
+    from core.templates.samples import attach_samples
+    from core.webhooks import processor
+
+    control, channel_id = live
+    sample = tmp_path / "otono.png"
+    sample.write_bytes(PNG)
+    marketer = team[Role.MARKETER]
+    with session_scope(engine) as session:
+        body = attach_samples(session, marketer, channel_id, MEDIA, header=sample)
+        [handle] = body["components"][0]["example"]["header_handle"]
+        assert handle.startswith("4:") and "example" not in MEDIA["components"][0]
+        submitted = submit_template(session, marketer, channel_id, body)
+    control.idle()
+    processor.process_pending(engine)
+    with Session(engine) as session:
+        assert session.get(RemoteTemplate, submitted.id).status == "APPROVED"
+
+
+def test_a_media_id_as_sample_gets_metas_refusal_in_its_words(engine, team, live) -> None:
+    from core.models import Channel
+    from core.templates.library import D360ActionFailed
+    from core.templates.samples import with_handles
+
+    control, channel_id = live
+    with Session(engine) as session:
+        channel = session.get(Channel, channel_id)
+    with client_for(channel) as client:
+        media_id = client.upload_media(PNG, "image/png", "otono.png")
+    with session_scope(engine) as session, pytest.raises(D360ActionFailed) as refused:
+        submit_template(
+            session, team[Role.MARKETER], channel_id, with_handles(MEDIA, header=media_id)
+        )
+    for language in ("en", "es"):
+        assert refused.value.message(language) == (
+            "360Dialog: Uploaded Media Handle Is Invalid — "
+            "Check the handle provided for the uploaded media in the request."
+        )
+    assert control.call("GET", f"/accounts/{control.number}/templates") == []
+
+
+CAROUSEL = {
+    "name": "ofertas",
+    "category": "MARKETING",
+    "language": "es",
+    "components": [
+        {"type": "BODY", "text": "Mira nuestras ofertas."},
+        {
+            "type": "CAROUSEL",
+            "cards": [
+                {
+                    "components": [
+                        {"type": "HEADER", "format": "IMAGE"},
+                        {"type": "BODY", "text": f"Oferta {number}"},
+                    ]
+                }
+                for number in (1, 2)
+            ],
+        },
+    ],
+}
+
+
+def test_handles_go_in_the_header_and_in_each_cards_header() -> None:
+    from core.templates.samples import with_handles
+
+    placed = with_handles(CAROUSEL, cards={0: "4:first", 1: "4:second"})
+    cards = placed["components"][1]["cards"]
+    assert [card["components"][0]["example"] for card in cards] == [
+        {"header_handle": ["4:first"]},
+        {"header_handle": ["4:second"]},
+    ]
+    assert "example" not in CAROUSEL["components"][1]["cards"][0]["components"][0]
+    kept = {**MEDIA, "components": [{**MEDIA["components"][0], "example": {"x": 1}}]}
+    assert with_handles(kept, header="4:h")["components"][0]["example"] == {
+        "x": 1,
+        "header_handle": ["4:h"],
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "samples", "words"),
+    [
+        (GOOD, {"header": "4:h"}, "no image, video or document header"),
+        (CAROUSEL, {"cards": {2: "4:h"}}, "Card 2 has no image or video header"),
+        (CAROUSEL, {"header": "4:h"}, "no image, video or document header"),
+    ],
+)
+def test_a_sample_with_nowhere_to_go_is_refused_in_words(body, samples, words) -> None:
+    from core.templates.samples import with_handles
+
+    with pytest.raises(UserFacingError) as refused:
+        with_handles(body, **samples)
+    assert words in refused.value.message("en")
+
+
+def test_media_samples_on_the_command_line(engine, cli, live, tmp_path) -> None:
+    import json
+
+    from core.webhooks import processor
+
+    control, channel_id = live
+    template, sample = tmp_path / "media.json", tmp_path / "otono.png"
+    template.write_text(json.dumps(MEDIA))
+    sample.write_bytes(PNG)
+    submit = ("templates", "submit", "--channel", str(channel_id))
+
+    without = cli(*submit, str(template))
+    assert without.returncode == 1 and "sample file" in without.stderr
+    missing = cli(*submit, str(template), "--header-sample", str(tmp_path / "none.png"))
+    assert missing.returncode == 1 and "Cannot read the sample file" in missing.stderr
+    no_card = cli(*submit, str(template), "--card-sample", "0=" + str(sample))
+    assert no_card.returncode == 1 and "Card 0 has no image or video header" in no_card.stderr
+    wrong = cli(*submit, str(template), "--card-sample", "first=x.png")
+    assert wrong.returncode == 2 and "--card-sample" in wrong.stderr
+
+    submitted = cli(*submit, str(template), "--header-sample", str(sample), "--json")
+    assert submitted.returncode == 0, submitted.stderr
+    assert json.loads(submitted.stdout)["status"] == "PENDING"
+    [remote] = control.call("GET", f"/accounts/{control.number}/templates")
+    assert remote["components"][0]["example"]["header_handle"][0].startswith("4:")
+    control.idle()
+    processor.process_pending(engine)
+    listed = json.loads(cli("templates", "list", "--json").stdout)
+    assert [(t["name"], t["status"]) for t in listed] == [("catalogo_otono", "APPROVED")]
+
+    from core.models import Channel
+
+    with Session(engine) as session:
+        channel = session.get(Channel, channel_id)
+    with client_for(channel) as client:
+        media_id = client.upload_media(PNG, "image/png", "otono.png")
+    by_id = {**MEDIA, "name": "catalogo_invierno"}
+    by_id["components"] = [
+        {"type": "HEADER", "format": "IMAGE", "example": {"header_handle": [media_id]}},
+        MEDIA["components"][1],
+    ]
+    template.write_text(json.dumps(by_id))
+    refused = cli(*submit, str(template))
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "error: 360Dialog: Uploaded Media Handle Is Invalid — "
+        "Check the handle provided for the uploaded media in the request.\n"
+    )

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 __all__ = [
     "AccountProblem",
     "AuthenticationError",
+    "CloudApiOnly",
     "ConnectionFailed",
     "D360Error",
     "InvalidRequest",
@@ -48,6 +49,9 @@ class D360Error(Exception):
     ``code`` is WhatsApp's numeric code when the body carried one (``None`` for gateway errors and
     unreadable bodies); ``title`` the provider's short text; ``details`` its longer explanation;
     ``http_status`` the HTTP status of the response (``None`` for webhook errors).
+    ``user_title`` and ``user_message`` are what Meta wrote for the person using the API
+    (Graph's ``error_user_title`` / ``error_user_msg``): when Meta refuses a template they name
+    what to fix, which neither the code nor the family can.
     """
 
     kind: ClassVar[str] = "unknown"
@@ -65,6 +69,8 @@ class D360Error(Exception):
         http_status: int | None = None,
         retry_after: float | None = None,
         is_transient: bool | None = None,
+        user_title: str | None = None,
+        user_message: str | None = None,
         raw: Any = None,
     ) -> None:
         self.code = code
@@ -75,6 +81,8 @@ class D360Error(Exception):
         # Graph may flag an error transient on its own (``"is_transient": true``); we trust that
         # over the family default, but never let it make a transient family permanent.
         self.is_transient: bool = self.transient or bool(is_transient)
+        self.user_title = user_title or None
+        self.user_message = user_message or None
         self.raw = raw
         super().__init__(self._summary())
 
@@ -189,6 +197,12 @@ class UnexpectedResponse(D360Error):
     """A success status whose body lacks what the endpoint promises (e.g. no message id)."""
 
     kind = "unexpected_response"
+
+
+class CloudApiOnly(D360Error):
+    """The call exists only on the Cloud API generation, and the channel is On-Premise."""
+
+    kind = "cloud_api_only"
 
 
 def _codes(*items: int | range) -> Iterable[int]:
@@ -380,6 +394,8 @@ def error_from_response(
                 http_status=status,
                 retry_after=retry_after,
                 is_transient=err.get("is_transient") is True,
+                user_title=_as_text(err.get("error_user_title")),
+                user_message=_as_text(err.get("error_user_msg")),
                 raw=data,
             )
         message = _as_text(err) or ""

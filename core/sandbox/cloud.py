@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core.sandbox import media, outbound
+from core.sandbox import media, outbound, uploads
 from core.sandbox.errors import ApiError
 from core.sandbox.http import authenticate, ok, read_json, sandbox_of
 from core.sandbox.state import digits
@@ -111,4 +111,5 @@ ROUTES = [
     Route(media.ATTACHMENTS_PATH, download, methods=["GET"]),
     Route("/{media_id:int}", get_media, methods=["GET"]),
     Route("/{media_id:int}", delete_media, methods=["DELETE"]),
+    *uploads.ROUTES,
 ]

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from core.sandbox import review, templates
+from core.sandbox import review, templates, uploads
 from core.sandbox.errors import GatewayError
 from core.sandbox.http import authenticate, ok, read_json, sandbox_of
 
@@ -77,6 +77,7 @@ async def create_template(request: Request) -> JSONResponse:
     sandbox = sandbox_of(request)
     body = await read_json(request)
     with sandbox.state.lock:
+        uploads.check_samples(account, body)
         template = templates.create(account, body, sandbox.clock.now())
     review.submit(sandbox, account, template)
     return ok(templates.submitted(template))

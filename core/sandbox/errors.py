@@ -82,6 +82,8 @@ class ApiError(Exception):
         http_status: int | None = None,
         subcode: int | None = None,
         title: str | None = None,
+        user_title: str | None = None,
+        user_msg: str | None = None,
     ) -> None:
         super().__init__(f"({code}) {details}")
         self.code = code
@@ -90,6 +92,9 @@ class ApiError(Exception):
         self.http_status = http_status or self.kind.http_status
         self.subcode = subcode
         self.title = title or self.kind.title
+        # what Meta writes for the person using the API (GraphAPIError in Meta's OpenAPI)
+        self.user_title = user_title
+        self.user_msg = user_msg
 
 
 class GatewayError(Exception):
@@ -119,6 +124,10 @@ def graph_body(error: ApiError) -> dict[str, Any]:
     }
     if error.subcode is not None:
         body["error_subcode"] = error.subcode
+    if error.user_title or error.user_msg:
+        body.update(
+            is_transient=False, error_user_title=error.user_title, error_user_msg=error.user_msg
+        )
     return {"error": body}
 
 

@@ -114,6 +114,18 @@ class Media:
 
 
 @dataclass
+class UploadSession:
+    """A file being sent through the Resumable Upload; its ``handle`` once every byte is in."""
+
+    id: str
+    file_name: str
+    file_length: int
+    file_type: str
+    data: bytearray = field(default_factory=bytearray, repr=False)
+    handle: str | None = None
+
+
+@dataclass
 class StatusEvent:
     status: str
     timestamp: float
@@ -190,6 +202,7 @@ class Account:
     contacts: dict[str, Contact] = field(default_factory=dict, init=False, repr=False)
     templates: dict[tuple[str, str], Template] = field(default_factory=dict, init=False, repr=False)
     media: dict[str, Media] = field(default_factory=dict, init=False, repr=False)
+    uploads: dict[str, UploadSession] = field(default_factory=dict, init=False, repr=False)
     messages: dict[str, Message] = field(default_factory=dict, init=False, repr=False)
     # (customer, pricing category) -> {"id", "expires_at"}: open billing conversations
     conversations: dict[tuple[str, str], dict[str, Any]] = field(
@@ -213,6 +226,7 @@ class Account:
         self.contacts.clear()
         self.templates.clear()
         self.media.clear()
+        self.uploads.clear()
         self.messages.clear()
         self.conversations.clear()
 

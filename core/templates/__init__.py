@@ -5,7 +5,8 @@ Map: ``anatomy`` (reading parts and variables) · ``vocabulary`` (categories, la
 ``limits`` (compact buttons or Meta's) · ``violations`` · ``rules/`` (the validator) · ``values``
 (what fills a send, and its checks) · ``messages`` (the send body) · ``preview`` · ``drafts`` (the
 builder's form ↔ body) · ``library`` (sync, list, history, delete) · ``submission`` (drafts kept,
-validate, submit) · ``workspace`` · ``sending``.
+validate, submit) · ``samples`` (media samples uploaded, their handles in place) · ``workspace`` ·
+``sending``.
 
 Arrows point one way: ``anatomy`` and ``vocabulary`` read; ``rules``, ``values``, ``messages``,
 ``preview`` and ``drafts`` use them and never the store; ``library`` and the modules after it

@@ -122,8 +122,10 @@ def upload_header_media(
     *,
     client_factory: ClientFactory = client_for,
 ) -> MediaParam:
-    """A media header's file uploaded to 360Dialog: the builder's example (``header_handle``) or
-    the file of a template send."""
+    """The file a template send shows in its media header, uploaded to 360Dialog (a media id).
+
+    Not for a template's sample: Meta reviews those from a Resumable Upload handle
+    (``core.templates.samples``)."""
     if not actor.can(Permission.EDIT_TEMPLATES):
         require(actor, Permission.SEND_TEMPLATES)
     channel = channel_of(session, channel_id)

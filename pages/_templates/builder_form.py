@@ -16,7 +16,7 @@ from core.i18n import t
 from core.templates.anatomy import ordered_variables
 from core.templates.drafts import HEADER_FORMATS
 from core.templates.limits import Limits
-from core.templates.sending import upload_header_media
+from core.templates.samples import upload_sample
 from core.templates.vocabulary import CATEGORIES, LANGUAGES
 from pages._widgets.flash import act, show_flash
 from pages._widgets.labels import category_label, in_this_language, language_label
@@ -45,7 +45,7 @@ def remove_quick_reply(index: int) -> None:
 
 
 def upload_header_example(actor: Actor, channel_id: int, header_format: str) -> None:
-    """Upload the chosen sample file once; its media id is the template's ``header_handle``.
+    """Upload the chosen sample file once; its handle is the template's ``header_handle``.
 
     A refused upload is not retried at every rerun: choosing the file again retries it."""
     upload = st.session_state.get("tb_header_file")
@@ -56,8 +56,8 @@ def upload_header_example(actor: Actor, channel_id: int, header_format: str) -> 
         st.session_state["tb_header_upload"] = marker
         st.session_state["tb_header_handle"] = None
 
-        def upload_sample(session: Session) -> None:
-            uploaded = upload_header_media(
+        def keep_handle(session: Session) -> None:
+            st.session_state["tb_header_handle"] = upload_sample(
                 session,
                 actor,
                 channel_id,
@@ -65,9 +65,8 @@ def upload_header_example(actor: Actor, channel_id: int, header_format: str) -> 
                 upload.name,
                 upload.type or "application/octet-stream",
             )
-            st.session_state["tb_header_handle"] = uploaded.id
 
-        act(UPLOAD_FLASH, upload_sample)
+        act(UPLOAD_FLASH, keep_handle)
     show_flash(UPLOAD_FLASH, keep=True)
 
 

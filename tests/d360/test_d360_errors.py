@@ -324,3 +324,30 @@ def test_errors_survive_pickling() -> None:
         True,
     )
     assert str(copy) == str(error)
+
+
+def test_metas_words_for_the_user_are_kept() -> None:
+    """When Meta refuses a template at creation, ``error_user_title`` / ``error_user_msg`` say
+    what to fix (Meta's GraphAPIError: https://developers.facebook.com/docs/graph-api/guides/error-handling)."""
+    error = error_from_response(
+        400,
+        {
+            "error": {
+                "message": "Invalid parameter",
+                "type": "OAuthException",
+                "code": 100,
+                "error_subcode": 2494102,
+                "is_transient": False,
+                "error_user_title": "Uploaded Media Handle Is Invalid",
+                "error_user_msg": "Check the handle provided for the uploaded media in the request.",
+                "fbtrace_id": "A1",
+            }
+        },
+    )
+    assert type(error) is InvalidRequest and error.code == 100
+    assert error.user_title == "Uploaded Media Handle Is Invalid"
+    assert error.user_message == "Check the handle provided for the uploaded media in the request."
+    plain = error_from_response(
+        400, {"error": {"message": "(#100) Invalid parameter", "code": 100}}
+    )
+    assert plain.user_title is None and plain.user_message is None

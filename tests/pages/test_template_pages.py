@@ -3,6 +3,9 @@ where 360Dialog is involved, on rows written through ``core.templates.library`` 
 
 from __future__ import annotations
 
+import base64
+import re
+
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -12,7 +15,7 @@ from core.channels.registry import client_for
 from core.db import session_scope
 from core.models import Channel, RemoteTemplate, Role, WorkspaceTemplate
 from core.templates.library import record_status
-from core.templates.submission import active_limits
+from core.templates.submission import active_limits, save_draft
 from tests.pages.conftest import texts
 from tests.store_helpers import make_channel
 
@@ -21,6 +24,8 @@ PNG = (
     b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18"
     b"\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
 )
+HANDLE = re.compile(r"^4:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+:[\w-]+:e:\d+:\d+:\d+:[\w-]+$")
+"""A Resumable Upload handle, shaped as Meta's: never a media id."""
 BUILDER = "pages/template_builder.py"
 STATUS = "pages/template_status.py"
 WORKSPACE = "pages/workspace_templates.py"
@@ -166,9 +171,39 @@ def test_a_media_header_sample_is_uploaded_for_the_review(run_page, team, live, 
     assert errors(at) == []
     assert "🖼️&nbsp;Image" in at.html[0].value
     press(at, "tb_submit")
+    assert errors(at) == []
     [remote] = control.call("GET", f"/accounts/{control.number}/templates")
     header = remote["components"][0]
-    assert header["format"] == "IMAGE" and header["example"]["header_handle"][0]
+    [handle] = header["example"]["header_handle"]
+    assert header["format"] == "IMAGE" and HANDLE.match(handle), handle
+    assert base64.b64decode(handle.split(":")[1]) == b"otono.png"
+
+
+def test_metas_explanation_is_shown_when_it_refuses_a_sample(run_page, team, live, engine) -> None:
+    control, channel_id = live
+    with Session(engine) as session:
+        channel = session.get(Channel, channel_id)
+    with client_for(channel) as client:
+        media_id = client.upload_media(PNG, "image/png", "otono.png")
+    body = {
+        "name": "catalogo_otono",
+        "category": "MARKETING",
+        "language": "es",
+        "components": [
+            {"type": "HEADER", "format": "IMAGE", "example": {"header_handle": [media_id]}},
+            {"type": "BODY", "text": "Nuestro catálogo de otoño ya está aquí."},
+        ],
+    }
+    with session_scope(engine) as session:
+        save_draft(session, team[Role.MARKETER], channel_id, body)
+    at = run_page(BUILDER, team[Role.MARKETER])
+    press(at, "tb_load")
+    press(at, "tb_submit")
+    assert errors(at) == [
+        "360Dialog: Uploaded Media Handle Is Invalid — "
+        "Check the handle provided for the uploaded media in the request."
+    ]
+    assert control.call("GET", f"/accounts/{control.number}/templates") == []
 
 
 def test_a_draft_is_saved_and_loaded_again(run_page, team, channel_id, engine) -> None:

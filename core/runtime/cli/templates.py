@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 from typing import Any
 
 from core.access.auth import CLI_ACTOR
 from core.db import session_scope
 from core.runtime.cli.output import CliError, Commands, emit
+from core.templates.samples import card_sample
 
 
 def _template_json(template: Any) -> dict[str, Any]:
@@ -49,10 +51,19 @@ def cmd_templates_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_templates_submit(args: argparse.Namespace) -> int:
+    from core.templates.samples import attach_samples
     from core.templates.submission import submit_template
 
     body = _read_template_file(args.file)
     with session_scope() as session:
+        body = attach_samples(
+            session,
+            CLI_ACTOR,
+            args.channel,
+            body,
+            header=args.header_sample,
+            cards=dict(args.card_sample),
+        )
         data = _template_json(submit_template(session, CLI_ACTOR, args.channel, body))
     emit(args, data, f"Submitted {data['name']} ({data['language']}): {data['status']}.")
     return 0
@@ -146,6 +157,17 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     submit_cmd = tmpl_commands.add_parser("submit", parents=[common], help="submit for approval")
     submit_cmd.add_argument("--channel", type=int, required=True)
     submit_cmd.add_argument("file", help="JSON: the body 360Dialog takes")
+    submit_cmd.add_argument(
+        "--header-sample", type=Path, metavar="FILE", help="sample file of the media header"
+    )
+    submit_cmd.add_argument(
+        "--card-sample",
+        type=card_sample,
+        action="append",
+        default=[],
+        metavar="N=FILE",
+        help="sample file of carousel card N's header (cards from 0)",
+    )
     submit_cmd.set_defaults(handler=cmd_templates_submit)
     sync_cmd = tmpl_commands.add_parser("sync", parents=[common], help="read 360Dialog's list")
     sync_cmd.add_argument("--channel", type=int, required=True)
