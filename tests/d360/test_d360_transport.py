@@ -1,13 +1,24 @@
-"""The lean keep-alive transport against a real local HTTP/1.1 server: connections kept and
-reused, not reused once the server closed them while idle, failures as httpx's exceptions."""
+"""The lean keep-alive transport against a real local HTTP/1.1 server, in clear and over TLS
+(360Dialog is only reachable over HTTPS): connections kept and reused, not reused once the server
+closed them while idle, answers in every framing and gzipped, certificates verified, failures as
+httpx's exceptions.
+
+Over TLS the server's certificate comes from a test authority the client trusts the way an
+operator would make it trust a private one: ``SSL_CERT_FILE`` names its bundle.
+"""
 
 from __future__ import annotations
 
+import gzip
 import json
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,13 +27,18 @@ from core.d360 import transport
 from core.d360.client import D360Client
 from core.d360.errors import ConnectionFailed
 from core.d360.transport import KeepAliveTransport, transport_for
+from tests.d360.certificates import CertificateAuthority
 from tests.live import free_port
 
 OK = {"messages": [{"id": "wamid.OK"}]}
 
 
 class Server(ThreadingHTTPServer):
-    """Answers every POST with ``OK``; counts connections; ``idle_seconds`` closes idle ones."""
+    """Answers every POST with ``OK``; counts connections; ``idle_seconds`` closes idle ones.
+
+    With ``tls`` each connection is secured in its own thread; ``connections`` then counts
+    completed handshakes, so a reused connection is one handshake, not one per request.
+    """
 
     daemon_threads = True
     block_on_close = False
@@ -30,11 +46,25 @@ class Server(ThreadingHTTPServer):
     idle_seconds = 5.0
     close_after_answer = False
     framing = "length"  # how the answer's end is told: "length", "chunked" or "close"
+    gzipped = False
     delay = 0.0
     bodies: list[bytes]
+    tls: ssl.SSLContext | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://localhost:{self.server_address[1]}"
+
+    def finish_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        if self.tls is None:
+            super().finish_request(request, client_address)
+            return
+        with self.tls.wrap_socket(request, server_side=True) as secured:
+            super().finish_request(secured, client_address)
+            secured.unwrap()  # close_notify, as TLS servers close; raises if the client has gone
 
     def handle_error(self, request: object, client_address: object) -> None:
-        pass  # a client that timed out has gone: writing to it fails, as expected
+        pass  # a client that timed out or refused the certificate has gone, as expected
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -52,6 +82,9 @@ class Handler(BaseHTTPRequestHandler):
         body = json.dumps(OK).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
+        if self.server.gzipped:
+            body = gzip.compress(body)
+            self.send_header("Content-Encoding", "gzip")
         if self.server.framing == "length":
             self.send_header("Content-Length", str(len(body)))
         elif self.server.framing == "chunked":
@@ -68,11 +101,12 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def server() -> Iterator[Server]:
+@contextmanager
+def serving(tls: ssl.SSLContext | None = None) -> Iterator[Server]:
     httpd = Server(("127.0.0.1", 0), Handler)
     httpd.bodies = []
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    httpd.tls = tls
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield httpd
@@ -81,8 +115,47 @@ def server() -> Iterator[Server]:
         httpd.server_close()
 
 
+def certified(authority: CertificateAuthority, hostname: str, folder: Path) -> ssl.SSLContext:
+    """A server's TLS context presenting a certificate ``authority`` issued for ``hostname``."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*authority.issue(hostname, folder))
+    return context
+
+
+@pytest.fixture
+def authority() -> CertificateAuthority:
+    return CertificateAuthority()
+
+
+@pytest.fixture
+def trusted(
+    authority: CertificateAuthority, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> CertificateAuthority:
+    """``authority``, trusted through ``SSL_CERT_FILE`` as an operator would configure it."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(authority.write_bundle(tmp_path / "ca.pem")))
+    return authority
+
+
+@pytest.fixture
+def untrusted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the public authorities the client trusts by default."""
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+
+
+@pytest.fixture(params=["http", "https"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Server]:
+    """The server in clear, then over TLS with a "localhost" certificate the client trusts."""
+    tls = None
+    if request.param == "https":
+        authority = request.getfixturevalue("trusted")
+        tls = certified(authority, "localhost", tmp_path)
+    with serving(tls) as httpd:
+        yield httpd
+
+
 def client_of(server: Server, timeout: float = 5.0) -> D360Client:
-    return D360Client(f"http://127.0.0.1:{server.server_address[1]}", "key", timeout=timeout)
+    return D360Client(server.base_url, "key", timeout=timeout)
 
 
 def send(client: D360Client, text: str = "hola") -> str:
@@ -132,12 +205,35 @@ def test_an_answer_that_closes_the_connection_is_not_reused(server: Server) -> N
     assert server.connections == 2
 
 
-@pytest.mark.parametrize("framing", ["chunked", "close"])
-def test_answers_in_chunks_or_until_the_connection_closes(server: Server, framing: str) -> None:
-    server.framing = framing
+def test_a_reused_connection_the_server_just_closed_fails_once_and_is_not_sent_again(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reused without a check (idle less than ``TRUSTED_IDLE_SECONDS``), a connection the
+    server has closed fails the request. The transport never sends it again itself: a request
+    that got no answer may have been received, and the sender decides about another attempt
+    (the failure is transient). The next request opens a new connection."""
+    monkeypatch.setattr(transport, "TRUSTED_IDLE_SECONDS", 60.0)
+    server.idle_seconds = 0.1
+    with client_of(server) as client:
+        send(client, "first")
+        time.sleep(0.4)  # the server has closed the idle connection by now
+        with pytest.raises(ConnectionFailed) as caught:
+            send(client, "lost")
+        assert caught.value.is_transient
+        assert send(client, "next") == "wamid.OK"
+    assert server.connections == 2
+    assert [json.loads(body)["text"]["body"] for body in server.bodies] == ["first", "next"]
+
+
+@pytest.mark.parametrize("gzipped", [False, True], ids=["plain", "gzip"])
+@pytest.mark.parametrize("framing", ["length", "chunked", "close"])
+def test_answers_in_every_framing_plain_or_gzipped(
+    server: Server, framing: str, gzipped: bool
+) -> None:
+    server.framing, server.gzipped = framing, gzipped
     with client_of(server) as client:
         assert [send(client), send(client)] == ["wamid.OK", "wamid.OK"]
-    assert server.connections == (1 if framing == "chunked" else 2)
+    assert server.connections == (2 if framing == "close" else 1)
 
 
 def test_a_slow_answer_times_out(server: Server) -> None:
@@ -145,6 +241,54 @@ def test_a_slow_answer_times_out(server: Server) -> None:
     with client_of(server, timeout=0.2) as client, pytest.raises(ConnectionFailed) as caught:
         send(client)
     assert "timed out" in str(caught.value)
+
+
+def test_a_certificate_from_an_unknown_authority_is_refused(
+    authority: CertificateAuthority, untrusted: None, tmp_path: Path
+) -> None:
+    with serving(certified(authority, "localhost", tmp_path)) as server:
+        with client_of(server) as client, pytest.raises(ConnectionFailed) as caught:
+            send(client)
+        assert server.bodies == []
+    refusal = caught.value.__cause__.__cause__  # ConnectError, then what ssl raised
+    assert isinstance(refusal, ssl.SSLCertVerificationError)
+    assert "self-signed certificate in certificate chain" in refusal.verify_message
+
+
+def test_a_certificate_for_another_name_is_refused(
+    trusted: CertificateAuthority, tmp_path: Path
+) -> None:
+    with serving(certified(trusted, "other.example", tmp_path)) as server:
+        with client_of(server) as client, pytest.raises(ConnectionFailed) as caught:
+            send(client)
+        assert server.bodies == []
+    refusal = caught.value.__cause__.__cause__
+    assert isinstance(refusal, ssl.SSLCertVerificationError)
+    assert "Hostname mismatch" in refusal.verify_message
+
+
+def test_an_ssl_context_given_to_the_transport_is_the_one_used(
+    authority: CertificateAuthority, untrusted: None, tmp_path: Path
+) -> None:
+    context = ssl.create_default_context(cafile=authority.write_bundle(tmp_path / "ca.pem"))
+    with serving(certified(authority, "localhost", tmp_path)) as server:
+        lean = KeepAliveTransport(ssl_context=context)
+        try:
+            with D360Client(server.base_url, "key", transport=lean) as client:
+                assert send(client) == "wamid.OK"
+        finally:
+            lean.close()
+
+
+def test_a_server_that_never_finishes_the_handshake_is_a_connect_timeout() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # listens, never answers a hello
+        url = f"https://localhost:{silent.getsockname()[1]}"
+        with (
+            D360Client(url, "key", timeout=0.2) as client,
+            pytest.raises(ConnectionFailed) as caught,
+        ):
+            send(client)
+    assert "ConnectTimeout" in str(caught.value)
 
 
 def test_nobody_listening_is_a_connect_error() -> None:
