@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.access.auth import Actor, Permission
-from core.campaigns import runner
+from core.campaigns import audience
 from core.channels.registry import list_channels
 from core.errors import UserFacingError
 from core.i18n import t
@@ -55,7 +55,7 @@ def new_campaign(actor: Actor, channel_id: int) -> None:
     )
     try:
         with store() as session:
-            needed = runner.variables_needed(session, actor, workspace_id)
+            needed = audience.variables_needed(session, actor, workspace_id)
             definition = as_body(sendable_template(session, by_id[workspace_id]))
     except UserFacingError as exc:
         say_refusal(exc)

@@ -11,7 +11,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from core.access.auth import Actor, Permission
-from core.channels import connect
+from core.channels import connect, health, registry, validation
 from core.channels.connect import ChangeResult, ChannelInfo, ConnectResult
 from core.channels.health import ChannelHealth
 from core.config import get_settings
@@ -76,7 +76,7 @@ def add_channel(actor: Actor, public_url: str | None) -> None:
             )
             generation = st.selectbox(
                 t("channels.generation"),
-                connect.GENERATIONS,
+                validation.GENERATIONS,
                 format_func=in_this_language(generation_label),
                 key="add_generation",
             )
@@ -161,13 +161,13 @@ def settings_form(actor: Actor, info: ChannelInfo) -> None:
             t("channels.greeting"),
             value=info.greeting_message,
             key=f"settings_greeting_{info.id}",
-            max_chars=connect.MAX_GREETING_LENGTH,
+            max_chars=validation.MAX_GREETING_LENGTH,
         )
         st.caption(t("channels.greeting_help"))
         pace = st.number_input(
             t("channels.throughput"),
-            min_value=connect.MIN_THROUGHPUT,
-            max_value=connect.MAX_THROUGHPUT,
+            min_value=validation.MIN_THROUGHPUT,
+            max_value=validation.MAX_THROUGHPUT,
             value=info.throughput_mps,
             help=t("channels.throughput_help"),
             key=f"settings_pace_{info.id}",
@@ -176,7 +176,7 @@ def settings_form(actor: Actor, info: ChannelInfo) -> None:
     if save:
         act(
             FLASH,
-            lambda session: connect.update_channel_settings(
+            lambda session: registry.update_channel_settings(
                 session,
                 actor,
                 info.id,
@@ -234,7 +234,7 @@ def deactivate_form(actor: Actor, info: ChannelInfo) -> None:
     def confirmed_deactivation(session: Session) -> None:
         if not sure:
             raise UserFacingError("channels.deactivate_unconfirmed")
-        connect.deactivate_channel(session, actor, info.id)
+        registry.deactivate_channel(session, actor, info.id)
 
     act(FLASH, confirmed_deactivation, Words("channels.deactivated", name=info.name), rerun=True)
     show_flash(FLASH)
@@ -249,8 +249,8 @@ def render(actor: Actor) -> None:
     with st.container(border=True):
         add_channel(actor, public_url)
     with store() as session:
-        channels = connect.list_channels(session, actor)
-        health = {info.id: connect.channel_health(session, actor, info.id) for info in channels}
+        channels = registry.list_channels(session, actor)
+        health = {info.id: health.channel_health(session, actor, info.id) for info in channels}
     channel_table(channels, health)
     for info in channels:
         with st.expander(channel_label(info), expanded=len(channels) == 1):

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from core.access.auth import Actor
-from core.campaigns import runner
+from core.campaigns import audience
 from core.campaigns.audience import Source
 from core.campaigns.runner import Mapping, Plan
 from core.errors import UserFacingError
@@ -57,7 +57,7 @@ def audience_from_file() -> tuple[pd.DataFrame | None, str]:
         return None, ""
     kept = st.session_state.get(UPLOADED)
     if kept is None or kept[0] != upload.file_id:  # a large file is read once, not every rerun
-        kept = (upload.file_id, runner.read_audience(upload.getvalue(), upload.name))
+        kept = (upload.file_id, audience.read_audience(upload.getvalue(), upload.name))
         st.session_state[UPLOADED] = kept
     return kept[1].copy(), upload.name
 
@@ -79,7 +79,7 @@ def audience_from_contacts(actor: Actor, channel_id: int) -> tuple[pd.DataFrame,
         datetime.combine(since, time(), tzinfo=viewer_timezone()).astimezone(UTC) if since else None
     )
     with store() as session:
-        frame = runner.audience_from_contacts(
+        frame = audience.audience_from_contacts(
             session, actor, channel_id, active_since=active_since, label=label or None
         )
     return frame, t("campaign_page.audience.contacts_name")
@@ -219,8 +219,8 @@ def check(
 ) -> None:
     try:
         with store() as session:
-            planned = runner.plan(session, actor, workspace_id, frame, mapping)
-            previews = runner.preview_rows(
+            planned = audience.plan(session, actor, workspace_id, frame, mapping)
+            previews = audience.preview_rows(
                 session, actor, workspace_id, planned, count=PREVIEW_COUNT
             )
     except UserFacingError as exc:

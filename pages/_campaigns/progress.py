@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from core.access.auth import Actor, Permission
-from core.campaigns import runner
+from core.campaigns import report, runner
 from core.campaigns.report import Counts
 from core.failures import describe
 from core.i18n import t
@@ -147,11 +147,11 @@ def live_progress(campaign_id: int) -> None:
     actor = page_guard(Permission.VIEW_CAMPAIGNS)
     show_flash(CAMPAIGN_FLASH)
     with store() as session:
-        campaign = runner.get_campaign(session, actor, campaign_id)
+        campaign = report.get_campaign(session, actor, campaign_id)
         if campaign is None:
             st.info(t("campaign_page.gone"))
             return
-        counts = runner.counts(session, actor, campaign_id)
+        counts = report.counts(session, actor, campaign_id)
     st.markdown(f"### {plain(campaign.name)}")
     details = [t("campaign_page.state", state=t(f"campaign_page.state.{campaign.state}"))]
     if campaign.start_at:
@@ -173,12 +173,12 @@ def csv_for(actor: Actor, campaign_id: int) -> Callable[[], str]:
 
     def build() -> str:
         with store() as session:
-            return runner.export_csv(session, actor, campaign_id)
+            return report.export_csv(session, actor, campaign_id)
 
     return build
 
 
-def failure_table(failed: list[runner.Failure]) -> None:
+def failure_table(failed: list[report.Failure]) -> None:
     st.markdown(f"**{t('campaign_page.failures')}**")
     if not failed:
         st.caption(t("campaign_page.no_failures"))
@@ -218,9 +218,9 @@ def sends_chart(sends: list[tuple[datetime, int]]) -> None:
 def campaign_report(actor: Actor, campaign: Campaign) -> None:
     """Delivery and read rates, failures in words, replies, sends over time, CSV export."""
     with store() as session:
-        counts = runner.counts(session, actor, campaign.id)
-        failed = runner.failures(session, actor, campaign.id)
-        sends = runner.timeline(session, actor, campaign.id)
+        counts = report.counts(session, actor, campaign.id)
+        failed = report.failures(session, actor, campaign.id)
+        sends = report.timeline(session, actor, campaign.id)
     st.markdown(f"#### {t('campaign_page.report')}")
     rates = st.columns(4)
     rates[0].metric(t("campaign_page.rate.delivered"), percent(counts.delivered, counts.sent))
@@ -246,7 +246,7 @@ def campaign_list(actor: Actor, channel_id: int) -> None:
     st.subheader(t("campaign_page.list"))
     show_flash(LAUNCH_FLASH)  # a campaign just started (the form it came from is gone)
     with store() as session:
-        found = runner.list_campaigns(session, actor, channel_id)
+        found = report.list_campaigns(session, actor, channel_id)
     if not found:
         st.info(t("campaign_page.none"), icon=":material/campaign:")
         return
