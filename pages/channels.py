@@ -250,11 +250,11 @@ def render(actor: Actor) -> None:
         add_channel(actor, public_url)
     with store() as session:
         channels = registry.list_channels(session, actor)
-        health = {info.id: health.channel_health(session, actor, info.id) for info in channels}
-    channel_table(channels, health)
+        states = {info.id: health.channel_health(session, actor, info.id) for info in channels}
+    channel_table(channels, states)
     for info in channels:
         with st.expander(channel_label(info), expanded=len(channels) == 1):
-            health_lines(info, health[info.id])
+            health_lines(info, states[info.id])
             settings_form(actor, info)
             connection_form(actor, info, public_url)
             deactivate_form(actor, info)
