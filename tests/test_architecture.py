@@ -180,3 +180,32 @@ def readme_map() -> set[str]:
 def test_readme_map_matches_the_tree() -> None:
     packages = {path.parent.name for path in CORE.glob("*/__init__.py")} - {"migrations"}
     assert readme_map() == packages
+
+
+def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    seen: set[str] = set()
+    waiting = [start]
+    while waiting:
+        for target in graph.get(waiting.pop(), ()):
+            if target not in seen:
+                seen.add(target)
+                waiting.append(target)
+    return seen
+
+
+RECEIVE_PATH = ("core.webhooks.routes", "core.webhooks.processor", "core.webhooks.template_events")
+BRIDGE = "core.outbox.bridge"
+
+
+def test_receive_path_reaches_the_send_path_only_through_the_bridge() -> None:
+    """A webhook is answered and processed without ever calling 360Dialog, except the greeting."""
+    without_bridge = {
+        name: {target for target in targets if target != BRIDGE}
+        for name, targets in import_graph().items()
+    }
+    for start in RECEIVE_PATH:
+        sending = {
+            name for name in reachable(without_bridge, start) if name.startswith("core.outbox")
+        }
+        assert not sending, f"{start} reaches {sorted(sending)} other than through {BRIDGE}"
+    assert BRIDGE in reachable(import_graph(), "core.webhooks.processor")

@@ -46,8 +46,9 @@ class TemplateInvalid(UserFacingError):
 
 
 def active_limits(session: Session) -> Limits:
-    """Meta's limits when an admin chose them, else the compact buttons layout: any other stored
-    value (one an older version wrote, or one unknown) reads as compact, the safe choice."""
+    """The layout an admin chose: Meta's rules (the default) or the stricter compact buttons
+    layout; any other stored value (one an older version wrote, or one unknown) reads as compact,
+    so an installation that chose the stricter layout never silently loosens."""
     chosen = app_settings.get(session, app_settings.TEMPLATE_LIMITS)
     return META_LIMITS if chosen == META_LIMITS.name else COMPACT_LIMITS
 
