@@ -64,7 +64,13 @@ class SendResult:
     """What 360Dialog answered to a send: the id to match later status webhooks against.
 
     ``wa_id`` is WhatsApp's id for the recipient, which may differ from what we sent
-    (``input``), e.g. a Brazilian number without its ninth digit: store it on the contact.
+    (``input``), e.g. a Brazilian number registered before its ninth digit ("WhatsApp ID of the
+    message recipient; may not match the input", Meta's send response:
+    https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages).
+    ``message_status`` is ``accepted``, ``held_for_quality_assessment`` (a paced template's
+    message waits for quality signals:
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-pacing)
+    or ``paused``; On-Premise and older answers carry none, which means accepted.
     """
 
     message_id: str
@@ -86,45 +92,84 @@ class SendResult:
             )
         contacts = data.get("contacts") if isinstance(data.get("contacts"), list) else []
         contact = contacts[0] if contacts and isinstance(contacts[0], dict) else {}
-        wa_id = contact.get("wa_id")
+        status = first.get("message_status")
         return cls(
             message_id=message_id,
-            wa_id=wa_id.strip() if isinstance(wa_id, str) and wa_id.strip() else None,
-            input=contact.get("input"),
-            user_id=contact.get("user_id"),
-            message_status=first.get("message_status"),
+            wa_id=_text(contact.get("wa_id")),
+            input=_text(contact.get("input")),
+            user_id=_text(contact.get("user_id")),
+            message_status=status.strip().lower() if isinstance(status, str) else None,
         )
+
+    @property
+    def reported_wa_id(self) -> str | None:
+        """WhatsApp's ``wa_id`` when it is not the number we sent (compared as digits)."""
+        if self.wa_id is None or _digits(self.wa_id) == _digits(self.input or ""):
+            return None
+        return self.wa_id
 
 
 @dataclass(frozen=True)
 class TemplatePage:
-    """One page of ``GET /v1/configs/templates`` (360Dialog's envelope)."""
+    """One page of a template listing, in either shape 360Dialog answers with.
+
+    - 360Dialog's envelope (``GET /v1/configs/templates``): ``waba_templates`` with ``offset``,
+      ``limit``, ``count`` and, not always, ``total``
+      (https://docs.360dialog.com/docs/waba-messaging/template-messaging).
+    - Meta's Graph listing (``/message_templates``): ``data`` with ``paging.cursors.after`` and
+      ``paging.next``, present only while there is a next page
+      (https://developers.facebook.com/docs/graph-api/results). Its items' ``id`` is Meta's id, so
+      it is also given as ``external_id``, the name 360Dialog's envelope uses for it.
+    """
 
     count: int
     total: int | None
     limit: int | None
     offset: int
     templates: list[dict[str, Any]] = field(default_factory=list)
+    after: str | None = None
+    """Graph's cursor of the next page; ``None`` when the answer has no next page or no cursors."""
+    graph: bool = False
 
     @classmethod
     def from_response(cls, body: object, *, limit: int, offset: int) -> TemplatePage:
         data = body if isinstance(body, dict) else {}
         raw = data.get("waba_templates")
-        if raw is None:
-            raw = data.get("data")  # Graph-style listing, tolerated
+        graph = raw is None and isinstance(data.get("data"), list)
+        if graph:
+            raw = data["data"]
         templates = [t for t in raw if isinstance(t, dict)] if isinstance(raw, list) else []
+        if graph:
+            templates = [{"external_id": t.get("id"), **t} for t in templates]
 
         def number(key: str, default: int | None) -> int | None:
             value = data.get(key)
             return value if isinstance(value, int) and not isinstance(value, bool) else default
 
+        paging = data.get("paging") if isinstance(data.get("paging"), dict) else {}
+        cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
         return cls(
             count=number("count", len(templates)) or 0,
             total=number("total", None),
             limit=number("limit", limit),
             offset=number("offset", offset) or 0,
             templates=templates,
+            after=_text(cursors.get("after")) if paging.get("next") else None,
+            graph=graph,
         )
+
+    def has_more(self, asked: int) -> bool:
+        """Whether another page follows this one.
+
+        Graph says so with ``paging.next``; the envelope with ``total`` when it has one, and
+        otherwise by a full page (as many as ``asked``: a shorter or empty page is the last)."""
+        if self.graph:
+            return self.after is not None and bool(self.templates)
+        if not self.templates:
+            return False
+        if self.total is not None:
+            return self.offset + len(self.templates) < self.total
+        return len(self.templates) >= asked
 
 
 @dataclass(frozen=True)
@@ -355,9 +400,13 @@ class D360Client:
         offset: int = 0,
         sort: str | list[str] | None = None,
         filters: Mapping[str, Any] | None = None,
+        after: str | None = None,
     ) -> TemplatePage:
-        """One page of the number's templates (``sort`` like ``business_templates.name``)."""
+        """One page of the number's templates (``sort`` like ``business_templates.name``);
+        ``after`` is the cursor of a Graph-style answer's next page."""
         params: dict[str, Any] = {"limit": limit, "offset": offset}
+        if after:
+            params["after"] = after
         if sort:
             params["sort"] = sort if isinstance(sort, str) else ",".join(sort)
         if filters:
@@ -365,26 +414,31 @@ class D360Client:
         response = self._request("GET", self._url("/v1/configs/templates"), params=params)
         return TemplatePage.from_response(self._json(response), limit=limit, offset=offset)
 
+    def iter_template_pages(
+        self,
+        page_size: int = 250,
+        sort: str | list[str] | None = None,
+        filters: Mapping[str, Any] | None = None,
+    ) -> Iterator[TemplatePage]:
+        """Every page of the listing, by offset or by Graph's cursor, whichever the answer uses
+        (``TemplatePage.has_more`` decides when it ends)."""
+        offset, after = 0, None
+        while True:
+            page = self.list_templates(page_size, offset, sort=sort, filters=filters, after=after)
+            yield page
+            if not page.has_more(page_size):
+                return
+            offset, after = offset + len(page.templates), page.after
+
     def iter_templates(
         self,
         page_size: int = 250,
         sort: str | list[str] | None = None,
         filters: Mapping[str, Any] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Every template, page by page, until ``total`` is reached (or a page comes back short
-        when the answer has no ``total``)."""
-        offset = 0
-        while True:
-            page = self.list_templates(page_size, offset, sort=sort, filters=filters)
+        """Every template, page by page."""
+        for page in self.iter_template_pages(page_size, sort=sort, filters=filters):
             yield from page.templates
-            offset += len(page.templates)
-            if not page.templates:
-                return
-            if page.total is not None:
-                if offset >= page.total:
-                    return
-            elif len(page.templates) < page_size:
-                return
 
     def create_template(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """Submit a template for Meta's review; answers the stored template (status pending)."""
@@ -554,6 +608,14 @@ def _offset_in(data: object) -> int | None:
     if isinstance(value, str) and value.isdigit():
         return int(value)
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _text(value: object) -> str | None:
+    return (value.strip() or None) if isinstance(value, str) else None
+
+
+def _digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
 
 
 def _content_type(response: httpx.Response) -> str | None:
