@@ -139,6 +139,9 @@ class Contact(SQLModel, table=True):
     wa_id: str = Field(max_length=32)  # canonical digits, one per person (Brazil's 9th digit)
     phone_e164: str | None = Field(default=None, max_length=20)
     user_id: str | None = Field(default=None, max_length=128)  # WhatsApp's BSUID, when sent
+    reported_wa_id: str | None = Field(default=None, max_length=32)
+    """The number as WhatsApp knows it, when its answer to a send named another ``wa_id`` than
+    the one we sent to (e.g. a Brazilian account registered before the ninth digit)."""
     profile_name: str = Field(default="", max_length=200, index=True)
     labels: list[str] | None = _json()
     opted_out: bool = Field(default=False)
@@ -169,11 +172,18 @@ class Conversation(SQLModel, table=True):
 
 
 class MessageStatus(StrEnum):
-    """Life of a message. Outbound: queued → sending → sent → delivered → read, or failed."""
+    """Life of a message. Outbound: queued → sending → sent → delivered → read, or failed.
+
+    ``held`` and ``paused`` sit between sending and sent: 360Dialog accepted the send but
+    WhatsApp holds it (``message_status`` of the send's answer: a paced template's message held
+    for quality assessment, or a paused delivery). Only that answer sets them; the message's next
+    status webhook (sent, or failed when WhatsApp drops it) moves it on."""
 
     RECEIVED = "received"
     QUEUED = "queued"
     SENDING = "sending"
+    HELD = "held"
+    PAUSED = "paused"
     SENT = "sent"
     DELIVERED = "delivered"
     READ = "read"
@@ -242,11 +252,16 @@ class RemoteTemplate(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("channel_id", "name", "language", name="uq_templates_channel_name_lang"),
         Index("ix_templates_status", "status"),
+        # a status webhook finds its template by Meta's id
+        Index("ix_templates_channel_external_id", "channel_id", "external_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     channel_id: int = Field(foreign_key="channels.id")
     remote_id: str | None = Field(default=None, max_length=64)
+    """360Dialog's own id of the template (its listing's ``id``)."""
+    external_id: str | None = Field(default=None, max_length=64)
+    """Meta's id of the template: status webhooks name the template by it."""
     name: str = Field(max_length=512)
     language: str = Field(max_length=16)
     category: str = Field(default="", max_length=40)

@@ -41,7 +41,10 @@ def sync_channel(actor: Actor, channel_id: int, channel_name: str) -> None:
     """Sync one channel now, a progress bar following 360Dialog's pages."""
     bar = st.progress(0.0, text=t("template_pages.status.sync_started"))
 
-    def show_progress(done: int, total: int) -> None:
+    def show_progress(done: int, total: int | None) -> None:
+        if total is None:  # a listing without a total: how many so far
+            bar.progress(0.5, text=t("template_pages.status.sync_progress_open", done=done))
+            return
         bar.progress(
             min(done / total, 1.0) if total else 1.0,
             text=t("template_pages.status.sync_progress", done=done, total=total),

@@ -19,9 +19,15 @@ from core.models import Campaign, CampaignRecipient, Message, MessageStatus
 
 @dataclass(frozen=True)
 class Counts:
+    """A campaign's recipients by what happened to them. ``held`` and ``paused`` are messages
+    360Dialog accepted that WhatsApp has not sent yet (the send's ``message_status``): counted on
+    their own, never as sent, until their status webhook comes."""
+
     total: int
     pending: int
     queued: int
+    held: int
+    paused: int
     sent: int
     delivered: int
     read: int
@@ -74,6 +80,8 @@ def counts(session: Session, actor: Actor, campaign_id: int) -> Counts:
         total=sum(by_state.values()),
         pending=by_state.get("pending", 0),
         queued=statuses.get(MessageStatus.QUEUED, 0) + statuses.get(MessageStatus.SENDING, 0),
+        held=statuses.get(MessageStatus.HELD, 0),
+        paused=statuses.get(MessageStatus.PAUSED, 0),
         sent=sum(statuses.get(s, 0) for s in SENT_OR_LATER),
         delivered=delivered,
         read=read,

@@ -152,8 +152,16 @@ def apply_statuses(session: Session, plan: StatusPlan) -> None:
 
 _MESSAGES = Message.__table__.c  # type: ignore[attr-defined]
 
+WAITING_RANK = 0
+"""Where ``held`` and ``paused`` sit: after queued and sending (-1: WhatsApp has the message),
+before sent (its first webhook). Only the send's answer sets them, and only over queued or
+sending (``core.outbox.sender``), so they never replace a status a webhook brought; any status
+WhatsApp reports later (sent when it releases the message, failed when it drops it) moves the
+message on. Neither replaces the other."""
+
 _STORED_RANK = case(
-    {status: status_rank(status) for status in STATUS_ORDER},
+    {status: status_rank(status) for status in STATUS_ORDER}
+    | {MessageStatus.HELD.value: WAITING_RANK, MessageStatus.PAUSED.value: WAITING_RANK},
     value=type_coerce(_MESSAGES.status, String),
     else_=-1,
 )

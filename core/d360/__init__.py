@@ -1,5 +1,6 @@
 """Everything that speaks 360Dialog: ``client`` (the HTTP layer, one method per endpoint, both
-generations) over ``transport`` (kept-alive connections), ``events`` (webhook bodies as typed
+generations) over ``transport`` (kept-alive connections), ``answers`` (what a send and a template
+listing answer, read into results), ``events`` (webhook bodies as typed
 events) and ``errors`` (every code to one exception family, with codes and titles but no words
 for people: those are chosen where an error is shown).
 

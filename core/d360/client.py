@@ -25,6 +25,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from core.d360.answers import SendResult, TemplatePage
 from core.d360.errors import (
     CloudApiOnly,
     ConnectionFailed,
@@ -57,74 +58,6 @@ UPLOAD_RESUMES = 3
 Generation = Literal["cloud", "onprem"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SendResult:
-    """What 360Dialog answered to a send: the id to match later status webhooks against.
-
-    ``wa_id`` is WhatsApp's id for the recipient, which may differ from what we sent
-    (``input``), e.g. a Brazilian number without its ninth digit: store it on the contact.
-    """
-
-    message_id: str
-    wa_id: str | None = None
-    input: str | None = None
-    user_id: str | None = None
-    message_status: str | None = None
-
-    @classmethod
-    def from_response(cls, body: object) -> SendResult:
-        """Read a send response of either generation; no message id is an error."""
-        data = body if isinstance(body, dict) else {}
-        messages = data.get("messages") if isinstance(data.get("messages"), list) else []
-        first = messages[0] if messages and isinstance(messages[0], dict) else {}
-        message_id = first.get("id")
-        if not isinstance(message_id, str) or not message_id:
-            raise UnexpectedResponse(
-                "the send was accepted but the answer has no message id", raw=body
-            )
-        contacts = data.get("contacts") if isinstance(data.get("contacts"), list) else []
-        contact = contacts[0] if contacts and isinstance(contacts[0], dict) else {}
-        wa_id = contact.get("wa_id")
-        return cls(
-            message_id=message_id,
-            wa_id=wa_id.strip() if isinstance(wa_id, str) and wa_id.strip() else None,
-            input=contact.get("input"),
-            user_id=contact.get("user_id"),
-            message_status=first.get("message_status"),
-        )
-
-
-@dataclass(frozen=True)
-class TemplatePage:
-    """One page of ``GET /v1/configs/templates`` (360Dialog's envelope)."""
-
-    count: int
-    total: int | None
-    limit: int | None
-    offset: int
-    templates: list[dict[str, Any]] = field(default_factory=list)
-
-    @classmethod
-    def from_response(cls, body: object, *, limit: int, offset: int) -> TemplatePage:
-        data = body if isinstance(body, dict) else {}
-        raw = data.get("waba_templates")
-        if raw is None:
-            raw = data.get("data")  # Graph-style listing, tolerated
-        templates = [t for t in raw if isinstance(t, dict)] if isinstance(raw, list) else []
-
-        def number(key: str, default: int | None) -> int | None:
-            value = data.get(key)
-            return value if isinstance(value, int) and not isinstance(value, bool) else default
-
-        return cls(
-            count=number("count", len(templates)) or 0,
-            total=number("total", None),
-            limit=number("limit", limit),
-            offset=number("offset", offset) or 0,
-            templates=templates,
-        )
 
 
 @dataclass(frozen=True)
@@ -355,9 +288,13 @@ class D360Client:
         offset: int = 0,
         sort: str | list[str] | None = None,
         filters: Mapping[str, Any] | None = None,
+        after: str | None = None,
     ) -> TemplatePage:
-        """One page of the number's templates (``sort`` like ``business_templates.name``)."""
+        """One page of the number's templates (``sort`` like ``business_templates.name``);
+        ``after`` is the cursor of a Graph-style answer's next page."""
         params: dict[str, Any] = {"limit": limit, "offset": offset}
+        if after:
+            params["after"] = after
         if sort:
             params["sort"] = sort if isinstance(sort, str) else ",".join(sort)
         if filters:
@@ -365,26 +302,31 @@ class D360Client:
         response = self._request("GET", self._url("/v1/configs/templates"), params=params)
         return TemplatePage.from_response(self._json(response), limit=limit, offset=offset)
 
+    def iter_template_pages(
+        self,
+        page_size: int = 250,
+        sort: str | list[str] | None = None,
+        filters: Mapping[str, Any] | None = None,
+    ) -> Iterator[TemplatePage]:
+        """Every page of the listing, by offset or by Graph's cursor, whichever the answer uses
+        (``TemplatePage.has_more`` decides when it ends)."""
+        offset, after = 0, None
+        while True:
+            page = self.list_templates(page_size, offset, sort=sort, filters=filters, after=after)
+            yield page
+            if not page.has_more(page_size):
+                return
+            offset, after = offset + len(page.templates), page.after
+
     def iter_templates(
         self,
         page_size: int = 250,
         sort: str | list[str] | None = None,
         filters: Mapping[str, Any] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Every template, page by page, until ``total`` is reached (or a page comes back short
-        when the answer has no ``total``)."""
-        offset = 0
-        while True:
-            page = self.list_templates(page_size, offset, sort=sort, filters=filters)
+        """Every template, page by page."""
+        for page in self.iter_template_pages(page_size, sort=sort, filters=filters):
             yield from page.templates
-            offset += len(page.templates)
-            if not page.templates:
-                return
-            if page.total is not None:
-                if offset >= page.total:
-                    return
-            elif len(page.templates) < page_size:
-                return
 
     def create_template(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """Submit a template for Meta's review; answers the stored template (status pending)."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, update
+from sqlalchemy import Connection, Engine, bindparam, update
 from sqlmodel import Session, col, or_, select
 
 from core.conversations.media import upload_for_send
@@ -29,7 +29,15 @@ from core.d360.client import D360Client
 from core.d360.errors import D360Error
 from core.db import in_row_order, session_scope
 from core.failures import stored_title
-from core.models import Channel, Message, MessageStatus, OutboundJob, utcnow
+from core.models import (
+    Channel,
+    Contact,
+    Conversation,
+    Message,
+    MessageStatus,
+    OutboundJob,
+    utcnow,
+)
 from core.outbox.limiter import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -43,7 +51,10 @@ MAX_BACKOFF_SECONDS = 300
 ClientFactory = Callable[[Channel], D360Client]
 
 JOBS = OutboundJob.__table__.c  # type: ignore[attr-defined]
-MESSAGES = Message.__table__.c  # type: ignore[attr-defined]
+MESSAGES_TABLE = Message.__table__
+MESSAGES = MESSAGES_TABLE.c  # type: ignore[attr-defined]
+CONVERSATIONS = Conversation.__table__.c  # type: ignore[attr-defined]
+CONTACTS = Contact.__table__.c  # type: ignore[attr-defined]
 
 
 MAX_IN_FLIGHT = 2000
@@ -67,11 +78,24 @@ class ClaimedJob:
 
 @dataclass(frozen=True)
 class Sent:
-    """A job 360Dialog accepted, to be recorded with the others of its round."""
+    """A job 360Dialog accepted, to be recorded with the others of its round: the message's
+    status as the answer says it, and the number WhatsApp knows the contact by when it is not
+    the one we sent to."""
 
     job_id: int
     message_id: int | None
     wa_message_id: str | None
+    status: MessageStatus = MessageStatus.SENT
+    reported_wa_id: str | None = None
+
+
+HELD_ANSWERS = {
+    "held_for_quality_assessment": MessageStatus.HELD,
+    "paused": MessageStatus.PAUSED,
+}
+"""``messages[].message_status`` values that mean WhatsApp has not sent the message yet
+(https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages; Meta's OpenAPI
+``MessageResponsePayload``). ``accepted``, none (On-Premise) or any other value is sent."""
 
 
 PROCESS_LIMITER = RateLimiter()
@@ -283,15 +307,20 @@ class Sender:
             if kind == "mark_read":
                 with pace:
                     client.mark_read(payload["message_id"])
-                wa_id = None
-            else:
-                self._attach_uploaded_media(client, job_id, payload)
-                with pace:
-                    wa_id = client.send_message(payload).message_id
+                return Sent(job_id, claimed.message_id, None)
+            self._attach_uploaded_media(client, job_id, payload)
+            with pace:
+                answer = client.send_message(payload)
         except D360Error as error:
             self._record_failure(job_id, error)
             return None
-        return Sent(job_id, claimed.message_id, wa_id)
+        return Sent(
+            job_id,
+            claimed.message_id,
+            answer.message_id,
+            HELD_ANSWERS.get(answer.message_status or "", MessageStatus.SENT),
+            answer.reported_wa_id,
+        )
 
     def _attach_uploaded_media(
         self, client: D360Client, job_id: int, payload: dict[str, Any]
@@ -310,12 +339,12 @@ class Sender:
         payload[message_type] = {**body, "id": media_id}
 
     def _record_sent(self, sent: list[Sent]) -> None:
-        """A round's accepted sends, in one transaction (WhatsApp's id, and "sent" unless a
-        status webhook already moved the message further)."""
+        """A round's accepted sends, in one transaction: WhatsApp's id; "sent", or "held" /
+        "paused" as the answer says, unless a status webhook already moved the message on (a
+        stored status is never moved back); and the number WhatsApp reported for a contact."""
         if not sent:
             return
         now = utcnow()
-        message_ids = [item.message_id for item in sent if item.message_id is not None]
         with self.engine.begin() as connection:
             connection.execute(
                 update(OutboundJob)
@@ -335,13 +364,18 @@ class Sender:
                     .values(wa_message_id=bindparam("wamid")),
                     in_row_order(named),
                 )
-            if message_ids:
+            by_status: dict[MessageStatus, list[int]] = {}
+            for item in sent:
+                if item.message_id is not None:
+                    by_status.setdefault(item.status, []).append(item.message_id)
+            for status, ids in by_status.items():
                 connection.execute(
                     update(Message)
-                    .where(col(Message.id).in_(message_ids))
+                    .where(col(Message.id).in_(ids))
                     .where(col(Message.status).in_([MessageStatus.QUEUED, MessageStatus.SENDING]))
-                    .values(status=MessageStatus.SENT, status_at=now)
+                    .values(status=status, status_at=now)
                 )
+            _record_reported_wa_ids(connection, sent)
 
     def _record_failure(self, job_id: int, error: D360Error) -> None:
         with session_scope(self.engine) as session:
@@ -388,3 +422,27 @@ class Sender:
                     job.state, job.next_attempt_at = "queued", None
                     recovered += 1
         return recovered
+
+
+def _record_reported_wa_ids(connection: Connection, sent: list[Sent]) -> None:
+    """Keep on each contact the ``wa_id`` WhatsApp answered with where it is not the number we
+    sent to; rare, so the contact is found from the message here rather than for every send."""
+    reported = {
+        item.message_id: {"row": item.message_id, "reported": item.reported_wa_id}
+        for item in sent
+        if item.message_id is not None and item.reported_wa_id
+    }
+    if not reported:
+        return
+    contact_of_message = (
+        select(CONVERSATIONS.contact_id)
+        .join(MESSAGES_TABLE, MESSAGES.conversation_id == CONVERSATIONS.id)
+        .where(MESSAGES.id == bindparam("row"))
+        .scalar_subquery()
+    )
+    connection.execute(
+        update(Contact.__table__)  # type: ignore[arg-type]
+        .where(CONTACTS.id == contact_of_message)
+        .values(reported_wa_id=bindparam("reported")),
+        in_row_order(reported),
+    )

@@ -18,7 +18,6 @@ from starlette.routing import Route
 from core.sandbox import media, outbound, uploads
 from core.sandbox.errors import ApiError
 from core.sandbox.http import authenticate, ok, read_json, sandbox_of
-from core.sandbox.state import digits
 
 
 async def post_message(request: Request) -> JSONResponse:
@@ -31,13 +30,7 @@ async def post_message(request: Request) -> JSONResponse:
         outbound.mark_read(sandbox, account, body.get("message_id"))
         return ok({"success": True})
     message = outbound.send(sandbox, account, body)
-    return ok(
-        {
-            "messaging_product": "whatsapp",
-            "contacts": [{"input": body["to"], "wa_id": digits(body["to"])}],
-            "messages": [{"id": message.id}],
-        }
-    )
+    return ok(outbound.answer(body, message))
 
 
 async def upload_media(request: Request) -> JSONResponse:

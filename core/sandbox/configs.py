@@ -69,7 +69,8 @@ async def get_webhook(request: Request) -> JSONResponse:
 
 async def list_templates(request: Request) -> JSONResponse:
     account = authenticate(request)
-    return ok(templates.listing(account, dict(request.query_params)))
+    url = str(request.url.replace(query=""))
+    return ok(templates.listing(account, dict(request.query_params), url))
 
 
 async def create_template(request: Request) -> JSONResponse:

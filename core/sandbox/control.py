@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core.sandbox import inbound, review, statuses, templates
+from core.sandbox import inbound, outbound, review, statuses, templates
 from core.sandbox.engine import Sandbox
 from core.sandbox.errors import ApiError
 from core.sandbox.http import read_json, sandbox_of
@@ -42,6 +42,8 @@ TUNABLE_FIELDS: dict[str, Callable[[Any], Any]] = {
     "pair_refill_seconds": float,
     "not_on_whatsapp": lambda numbers: {digits(n) for n in numbers},
     "display_phone_number": str,
+    "registered_as": lambda pairs: {digits(k): digits(v) for k, v in dict(pairs).items()},
+    "template_listing": lambda shape: templates.listing_shape(str(shape)),
 }
 
 
@@ -248,6 +250,33 @@ async def force_template_status(request: Request) -> JSONResponse:
     return JSONResponse([templates.public(t, account.generation) for t in matches])
 
 
+async def template_pacing(request: Request) -> JSONResponse:
+    """Meta starts or stops pacing a template: ``{"message_status": "held_for_quality_assessment"
+    | "paused" | "accepted"}`` answers its next sends so; back to ``accepted`` lets the messages
+    it held go (template pacing:
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-pacing)."""
+    account = _account(request)
+    body = await _body(request)
+    status = body.get("message_status")
+    if status not in ("accepted", *outbound.PACED):
+        raise ControlError(f"message_status must be accepted or one of {outbound.PACED}")
+    name = request.path_params["name"]
+    matches = [
+        t
+        for t in account.templates.values()
+        if t.name == name and body.get("language") in (None, t.language)
+    ]
+    if not matches:
+        raise ControlError("no such template", 404)
+    released = 0
+    for template in matches:
+        with sandbox_of(request).state.lock:
+            template.pacing = status
+        if status == "accepted":
+            released += outbound.release(sandbox_of(request), account, template)
+    return JSONResponse({"message_status": status, "released": released})
+
+
 # -- sandbox-wide switches -------------------------------------------------------------------
 async def faults(request: Request) -> JSONResponse:
     sandbox = sandbox_of(request)
@@ -344,6 +373,7 @@ ROUTES = [
     Route(ACCOUNT + "/media/{media_id}", media_bytes, methods=["GET"]),
     Route(ACCOUNT + "/templates", list_templates, methods=["GET"]),
     Route(ACCOUNT + "/templates/{name}/status", force_template_status, methods=["POST"]),
+    Route(ACCOUNT + "/templates/{name}/pacing", template_pacing, methods=["POST"]),
     Route(PREFIX + "/faults", faults, methods=["GET", "PUT"]),
     Route(PREFIX + "/clock", clock, methods=["GET", "POST"]),
     Route(PREFIX + "/review", review_settings, methods=["GET", "PUT"]),

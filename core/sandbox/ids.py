@@ -36,6 +36,11 @@ def graph_object_id() -> str:
     return str(10**15 + secrets.randbelow(9 * 10**15))
 
 
+def d360_object_id() -> str:
+    """An id of 360Dialog's own (its template listing's ``id``, beside Meta's ``external_id``)."""
+    return secrets.token_hex(12)
+
+
 def onprem_media_id() -> str:
     """An on-premise media id, a UUID as the On-Premises API answered an upload
     (https://developers.facebook.com/docs/whatsapp/on-premises/reference/media)."""

@@ -5,6 +5,15 @@ Order of checks, as Meta applies them: body validation (100/131008/131009), temp
 fail synchronously (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/). Once accepted the message gets an id and its fate is played out by webhooks:
 a customer not on WhatsApp fails with 131026, a free-form message outside the customer's 24-hour
 window fails with 131047 (470 on-premise); everything else goes sent → delivered → read.
+
+The answer (:func:`answer`) is Meta's send response
+(https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages; Meta's OpenAPI
+``MessageResponsePayload``): ``contacts[{input, wa_id}]``, where ``wa_id`` is the number as
+WhatsApp knows it and may differ from the input (``Account.registered_as``, e.g. a Brazilian
+account made before the ninth digit), and ``messages[{id, message_status}]`` for templates. A
+paced template's message is answered ``held_for_quality_assessment`` (or ``paused``) and gets no
+status until Meta lets it go (:func:`release`): then sent → delivered → read
+(https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-pacing).
 """
 
 from __future__ import annotations
@@ -15,8 +24,11 @@ from core.sandbox import ids, statuses, templates
 from core.sandbox.engine import Sandbox
 from core.sandbox.errors import ApiError
 from core.sandbox.media import find
-from core.sandbox.state import Account, Message, digits
+from core.sandbox.state import Account, Message, Template, digits
 from core.sandbox.validation import MEDIA_TYPES, validate_message
+
+PACED = ("held_for_quality_assessment", "paused")
+"""``message_status`` values of a message Meta holds (Meta's OpenAPI ``MessageResponsePayload``)."""
 
 
 def send(sandbox: Sandbox, account: Account, body: Any) -> Message:
@@ -28,7 +40,7 @@ def send(sandbox: Sandbox, account: Account, body: Any) -> Message:
         template = templates.check_send(account, body["template"])
     if kind in MEDIA_TYPES and body[kind].get("id"):
         find(account, str(body[kind]["id"]))
-    customer = digits(body["to"])
+    customer = account.registered_as.get(digits(body["to"]), digits(body["to"]))
     sandbox.limits.take_throughput(account)
     sandbox.limits.take_pair(account, customer)
 
@@ -42,13 +54,15 @@ def send(sandbox: Sandbox, account: Account, body: Any) -> Message:
         type=kind,
         payload=body,
         timestamp=now,
-        status="accepted",
+        status=template.pacing if template else "accepted",
         template={"name": template.name, "language": template.language} if template else None,
         category=template.category.lower() if template else "service",
     )
     with sandbox.state.lock:
         contact = account.contact(customer)
         account.messages[message.id] = message
+    if message.status != "accepted":  # held by Meta: its statuses wait for release()
+        return message
     failure = None
     if customer in account.not_on_whatsapp:
         failure = 131026
@@ -56,6 +70,38 @@ def send(sandbox: Sandbox, account: Account, body: Any) -> Message:
         failure = 131047
     statuses.schedule(sandbox, account, message, failure)
     return message
+
+
+def answer(body: dict[str, Any], message: Message) -> dict[str, Any]:
+    """The Cloud API's answer to an accepted send: the recipient as given and as WhatsApp
+    knows it, and the message's id (with its ``message_status`` when it is a template's)."""
+    sent: dict[str, Any] = {"id": message.id}
+    if message.template is not None:
+        sent["message_status"] = message.status
+    return {
+        "messaging_product": "whatsapp",
+        "contacts": [{"input": body["to"], "wa_id": message.customer}],
+        "messages": [sent],
+    }
+
+
+def release(sandbox: Sandbox, account: Account, template: Template) -> int:
+    """Meta lets the template's held messages go (sent → delivered → read, or the failure a
+    message to that customer meets); returns how many."""
+    with sandbox.state.lock:
+        held = [
+            m
+            for m in account.messages.values()
+            if m.direction == "outbound"
+            and m.status in PACED
+            and m.template == {"name": template.name, "language": template.language}
+        ]
+        for message in held:
+            message.status = "accepted"
+    for message in held:
+        failure = 131026 if message.customer in account.not_on_whatsapp else None
+        statuses.schedule(sandbox, account, message, failure)
+    return len(held)
 
 
 def mark_read(sandbox: Sandbox, account: Account, message_id: Any) -> None:

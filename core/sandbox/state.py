@@ -84,6 +84,13 @@ class Template:
     recommendation: str = ""
     modified_at: float = 0.0
     parameter_format: str = "POSITIONAL"
+    d360_id: str = field(default_factory=ids.d360_object_id)
+    """360Dialog's own id of the template (its listing's ``id``); ``id`` is Meta's, which the
+    listing gives as ``external_id`` and status webhooks as ``message_template_id``."""
+    pacing: str = "accepted"
+    """The ``message_status`` its sends are answered with: ``held_for_quality_assessment``
+    while Meta paces the template, ``paused`` while its delivery is paused
+    (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-pacing)."""
 
     def body_text(self) -> str:
         for component in self.components:
@@ -195,6 +202,13 @@ class Account:
     pair_burst: int = 45
     pair_refill_seconds: float = 6.0
     not_on_whatsapp: set[str] = field(default_factory=set)
+    registered_as: dict[str, str] = field(default_factory=dict)
+    """Numbers WhatsApp knows under another ``wa_id`` (a Brazilian account made before the ninth
+    digit): a send to the key is answered with the value as ``contacts[].wa_id``."""
+    template_listing: str = "360dialog"
+    """How ``GET /v1/configs/templates`` pages: ``360dialog`` (offset, limit, count, total),
+    ``without_total`` (the same envelope without ``total``) or ``graph`` (Meta's ``data`` and
+    ``paging`` with cursors)."""
     sample_templates: list[dict[str, Any]] = field(default_factory=list)
 
     webhook_url: str | None = field(default=None, init=False)
@@ -220,6 +234,7 @@ class Account:
         self.display_phone_number = self.display_phone_number or self.number
         self.namespace = self.namespace or ids.onprem_media_id().replace("-", "_")
         self.not_on_whatsapp = {digits(n) for n in self.not_on_whatsapp}
+        self.registered_as = {digits(k): digits(v) for k, v in self.registered_as.items()}
 
     def clear(self) -> None:
         """Forget everything that happened on this number, keep its settings and webhook."""
@@ -252,6 +267,8 @@ class Account:
             "pair_burst": self.pair_burst,
             "pair_refill_seconds": self.pair_refill_seconds,
             "not_on_whatsapp": sorted("+" + n for n in self.not_on_whatsapp),
+            "registered_as": dict(self.registered_as),
+            "template_listing": self.template_listing,
             "webhook": {"url": self.webhook_url, "headers": self.webhook_headers},
         }
 

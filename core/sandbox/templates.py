@@ -4,7 +4,12 @@ Creation answers with the template echoed and ``status: "submitted"``
 (https://docs.360dialog.com/partner/get-started/quickstarts/create-a-message-template); the stored
 template starts ``PENDING`` and is reviewed later (see ``review.py``). Listings use 360Dialog's
 envelope ``{count, filters, limit, offset, sort, total, waba_templates}`` with Meta's uppercase
-statuses on Cloud and the lowercase ones 360Dialog's on-premise listings show.
+statuses on Cloud and the lowercase ones 360Dialog's on-premise listings show; each item has
+360Dialog's own ``id`` and Meta's ``external_id``, and ``rejected_reason: "NONE"`` when there is
+none (https://docs.360dialog.com/docs/waba-messaging/template-messaging). An account can answer
+without ``total`` (pages then end on a short page) or in Meta's Graph shape, ``data`` with
+``paging.cursors`` and a ``next`` link only while more follow
+(https://developers.facebook.com/docs/graph-api/results), as ``/message_templates`` does.
 
 Sending a template checks what Meta checks: it exists in that language and is approved (132001),
 is not paused or disabled (132015/132016), and gets as many parameters as it has variables (132000)
@@ -13,10 +18,13 @@ is not paused or disabled (132015/132016), and gets as many parameters as it has
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from core.sandbox import ids
 from core.sandbox.errors import ApiError
@@ -93,11 +101,21 @@ def create(account: Account, body: Any, now: float) -> Template:
     return template
 
 
+LISTING_SHAPES = ("360dialog", "without_total", "graph")
+
+
+def listing_shape(shape: str) -> str:
+    """A listing shape the sandbox can answer in; anything else is a ``ValueError``."""
+    if shape not in LISTING_SHAPES:
+        raise ValueError(f"template_listing must be one of {LISTING_SHAPES}")
+    return shape
+
+
 def public(template: Template, generation: Generation) -> dict[str, Any]:
     """A template as it appears in 360Dialog's listing."""
     status = template.status.lower() if generation == "onprem" else template.status
     return {
-        "id": template.id,
+        "id": template.d360_id,
         "external_id": template.id,
         "name": template.name,
         "language": template.language,
@@ -129,13 +147,16 @@ def submitted(template: Template) -> dict[str, Any]:
     }
 
 
-def listing(account: Account, query: dict[str, str]) -> dict[str, Any]:
-    """``GET /v1/configs/templates`` with ``limit``, ``offset``, ``sort`` and ``filters``."""
+def listing(account: Account, query: dict[str, str], url: str) -> dict[str, Any]:
+    """``GET /v1/configs/templates`` with ``limit``, ``offset`` (or Graph's ``after``), ``sort``
+    and ``filters``, in the account's listing shape; ``url`` is where the next page is asked."""
     try:
         limit = int(query.get("limit", 1000))
-        offset = int(query.get("offset", 0))
+        offset = (
+            _cursor_offset(query["after"]) if query.get("after") else int(query.get("offset", 0))
+        )
     except ValueError:
-        raise ApiError(100, "limit and offset must be integers.") from None
+        raise ApiError(100, "limit and offset must be integers, after a cursor we gave.") from None
     if limit < 0 or offset < 0:
         raise ApiError(100, "limit and offset must not be negative.")
     try:
@@ -158,7 +179,9 @@ def listing(account: Account, query: dict[str, str]) -> dict[str, Any]:
             raise ApiError(100, f"Unknown sort key {key!r}.")
         items.sort(key=lambda item, f=field: str(item[f]).lower(), reverse=key.startswith("-"))
     page = items[offset : offset + limit]
-    return {
+    if account.template_listing == "graph":
+        return _graph_page(page, offset, limit, len(items), url)
+    envelope: dict[str, Any] = {
         "count": len(page),
         "filters": filters,
         "limit": limit,
@@ -167,6 +190,41 @@ def listing(account: Account, query: dict[str, str]) -> dict[str, Any]:
         "total": len(items),
         "waba_templates": page,
     }
+    if account.template_listing == "without_total":
+        del envelope["total"]
+    return envelope
+
+
+def _graph_page(
+    page: list[dict[str, Any]], offset: int, limit: int, total: int, url: str
+) -> dict[str, Any]:
+    """Meta's Graph listing: items with Meta's ``id``; ``next`` only while more follow."""
+    data = [{**item, "id": item["external_id"]} for item in page]
+    for item in data:
+        del item["external_id"]
+    paging: dict[str, Any] = {}
+    if page:
+        after = _cursor(offset + len(page))
+        paging["cursors"] = {"before": _cursor(offset), "after": after}
+        if offset + len(page) < total:
+            paging["next"] = f"{url}?{urlencode({'limit': limit, 'after': after})}"
+    return {"data": data, "paging": paging}
+
+
+def _cursor(offset: int) -> str:
+    """An opaque cursor, as Graph's are (here the offset it stands for, encoded)."""
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+
+
+def _cursor_offset(cursor: str) -> int:
+    """The offset a cursor stands for; ``ValueError`` for one we never gave."""
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        raise ValueError(cursor) from None
+    if not text.startswith("offset:"):
+        raise ValueError(cursor)
+    return int(text.removeprefix("offset:"))
 
 
 def _matches(value: Any, wanted: Any) -> bool:

@@ -34,11 +34,23 @@ SYNC_PAGE_SIZE = 250
 STATUS_ALIASES = {"SUBMITTED": "PENDING", "CREATED": "PENDING"}
 """360Dialog's older listings say ``submitted``/``created`` where Meta says PENDING."""
 
+NO_REASON = "NONE"
+"""What 360Dialog's listings and Meta's status webhooks put in a reason when there is none
+(``rejected_reason: "NONE"`` on every approved template; ``reason: "NONE"`` in
+https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/message_template_status_update)."""
+
 
 def normalize_status(status: str | None) -> str:
     """A status as Meta names it, whichever generation of 360Dialog's API said it."""
     upper = (status or "").strip().upper()
     return STATUS_ALIASES.get(upper, upper)
+
+
+def normalize_reason(reason: object) -> str | None:
+    """A rejection reason, or ``None`` when there is none (``"NONE"``, empty or not a text)."""
+    if not isinstance(reason, str) or reason.strip().upper() in ("", NO_REASON):
+        return None
+    return reason.strip()
 
 
 class D360ActionFailed(UserFacingError):
@@ -73,6 +85,7 @@ def record_status(
     session: Session, template: RemoteTemplate, status: str, reason: str | None
 ) -> None:
     """Set a template's status, keeping the change in its history (only real changes)."""
+    reason = normalize_reason(reason)
     if template.status == status and template.rejected_reason == reason:
         return
     template.status = status
@@ -106,9 +119,13 @@ def sync_templates(
     channel_id: int,
     *,
     client_factory: ClientFactory = client_for,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> SyncResult:
-    """Page through 360Dialog's list until ``total`` and bring the store in step."""
+    """Page through 360Dialog's list and bring the store in step.
+
+    Whichever way the listing pages (``total``, a short last page, or Graph's cursors: see
+    ``TemplatePage``), every page is read; ``progress`` gets the templates read so far and the
+    total when the answer says it (``None`` otherwise)."""
     require(actor, Permission.VIEW_TEMPLATES)
     channel = channel_of(session, channel_id)
     existing = {
@@ -124,9 +141,8 @@ def sync_templates(
     fetched = created = changed = 0
     try:
         with client_factory(channel) as client:
-            offset = 0
-            while True:
-                page = client.list_templates(limit=SYNC_PAGE_SIZE, offset=offset)
+            read = 0
+            for page in client.iter_template_pages(SYNC_PAGE_SIZE):
                 for item in page.templates:
                     key = (str(item.get("name", "")), str(item.get("language", "")))
                     if not key[0] or key in seen:
@@ -136,11 +152,9 @@ def sync_templates(
                     was_new, was_changed = _upsert(session, channel, existing.get(key), item)
                     created += was_new
                     changed += was_changed
-                offset += len(page.templates)
+                read += len(page.templates)
                 if progress is not None:
-                    progress(offset, page.total)
-                if not page.templates or offset >= page.total:
-                    break
+                    progress(read, page.total)
     except D360Error as error:
         raise D360ActionFailed(error) from error
     gone = 0
@@ -155,13 +169,15 @@ def _upsert(
     session: Session, channel: Channel, template: RemoteTemplate | None, item: dict[str, Any]
 ) -> tuple[bool, bool]:
     status = normalize_status(item.get("status"))
-    reason = item.get("rejected_reason")
+    reason = normalize_reason(item.get("rejected_reason"))
     is_new = template is None
     if template is None:
         template = RemoteTemplate(
             channel_id=channel.id, name=str(item["name"]), language=str(item.get("language", ""))
         )
-    template.remote_id = str(item.get("id") or template.remote_id or "") or None
+    # 360Dialog's own id, and Meta's (what status webhooks name the template by)
+    template.remote_id = _id(item.get("id")) or template.remote_id
+    template.external_id = _id(item.get("external_id")) or template.external_id
     template.category = str(item.get("category") or template.category or "")
     template.components = item.get("components") or template.components
     template.namespace = item.get("namespace") or template.namespace
@@ -172,6 +188,13 @@ def _upsert(
     changed = template.status != status or template.rejected_reason != reason
     record_status(session, template, status, reason)
     return is_new, changed and not is_new
+
+
+def _id(raw: Any) -> str | None:
+    """An id as text (Meta's come as numbers in some answers), ``None`` when absent."""
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        return None
+    return str(raw).strip() or None
 
 
 def _quality(raw: Any) -> str | None:

@@ -29,7 +29,7 @@ CONFIRM_CANCEL = "cmp_confirm_cancel"  # id of the campaign whose cancel awaits 
 REFRESH_SECONDS = 2
 ACTIVE_STATES = {"scheduled", "running"}
 FINISHED_STATES = {"cancelled", "done"}
-COUNTED = ("pending", "queued", "sent", "delivered", "read", "failed", "replied")
+COUNTED = ("pending", "queued", "held", "paused", "sent", "delivered", "read", "failed", "replied")
 
 
 def percent(part: int, whole: int) -> str:
@@ -126,7 +126,7 @@ def campaign_controls(actor: Actor, campaign: Campaign) -> None:
 
 def show_counts(counts: Counts) -> None:
     skipped = sum(counts.skipped.values())
-    handled = counts.sent + counts.failed + skipped
+    handled = counts.held + counts.paused + counts.sent + counts.failed + skipped
     st.progress(
         min(handled / counts.total, 1.0) if counts.total else 0.0,
         text=t("campaign_page.progress", done=handled, total=counts.total),

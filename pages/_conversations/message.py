@@ -24,6 +24,8 @@ from pages._widgets.labels import plain, when
 TICKS = {
     MessageStatus.QUEUED: "🕓",
     MessageStatus.SENDING: "🕓",
+    MessageStatus.HELD: ":orange[⏸]",
+    MessageStatus.PAUSED: ":orange[⏸]",
     MessageStatus.SENT: "✓",
     MessageStatus.DELIVERED: "✓✓",
     MessageStatus.READ: ":blue[✓✓]",
@@ -241,6 +243,8 @@ def render_message(actor: Actor, item: ThreadMessage) -> None:
         if item.reactions:
             st.markdown(" ".join(plain(emoji) for emoji in item.reactions))
         render_footer(message, content)
+        if message.status in (MessageStatus.HELD, MessageStatus.PAUSED):  # accepted, not sent
+            st.caption(t(f"viewer.{message.status.value}"))
         if message.direction == "out" and message.status == MessageStatus.FAILED:
             st.error(t("viewer.failed", reason=describe(message.error_code, message.error_title)))
             if actor.can(Permission.REPLY_CONVERSATIONS):

@@ -130,7 +130,11 @@ def thread_view(conversation_id: int) -> None:
     contact = thread.contact
     number = f"+{contact.wa_id}"
     st.subheader(plain(contact.profile_name or number))
-    st.caption(f"{plain(number)} · {plain(channel_label(thread.channel))}")
+    known_as = contact.reported_wa_id  # WhatsApp answered a send with another number
+    details = [plain(number), plain(channel_label(thread.channel))]
+    if known_as:
+        details.append(t("viewer.reported_wa_id", number=plain(known_as)))
+    st.caption(" · ".join(details))
     st.markdown(window_badge(thread.window))
     with st.container(height=560, autoscroll=True):
         if thread.has_older:

@@ -59,9 +59,9 @@ def is_rejected(template: RemoteTemplate) -> bool:
 
 
 def reason_text(template: RemoteTemplate) -> str:
-    if not is_rejected(template) and template.rejected_reason in (None, "", "NONE"):
+    if not is_rejected(template) and not template.rejected_reason:
         return ""
-    return template.rejected_reason or "NONE"
+    return template.rejected_reason or t("template_pages.status.no_reason")
 
 
 def fix_hint(template: RemoteTemplate) -> str:
@@ -164,7 +164,7 @@ def live_history(template_id: int) -> None:
         st.warning(
             t(
                 "template_pages.status.rejected_because",
-                reason=template.rejected_reason or "NONE",
+                reason=template.rejected_reason or t("template_pages.status.no_reason"),
                 hint=fix_hint(template),
             ),
             icon=":material/report:",

@@ -574,3 +574,76 @@ def test_constructor_validates() -> None:
     own = D360Client("https://waba.360dialog.io/", KEY, "onprem")
     assert own.base_url == "https://waba.360dialog.io"
     own.close()
+
+
+def test_send_answer_keeps_message_status_and_the_wa_id_whatsapp_knows() -> None:
+    """Meta's send response: ``messages[].message_status`` and a ``contacts[].wa_id`` that may
+    not match the input (https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages)."""
+    from core.d360.answers import SendResult
+
+    held = SendResult.from_response(
+        {
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": "+55 11 98765-4321", "wa_id": "551187654321"}],
+            "messages": [{"id": "wamid.x", "message_status": "held_for_quality_assessment"}],
+        }
+    )
+    assert held.message_status == "held_for_quality_assessment"
+    assert held.reported_wa_id == "551187654321"
+    same = SendResult.from_response(
+        {
+            "contacts": [{"input": "+34 611 000 999", "wa_id": "34611000999"}],
+            "messages": [{"id": "a"}],
+        }
+    )
+    assert same.message_status is None and same.reported_wa_id is None
+
+
+def test_iter_templates_follows_graph_cursors_until_no_next() -> None:
+    """Graph pages: ``paging.next`` only while more follow; the ``after`` cursor asks for them
+    (https://developers.facebook.com/docs/graph-api/results). Meta's ``id`` becomes
+    ``external_id``."""
+    pages = {
+        None: {
+            "data": [{"id": "111", "name": "a"}, {"id": "222", "name": "b"}],
+            "paging": {"cursors": {"before": "b0", "after": "c2"}, "next": "https://x/next"},
+        },
+        "c2": {
+            "data": [{"id": "333", "name": "c"}],
+            "paging": {"cursors": {"before": "c2", "after": "c3"}},
+        },
+    }
+    afters = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        after = parse_qs(request.url.query.decode()).get("after", [None])[0]
+        afters.append(after)
+        return httpx.Response(200, json=pages[after])
+
+    client = D360Client(None, KEY, transport=httpx.MockTransport(handler))
+    templates = list(client.iter_templates(page_size=2))
+    assert [(t["name"], t["external_id"]) for t in templates] == [
+        ("a", "111"),
+        ("b", "222"),
+        ("c", "333"),
+    ]
+    assert afters == [None, "c2"]
+
+
+def test_a_full_page_without_total_asks_for_the_next() -> None:
+    recorder = Recorder(
+        httpx.Response(
+            200,
+            json={
+                "offset": 0,
+                "limit": 2,
+                "count": 2,
+                "waba_templates": [{"name": "a"}, {"name": "b"}],
+            },
+        ),
+        httpx.Response(200, json={"offset": 2, "limit": 2, "count": 0, "waba_templates": []}),
+    )
+    with make_client(recorder) as client:
+        assert [t["name"] for t in client.iter_templates(page_size=2)] == ["a", "b"]
+    offsets = [parse_qs(urlsplit(str(r.url)).query)["offset"] for r in recorder.requests]
+    assert offsets == [["0"], ["2"]]

@@ -168,7 +168,7 @@ ACCOUNT_EVENTS: dict[str, Row] = {
     "template_approved": Row(
         TemplateStatusChange,
         {"name": "pedido_listo", "language": "es_AR", "template_id": "1689556908129832"},
-        ("APPROVED", "NONE"),
+        ("APPROVED", None),  # reason "NONE" means none
     ),
     "template_rejected": Row(
         TemplateStatusChange,
