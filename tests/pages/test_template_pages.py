@@ -577,6 +577,13 @@ def test_spanish_labels(run_page, team, channel_id, engine) -> None:
     assert builder.text_input(key="tb_name").label == "Nombre de la plantilla"
     assert builder.button(key="tb_submit").label == "Enviar a aprobación"
     assert builder.toggle(key="tb_meta_limits").label == "Usar las reglas de Meta"
+    assert "Código de cupón" in builder.radio(key="tb_type").options
+    for kind in ("carousel", "offer", "authentication"):
+        builder.radio(key="tb_type").set_value(kind)
+        builder.run()
+        assert not builder.exception, builder.exception
+    assert "es tu código de verificación" in builder.html[0].value
+    builder.radio(key="tb_type").set_value("standard")
     assert "las de Meta" in texts(builder)  # Meta's rules are the default
     builder.text_input(key="tb_name").input("Oferta")
     builder.run()
