@@ -1,7 +1,8 @@
 """Template builder: compose a template visually, see it as WhatsApp will, submit it for approval.
 
 Every change reruns the page: the preview and the rule check follow at once. The page only lays
-out the form (``pages/_templates/builder_form.py``); ``core.templates.drafts`` turns it into the
+out the form (``pages/_templates/builder_form.py``: standard, media, coupon code, limited-time
+offer, carousel and authentication templates); ``core.templates.drafts`` turns it into the
 body 360Dialog takes, ``core.templates.submission`` validates, keeps drafts and submits.
 """
 
@@ -29,11 +30,13 @@ from pages._widgets.labels import channel_label, status_label
 from pages._widgets.session import page_guard, store
 
 FLASH = "tb_flash"
+FORM_PREFIXES = ("tb_header_ex_", "tb_body_ex_", "tb_qr_", "tb_card_")
+"""Keys of widgets that come and go with the text (a variable's example, a quick reply, a card)."""
 
 
 def reset_form() -> None:
     for key in list(st.session_state):
-        if isinstance(key, str) and key.startswith(("tb_header_ex_", "tb_body_ex_", "tb_qr_")):
+        if isinstance(key, str) and key.startswith(FORM_PREFIXES):
             del st.session_state[key]
     for key, value in {**DEFAULTS, **NOT_WIDGETS}.items():
         st.session_state[key] = value

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from core.templates.drafts import DEFAULTS, NOT_WIDGETS, body_from_form, form_from_body
 from core.templates.rules import validate_template
+from tests.testdata import load
 
 
 def form(**values: Any) -> dict[str, Any]:
@@ -172,3 +175,230 @@ def test_what_the_form_cannot_show_falls_back_to_its_defaults() -> None:
         0,
         False,
     )
+
+
+# --- The kinds Meta defines beyond header, body, footer and buttons -----------------------------
+
+HANDLE = "4::aW1hZ2UvcG5n:ARYytyb0kLp5htbBB8vWlc:e:1681000441:634974688087057:100089620928913:AR"
+"""A sample handle shaped as the Resumable Upload gives them."""
+
+
+def upper_types(value: Any) -> Any:
+    """Meta's examples write ``type``, ``format`` and ``category`` in either case; the form writes
+    them as 360Dialog's own examples do, in upper case."""
+    if isinstance(value, dict):
+        return {
+            key: str(item).upper() if key in ("type", "format", "category") else upper_types(item)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [upper_types(item) for item in value]
+    return value
+
+
+@pytest.mark.parametrize(
+    ("example", "kind"),
+    [
+        ("authentication_copy_code", "authentication"),
+        ("coupon_code", "coupon"),
+        ("limited_time_offer", "offer"),
+        ("carousel_media_cards", "carousel"),
+        ("text_header_quick_replies", "media"),
+    ],
+)
+def test_metas_example_of_each_kind_goes_through_the_form_unchanged(
+    example: str, kind: str
+) -> None:
+    """Each of Meta's examples (``testdata/template_rules/approved``, sources in its README) is
+    loaded into the form as its kind and built back into the same body."""
+    body = load(f"template_rules/approved/{example}.json")
+    values = form_from_body(body)
+    assert values["tb_type"] == kind
+    rebuilt = body_from_form(values)
+    assert rebuilt == upper_types(body)
+    assert validate_template(rebuilt) == []
+
+
+def test_a_coupon_is_a_marketing_template_with_its_copy_code_button() -> None:
+    """Coupon code templates: a copy-code button with the sample code, after the quick replies
+    (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/coupon-templates)."""
+    state = form(
+        tb_name="cupon_otono",
+        tb_category="UTILITY",  # chosen before; a coupon is marketing whatever was chosen
+        tb_type="coupon",
+        tb_body="Usa el código {{1}} y ahorra en toda la tienda.",
+        tb_body_ex_1="OTONO25",
+        tb_qr_count=1,
+        tb_qr_0="No me interesa",
+        tb_coupon_code="OTONO25",
+    )
+    body = body_from_form(state)
+    assert body["category"] == "MARKETING"
+    assert body["components"][-1] == {
+        "type": "BUTTONS",
+        "buttons": [
+            {"type": "QUICK_REPLY", "text": "No me interesa"},
+            {"type": "COPY_CODE", "example": "OTONO25"},
+        ],
+    }
+    assert validate_template(body) == []
+    assert [v.rule for v in validate_template(body_from_form({**state, "tb_coupon_code": ""}))] == [
+        "copy_code_example"
+    ]
+
+
+def test_an_offer_has_its_banner_before_the_body_and_no_footer_or_quick_replies() -> None:
+    """Limited-time offers: header, the offer part, body, copy-code and website buttons; no footer
+    (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/limited-time-offer-templates)."""
+    state = form(
+        tb_name="oferta_caribe",
+        tb_type="offer",
+        tb_header_format="IMAGE",
+        tb_header_handle=HANDLE,
+        tb_offer_text="¡Oferta final!",
+        tb_offer_expires=True,
+        tb_body="Hola {{1}}, usa el código {{2}} para un 25% menos.",
+        tb_body_ex_1="Pablo",
+        tb_body_ex_2="CARIBE25",
+        tb_coupon_code="CARIBE25",
+        tb_footer="never sent with an offer",
+        tb_qr_count=1,
+        tb_qr_0="never sent with an offer",
+        tb_url_on=True,
+        tb_url_text="Reservar",
+        tb_url="https://viajes.example.com/ofertas",
+    )
+    body = body_from_form(state)
+    assert [c["type"] for c in body["components"]] == [
+        "HEADER",
+        "LIMITED_TIME_OFFER",
+        "BODY",
+        "BUTTONS",
+    ]
+    assert body["components"][1]["limited_time_offer"] == {
+        "text": "¡Oferta final!",
+        "has_expiration": True,
+    }
+    assert [b["type"] for b in body["components"][-1]["buttons"]] == ["COPY_CODE", "URL"]
+    assert validate_template(body) == []
+    without_code = body_from_form({**state, "tb_offer_expires": False, "tb_coupon_code": ""})
+    assert [b["type"] for b in without_code["components"][-1]["buttons"]] == ["URL"]
+    assert validate_template(without_code) == []
+    text_header = body_from_form({**state, "tb_header_format": "TEXT", "tb_header_text": "Hola"})
+    assert text_header["components"][0]["type"] == "LIMITED_TIME_OFFER"
+
+
+def carousel_form(**values: Any) -> dict[str, Any]:
+    """A carousel of two image cards, each with its uploaded sample, text and two buttons."""
+    state = form(
+        tb_name="frutas_verano",
+        tb_type="carousel",
+        tb_body="Llega el verano: usa el código {{1}} en tu próximo pedido.",
+        tb_body_ex_1="VERANO15",
+        tb_card_count=2,
+        tb_card_format="IMAGE",
+        tb_card_qr_on=True,
+        tb_card_url_on=True,
+    )
+    for card, fruit in enumerate(("limones", "mangos")):
+        state.update(
+            {
+                f"tb_card_{card}_handle": f"{HANDLE}{card}",
+                f"tb_card_{card}_body": f"{fruit.title()} de temporada para {{{{1}}}} y su familia.",
+                f"tb_card_{card}_ex_1": "Ana",
+                f"tb_card_{card}_qr": "Más como este",
+                f"tb_card_{card}_url_text": "Comprar",
+                f"tb_card_{card}_url": "https://tienda.example.com/{{1}}",
+                f"tb_card_{card}_url_example": fruit,
+            }
+        )
+    return {**state, **values}
+
+
+def test_a_carousel_is_its_body_then_every_card_with_its_own_sample() -> None:
+    """Media card carousels: the body, then 2 to 10 cards, each an image header with its own
+    handle, a body with samples and the same buttons
+    (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/media-card-carousel-templates)."""
+    body = body_from_form(carousel_form())
+    assert body["category"] == "MARKETING"
+    assert [c["type"] for c in body["components"]] == ["BODY", "CAROUSEL"]
+    first, second = body["components"][1]["cards"]
+    assert first["components"] == [
+        {"type": "HEADER", "format": "IMAGE", "example": {"header_handle": [f"{HANDLE}0"]}},
+        {
+            "type": "BODY",
+            "text": "Limones de temporada para {{1}} y su familia.",
+            "example": {"body_text": [["Ana"]]},
+        },
+        {
+            "type": "BUTTONS",
+            "buttons": [
+                {"type": "QUICK_REPLY", "text": "Más como este"},
+                {
+                    "type": "URL",
+                    "text": "Comprar",
+                    "url": "https://tienda.example.com/{{1}}",
+                    "example": ["limones"],
+                },
+            ],
+        },
+    ]
+    assert second["components"][0]["example"] == {"header_handle": [f"{HANDLE}1"]}
+    assert validate_template(body) == []
+    assert body_from_form(form_from_body(body)) == body
+
+
+def test_a_carousel_names_the_card_without_a_sample_and_a_count_meta_refuses() -> None:
+    missing = carousel_form(tb_card_1_handle=None)
+    assert [(v.rule, v.field) for v in validate_template(body_from_form(missing))] == [
+        ("card_media_example", "components.CAROUSEL.cards[1].HEADER.example")
+    ]
+    one_card = body_from_form(carousel_form(tb_card_count=1))
+    assert [v.rule for v in validate_template(one_card)] == ["carousel_cards_count"]
+    video = body_from_form(carousel_form(tb_card_format="VIDEO"))
+    assert {card["components"][0]["format"] for card in video["components"][1]["cards"]} == {
+        "VIDEO"
+    }
+
+
+def test_an_authentication_template_carries_only_metas_settings() -> None:
+    """Copy-code authentication templates: the body's security note, the footer's expiry, one OTP
+    button; Meta writes the text
+    (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/authentication-templates/copy-code-button-authentication-templates)."""
+    state = form(tb_name="codigo_acceso", tb_type="authentication", tb_body="ignored")
+    body = body_from_form(state)
+    assert body["category"] == "AUTHENTICATION"
+    assert body["components"] == [
+        {"type": "BODY", "add_security_recommendation": True},
+        {"type": "BUTTONS", "buttons": [{"type": "OTP", "otp_type": "COPY_CODE"}]},
+    ]
+    assert validate_template(body) == []
+    chosen = body_from_form(
+        {
+            **state,
+            "tb_security": False,
+            "tb_expiry_on": True,
+            "tb_expiry_minutes": 10,
+            "tb_otp_text": "Copiar código",
+        }
+    )
+    assert chosen["components"] == [
+        {"type": "BODY", "add_security_recommendation": False},
+        {"type": "FOOTER", "code_expiration_minutes": 10},
+        {
+            "type": "BUTTONS",
+            "buttons": [{"type": "OTP", "otp_type": "COPY_CODE", "text": "Copiar código"}],
+        },
+    ]
+    assert validate_template(chosen) == []
+    assert form_from_body(chosen)["tb_otp_text"] == "Copiar código"
+    too_long = body_from_form({**state, "tb_expiry_on": True, "tb_expiry_minutes": 120})
+    assert [v.rule for v in validate_template(too_long)] == ["code_expiration"]
+
+
+def test_fields_of_another_kind_stay_out_of_the_body() -> None:
+    """Switching kind keeps what was typed (switching back finds it) but builds only this kind."""
+    state = carousel_form(tb_type="media", tb_coupon_code="X", tb_offer_text="Oferta")
+    body = body_from_form(state)
+    assert [c["type"] for c in body["components"]] == ["BODY"]
+    assert "parameter_format" not in body

@@ -78,7 +78,10 @@ def create(account: Account, body: Any, now: float) -> Template:
     bodies = [c for c in components if str(c.get("type", "")).upper() == "BODY"]
     if len(bodies) != 1:
         raise ApiError(100, "A template needs exactly one BODY component.")
-    if len(str(bodies[0].get("text", ""))) > 1024 or not bodies[0].get("text"):
+    # Meta writes an authentication template's body itself; the business only sets
+    # add_security_recommendation (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/authentication-templates/copy-code-button-authentication-templates).
+    needs_text = category != "AUTHENTICATION"
+    if len(str(bodies[0].get("text", ""))) > 1024 or (needs_text and not bodies[0].get("text")):
         raise ApiError(100, "The BODY text is required and may have at most 1024 characters.")
     if (name, language) in account.templates:
         raise ApiError(

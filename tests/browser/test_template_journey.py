@@ -220,3 +220,67 @@ def test_build_approve_add_and_send_outside_the_window(live_server, browser_page
     assert template["components"] == [
         {"type": "body", "parameters": [{"type": "text", "text": "Marta"}]}
     ]
+
+
+COUPON = "autumn_coupon_journey"
+COUPON_BODY = "Hola {{1}}, usa este código en tu próxima compra en la tienda."
+
+
+def test_a_coupon_code_template_composed_and_approved(live_server, browser_page, sandbox) -> None:
+    """A coupon code template (a copy-code button with its sample code,
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/coupon-templates)
+    composed as a user does, previewed, submitted, and approved in the status table."""
+    live_server.cli(
+        "users",
+        "add",
+        "--username",
+        "mara",
+        "--role",
+        "marketer",
+        "--password-stdin",
+        stdin="mara-password-1\n",
+    )
+    live_server.cli(
+        "channels",
+        "add",
+        "--number",
+        NUMBER,
+        "--api-key",
+        API_KEY,
+        "--name",
+        "Tienda",
+        "--base-url",
+        sandbox.base_url,
+        "--json",
+    )
+    page = browser_page()
+    log_in(page, live_server.url, "mara", "mara-password-1")
+    page.get_by_role("link", name="Template builder").first.click()
+    expect(page.get_by_role("heading", name="Template builder")).to_be_visible(timeout=STEP)
+    page.locator(".st-key-tb_type").get_by_text("Coupon code", exact=True).click()
+    settled(page)
+    expect(page.locator(".st-key-tb_category").get_by_role("combobox")).to_have_value("Marketing")
+    enter(page.get_by_role("textbox", name="Template name", exact=True), COUPON)
+    enter(page.get_by_role("textbox", name="Message text", exact=True), COUPON_BODY, key="Tab")
+    enter(page.get_by_role("textbox", name="Example for {{1}}", exact=True), "Marta")
+    enter(page.get_by_role("textbox", name="Coupon code", exact=True), "OTONO25")
+    preview = page.locator(".template-preview")
+    expect(preview).to_contain_text("Hola Marta, usa este código en tu próxima compra")
+    expect(preview).to_contain_text("Copy offer code")
+    expect(
+        page.get_by_text("The template follows every rule; it can be submitted.")
+    ).to_be_visible()
+    button(page, "tb_submit").click()
+    expect(
+        page.get_by_text(f"Template {COUPON} submitted to WhatsApp for approval.")
+    ).to_be_visible()
+
+    [remote] = httpx.get(control(sandbox, f"/accounts/{NUMBER.lstrip('+')}/templates")).json()
+    assert remote["category"] == "MARKETING"
+    assert remote["components"][-1] == {
+        "type": "BUTTONS",
+        "buttons": [{"type": "COPY_CODE", "example": "OTONO25"}],
+    }
+    page.get_by_role("link", name="Template status").first.click()
+    row = page.get_by_role("row", include_hidden=True).filter(has_text=COUPON)
+    expect(row).to_contain_text("Approved", timeout=30_000)

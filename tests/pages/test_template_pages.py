@@ -16,8 +16,11 @@ from core.db import session_scope
 from core.models import Channel, RemoteTemplate, Role, WorkspaceTemplate
 from core.templates.library import record_status
 from core.templates.submission import active_limits, save_draft
+from core.webhooks import processor
 from tests.pages.conftest import texts
 from tests.store_helpers import make_channel
+from tests.testdata import load
+from tests.waiting import wait_until
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
@@ -64,6 +67,11 @@ def stored_template(
         for status, reason in statuses:
             record_status(session, template, status, reason)
         return template.id
+
+
+def load_approved(name: str) -> dict:
+    """One of Meta's examples (``testdata/template_rules/approved``, sources in its README)."""
+    return load(f"template_rules/approved/{name}.json")
 
 
 def press(at: AppTest, key: str) -> AppTest:
@@ -177,6 +185,203 @@ def test_a_media_header_sample_is_uploaded_for_the_review(run_page, team, live, 
     [handle] = header["example"]["header_handle"]
     assert header["format"] == "IMAGE" and HANDLE.match(handle), handle
     assert base64.b64decode(handle.split(":")[1]) == b"otono.png"
+
+
+# --- Every kind the builder composes, submitted and approved by the sandbox ----------------------
+
+
+def approved_remote(control, engine, name: str) -> dict:
+    """The template as 360Dialog lists it once its review is over: approved there, and the status
+    webhook it sent processed into our store (what the background processor does)."""
+    control.idle()
+    [remote] = control.call("GET", f"/accounts/{control.number}/templates")
+    assert remote["name"] == name and remote["status"] == "APPROVED", remote
+
+    def approved_here() -> bool:
+        processor.process_pending(engine)
+        return stored_status(engine, name) == "APPROVED"
+
+    wait_until(approved_here, message=f"{name} approved in the store")
+    return remote
+
+
+def stored_status(engine: Engine, name: str) -> str | None:
+    with Session(engine) as session:
+        template = session.exec(select(RemoteTemplate).where(RemoteTemplate.name == name)).first()
+        return template.status if template else None
+
+
+def choose_kind(at: AppTest, kind: str, name: str) -> None:
+    at.radio(key="tb_type").set_value(kind)
+    at.run()
+    at.text_input(key="tb_name").input(name)
+
+
+def submitted(at: AppTest, name: str) -> None:
+    assert errors(at) == [], errors(at)
+    assert "The template follows every rule" in texts(at)
+    press(at, "tb_submit")
+    assert f"Template {name} submitted to WhatsApp for approval" in texts(at), texts(at)
+
+
+@pytest.mark.sandbox(review_delay=0.2)
+def test_a_coupon_code_template_is_composed_previewed_and_approved(
+    run_page, team, live, engine
+) -> None:
+    """Coupon code templates (a marketing template with a copy-code button and its sample code):
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/coupon-templates"""
+    control, _ = live
+    at = run_page(BUILDER, team[Role.MARKETER])
+    choose_kind(at, "coupon", "cupon_otono")
+    assert at.selectbox(key="tb_category").value == "MARKETING"
+    assert at.selectbox(key="tb_category").disabled
+    at.text_area(key="tb_body").input("Usa el código {{1}} y ahorra un {{2}} en la tienda.")
+    at.run()
+    at.text_input(key="tb_body_ex_1").input("OTONO25")
+    at.text_input(key="tb_body_ex_2").input("25%")
+    press(at, "tb_qr_add")
+    at.text_input(key="tb_qr_0").input("No me interesa")
+    at.run()
+    assert any("copy-code" in text.lower() or "coupon" in text.lower() for text in errors(at))
+    at.text_input(key="tb_coupon_code").input("OTONO25")
+    at.run()
+    bubble = at.html[0].value
+    assert "Usa el código OTONO25 y ahorra un 25% en la tienda." in bubble
+    assert "Copy offer code" in bubble and "No me interesa" in bubble
+    submitted(at, "cupon_otono")
+    remote = approved_remote(control, engine, "cupon_otono")
+    assert remote["category"] == "MARKETING"
+    assert [c["type"] for c in remote["components"]] == ["BODY", "BUTTONS"]
+    assert remote["components"][1]["buttons"] == [
+        {"type": "QUICK_REPLY", "text": "No me interesa"},
+        {"type": "COPY_CODE", "example": "OTONO25"},
+    ]
+
+
+@pytest.mark.sandbox(review_delay=0.2)
+def test_a_limited_time_offer_is_composed_with_its_image_and_approved(
+    run_page, team, live, engine
+) -> None:
+    """Limited-time offers: an image header, the offer's text and expiry, the body, a copy-code and
+    a website button, no footer:
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/limited-time-offer-templates"""
+    control, _ = live
+    at = run_page(BUILDER, team[Role.MARKETER])
+    choose_kind(at, "offer", "oferta_caribe")
+    assert at.radio(key="tb_header_format").options == ["None", "Image", "Video"]
+    assert not [widget for widget in at.text_input if widget.key == "tb_footer"]
+    at.radio(key="tb_header_format").set_value("IMAGE")
+    at.text_input(key="tb_offer_text").input("¡Oferta final!")
+    at.text_area(key="tb_body").input("Hola {{1}}, usa el código {{2}} y viaja por menos.")
+    at.run()
+    at.file_uploader(key="tb_header_file").set_value(("caribe.png", PNG, "image/png"))
+    at.text_input(key="tb_body_ex_1").input("Pablo")
+    at.text_input(key="tb_body_ex_2").input("CARIBE25")
+    at.text_input(key="tb_coupon_code").input("CARIBE25")
+    at.toggle(key="tb_url_on").set_value(True)
+    at.run()
+    at.text_input(key="tb_url_text").input("Reservar")
+    at.text_input(key="tb_url").input("https://viajes.example.com/ofertas")
+    at.run()
+    bubble = at.html[0].value
+    assert "¡Oferta final!" in bubble and "Code CARIBE25" in bubble
+    assert "Ends at the time given when sending" in bubble and "Reservar" in bubble
+    submitted(at, "oferta_caribe")
+    remote = approved_remote(control, engine, "oferta_caribe")
+    kinds = [component["type"] for component in remote["components"]]
+    assert kinds == ["HEADER", "LIMITED_TIME_OFFER", "BODY", "BUTTONS"]
+    [handle] = remote["components"][0]["example"]["header_handle"]
+    assert HANDLE.match(handle) and base64.b64decode(handle.split(":")[1]) == b"caribe.png"
+    assert remote["components"][1]["limited_time_offer"] == {
+        "text": "¡Oferta final!",
+        "has_expiration": True,
+    }
+    assert [b["type"] for b in remote["components"][3]["buttons"]] == ["COPY_CODE", "URL"]
+
+
+@pytest.mark.sandbox(review_delay=0.2)
+def test_a_media_carousel_uploads_each_cards_sample_and_is_approved(
+    run_page, team, live, engine
+) -> None:
+    """Media card carousels: the body, then cards each with its own image (a Resumable Upload
+    handle), text and the same buttons:
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/media-card-carousel-templates"""
+    control, _ = live
+    at = run_page(BUILDER, team[Role.MARKETER])
+    choose_kind(at, "carousel", "frutas_verano")
+    at.text_area(key="tb_body").input("Llega el verano: usa el código {{1}} en tu pedido.")
+    at.number_input(key="tb_card_count").set_value(3)
+    at.run()
+    at.text_input(key="tb_body_ex_1").input("VERANO15")
+    for card, fruit in enumerate(("limones", "mangos", "higos")):
+        at.file_uploader(key=f"tb_card_{card}_file").set_value((f"{fruit}.png", PNG, "image/png"))
+        at.text_area(key=f"tb_card_{card}_body").input(f"{fruit.title()} de temporada.")
+        at.text_input(key=f"tb_card_{card}_qr").input("Más como este")
+        at.run()
+    assert not at.exception, at.exception
+    assert texts(at).count("Sample file uploaded to 360Dialog.") == 3
+    bubble = at.html[0].value
+    assert bubble.count('class="template-card"') == 3
+    assert "Mangos de temporada." in bubble and "Llega el verano: usa el código VERANO15" in bubble
+    submitted(at, "frutas_verano")
+    remote = approved_remote(control, engine, "frutas_verano")
+    assert [component["type"] for component in remote["components"]] == ["BODY", "CAROUSEL"]
+    cards = remote["components"][1]["cards"]
+    names = []
+    for card in cards:
+        header, body, buttons = card["components"]
+        [handle] = header["example"]["header_handle"]
+        assert header["format"] == "IMAGE" and HANDLE.match(handle), handle
+        names.append(base64.b64decode(handle.split(":")[1]))
+        assert buttons == {
+            "type": "BUTTONS",
+            "buttons": [{"type": "QUICK_REPLY", "text": "Más como este"}],
+        }
+        assert body["type"] == "BODY"
+    assert names == [b"limones.png", b"mangos.png", b"higos.png"]
+
+
+@pytest.mark.sandbox(review_delay=0.2)
+def test_an_authentication_template_is_composed_from_metas_settings_and_approved(
+    run_page, team, live, engine
+) -> None:
+    """Copy-code authentication templates: Meta writes the text; the security note, the expiry and
+    the button are chosen:
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/authentication-templates/copy-code-button-authentication-templates"""
+    control, _ = live
+    at = run_page(BUILDER, team[Role.MARKETER])
+    choose_kind(at, "authentication", "codigo_acceso")
+    assert at.selectbox(key="tb_category").value == "AUTHENTICATION"
+    assert not at.text_area  # no body text to write
+    at.toggle(key="tb_expiry_on").set_value(True)
+    at.run()
+    at.number_input(key="tb_expiry_minutes").set_value(15)
+    at.run()
+    bubble = at.html[0].value
+    assert "<b>123456</b> is your verification code." in bubble
+    assert "For your security, do not share this code." in bubble
+    assert "This code expires in 15 minutes." in bubble and "Copy code" in bubble
+    submitted(at, "codigo_acceso")
+    remote = approved_remote(control, engine, "codigo_acceso")
+    assert remote["category"] == "AUTHENTICATION"
+    assert remote["components"] == [
+        {"type": "BODY", "add_security_recommendation": True},
+        {"type": "FOOTER", "code_expiration_minutes": 15},
+        {"type": "BUTTONS", "buttons": [{"type": "OTP", "otp_type": "COPY_CODE"}]},
+    ]
+
+
+def test_a_carousel_draft_comes_back_with_its_cards(run_page, team, channel_id, engine) -> None:
+    with session_scope(engine) as session:
+        save_draft(session, team[Role.MARKETER], channel_id, load_approved("carousel_media_cards"))
+    at = run_page(BUILDER, team[Role.MARKETER])
+    press(at, "tb_load")
+    assert at.radio(key="tb_type").value == "carousel"
+    assert at.number_input(key="tb_card_count").value == 2
+    assert at.text_area(key="tb_card_1_body").value.startswith("Exotic fruit for unique cocktails!")
+    assert at.text_input(key="tb_card_0_url_example").value == "summer_lemons_2023"
+    assert texts(at).count("Sample file uploaded to 360Dialog.") == 2
+    assert errors(at) == []
 
 
 def test_metas_explanation_is_shown_when_it_refuses_a_sample(run_page, team, live, engine) -> None:
@@ -372,6 +577,13 @@ def test_spanish_labels(run_page, team, channel_id, engine) -> None:
     assert builder.text_input(key="tb_name").label == "Nombre de la plantilla"
     assert builder.button(key="tb_submit").label == "Enviar a aprobación"
     assert builder.toggle(key="tb_meta_limits").label == "Usar las reglas de Meta"
+    assert "Código de cupón" in builder.radio(key="tb_type").options
+    for kind in ("carousel", "offer", "authentication"):
+        builder.radio(key="tb_type").set_value(kind)
+        builder.run()
+        assert not builder.exception, builder.exception
+    assert "es tu código de verificación" in builder.html[0].value
+    builder.radio(key="tb_type").set_value("standard")
     assert "las de Meta" in texts(builder)  # Meta's rules are the default
     builder.text_input(key="tb_name").input("Oferta")
     builder.run()

@@ -197,3 +197,24 @@ def test_template_send_checks(cloud: Api, receiver: Receiver) -> None:
     assert statuses == ["sent", "delivered", "read"]
     sent = [s for s in receiver.statuses() if s["status"] == "sent"][0]
     assert sent["pricing"]["category"] == "marketing"
+
+
+def test_an_authentication_body_has_no_text_of_its_own(cloud: Api) -> None:
+    """Meta writes an authentication template's text; the body only carries
+    ``add_security_recommendation`` (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/authentication-templates/copy-code-button-authentication-templates)."""
+    components = [
+        {"type": "BODY", "add_security_recommendation": True},
+        {"type": "FOOTER", "code_expiration_minutes": 10},
+        {"type": "BUTTONS", "buttons": [{"type": "OTP", "otp_type": "COPY_CODE"}]},
+    ]
+    template = {"name": "login_code", "language": "en_US", "components": components}
+    created = cloud.http.post(
+        "/v1/configs/templates", json={**template, "category": "AUTHENTICATION"}
+    )
+    assert created.status_code == 200, created.text
+    refused = cloud.http.post(
+        "/v1/configs/templates", json={**template, "name": "promo", "category": "MARKETING"}
+    )
+    assert refused.status_code == 400 and "BODY text is required" in refused.text
+    cloud.idle()
+    assert _listed(cloud)["waba_templates"][0]["status"] == "APPROVED"
