@@ -1,10 +1,9 @@
 """What happens when the business sends a message, in either generation.
 
 Order of checks, as Meta applies them: body validation (100/131008/131009), template checks
-(132000/132001/132015/132016), media ids, throughput (130429), pair limit (131056). All of those
-fail synchronously (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/). Once accepted the message gets an id and its fate is played out by webhooks:
-a customer not on WhatsApp fails with 131026, a free-form message outside the customer's 24-hour
-window fails with 131047 (470 on-premise); everything else goes sent → delivered → read.
+(132000/132001/132012/132015/132016), media ids, throughput (130429), pair limit (131056). All of
+those fail synchronously (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/). Once accepted the message gets an id and its fate is played out by webhooks:
+what fails later is in ``later_failures.py``; everything else goes sent → delivered → read.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from typing import Any
 from core.sandbox import ids, statuses, templates
 from core.sandbox.engine import Sandbox
 from core.sandbox.errors import ApiError
+from core.sandbox.later_failures import later_failure
 from core.sandbox.media import find
 from core.sandbox.state import Account, Message, digits
 from core.sandbox.validation import MEDIA_TYPES, validate_message
@@ -49,11 +49,7 @@ def send(sandbox: Sandbox, account: Account, body: Any) -> Message:
     with sandbox.state.lock:
         contact = account.contact(customer)
         account.messages[message.id] = message
-    failure = None
-    if customer in account.not_on_whatsapp:
-        failure = 131026
-    elif template is None and not contact.window_open(now):
-        failure = 131047
+    failure = later_failure(account, message, contact, sandbox.web, now)
     statuses.schedule(sandbox, account, message, failure)
     return message
 
