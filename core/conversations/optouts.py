@@ -52,14 +52,16 @@ def record_marketing_stopped(session: Session, message_ids: Collection[int]) -> 
     stopped marketing messages from this business (131050); returns those newly opted out."""
     if not message_ids:
         return []
+    their_contacts = (
+        select(Conversation.contact_id)
+        .join(Message, col(Message.conversation_id) == col(Conversation.id))
+        .where(one_of(session, col(Message.id), message_ids))
+    )
     contacts = list(
         session.exec(
             select(Contact)
-            .join(Conversation, col(Conversation.contact_id) == col(Contact.id))
-            .join(Message, col(Message.conversation_id) == col(Conversation.id))
-            .where(one_of(session, col(Message.id), message_ids))
+            .where(col(Contact.id).in_(their_contacts))
             .where(Contact.opted_out == False)  # noqa: E712
-            .distinct()
         )
     )
     for contact in contacts:
