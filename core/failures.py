@@ -10,7 +10,7 @@ is chosen here.
 
 from __future__ import annotations
 
-from core.d360.errors import D360Error, class_for_code, family_for_kind
+from core.d360.errors import D360Error, RateLimited, class_for_code, family_for_kind
 from core.i18n import t
 
 REASON_PREFIX = "reason:"
@@ -33,13 +33,23 @@ def describe_error(error: D360Error, language: str | None = None) -> str:
     A message written for the exact code comes first (it is in the reader's language). Without
     one, Meta's own explanation wins over the family's message: when Meta refuses a template its
     ``error_user_title`` / ``error_user_msg`` name what to fix, where the family can only say that
-    something was wrong.
+    something was wrong. 360Dialog's usage limit ("1 request every N seconds") says when to try
+    again, and so do we.
     """
     return (
         _for_code(error.code, language)
         or meta_explanation(error)
+        or _usage_limit(error, language)
         or t(f"d360.error.kind.{error.kind}", language)
     )
+
+
+def _usage_limit(error: D360Error, language: str | None) -> str | None:
+    """When to try again, for a refusal by 360Dialog's own usage limit (it has no WhatsApp code
+    and names its wait; https://docs.360dialog.com/docs/useful/api-error-message-list)."""
+    if not isinstance(error, RateLimited) or error.code is not None or not error.retry_after:
+        return None
+    return t("d360.error.usage_limit", language, seconds=f"{error.retry_after:g}")
 
 
 def meta_explanation(error: D360Error) -> str | None:

@@ -20,7 +20,14 @@ from core import crypto
 from core.access.auth import PermissionDenied
 from core.channels.connect import change_connection, connect_channel
 from core.channels.errors import ChannelError
-from core.channels.health import MESSAGES_TODAY_CAP, ChannelHealth, channel_health
+from core.channels.health import (
+    MESSAGES_TODAY_CAP,
+    ChannelHealth,
+    HealthReason,
+    MessagingHealth,
+    channel_health,
+    messaging_health,
+)
 from core.channels.registry import (
     WEBHOOK_SECRET_HEADER,
     client_for,
@@ -563,6 +570,60 @@ def test_health_line(session, team, sandbox) -> None:
     assert channel_health(session, team[Role.ADMIN], fresh.channel.id) == (
         ChannelHealth(None, None, None, None, 0)
     )
+
+
+def _set_health(server: SandboxServer, entity: str, **spec: Any) -> None:
+    path = f"/sandbox/api/accounts/{NUMBER}/health/{entity}"
+    httpx.put(server.base_url + path, json=spec).raise_for_status()
+
+
+def test_whatsapp_health_available_limited_and_blocked_with_metas_reasons(
+    session, team, sandbox
+) -> None:
+    """360Dialog's health status (https://docs.360dialog.com/docs/messaging/health-status) with
+    the reasons of Meta's OpenAPI examples."""
+    channel_id = connect(session, team[Role.ADMIN], sandbox).channel.id
+    agent = team[Role.AGENT]
+    assert messaging_health(session, agent, channel_id) == MessagingHealth("AVAILABLE")
+    verification = {
+        "error_code": 141010,
+        "error_description": "The Business has not passed business verification.",
+        "possible_solution": "Visit business settings and start or resolve the business "
+        "verification request.",
+    }
+    _set_health(sandbox, "BUSINESS", can_send_message="LIMITED", errors=[verification])
+    limited = messaging_health(session, agent, channel_id)
+    assert limited == MessagingHealth(
+        "LIMITED",
+        (
+            HealthReason(
+                "BUSINESS",
+                141010,
+                verification["error_description"],
+                verification["possible_solution"],
+            ),
+        ),
+    )
+    assert limited.restricted
+    payment = {"error_code": 141006, "error_description": "There is an error with the payment."}
+    _set_health(sandbox, "WABA", can_send_message="BLOCKED", errors=[payment])
+    blocked = messaging_health(session, agent, channel_id)
+    assert blocked.can_send == "BLOCKED"
+    assert [reason.code for reason in blocked.reasons] == [141006, 141010]
+
+
+def test_whatsapp_health_is_unknown_on_premise_or_when_360dialog_does_not_answer(
+    session, team, sandbox
+) -> None:
+    admin = team[Role.ADMIN]
+    onprem = connect(
+        session, admin, sandbox, number=ONPREM_NUMBER, api_key=ONPREM_KEY, generation="onprem"
+    )
+    assert messaging_health(session, admin, onprem.channel.id) is None
+    cloud = connect(session, admin, sandbox).channel.id
+    row = session.get(Channel, cloud)
+    row.base_url = f"http://127.0.0.1:{closed_port()}"
+    assert messaging_health(session, admin, cloud) is None
 
 
 # --- roles and audit ------------------------------------------------------------------------

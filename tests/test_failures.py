@@ -10,9 +10,13 @@ from core.d360.errors import (
     ConnectionFailed,
     D360Error,
     InvalidRequest,
+    MarketingLimited,
+    MarketingStopped,
     MediaError,
     PermissionDenied,
+    RateLimited,
     Undeliverable,
+    error_from_response,
     error_from_webhook,
 )
 from core.failures import CAMPAIGN_CANCELLED, describe, describe_error, stored_title
@@ -106,3 +110,39 @@ def test_an_on_premise_number_is_told_it_needs_the_cloud_api(language: str) -> N
         CloudApiOnly("the Resumable Upload exists only on the Cloud API"), language
     )
     assert words == t("d360.error.kind.cloud_api_only", language) and "Cloud API" in words
+
+
+@pytest.mark.parametrize(
+    ("code", "family", "transient", "wait"),
+    [(131049, MarketingLimited, True, 24 * 3600.0), (131050, MarketingStopped, False, None)],
+)
+def test_the_marketing_refusals_have_families_of_their_own(
+    code: int, family: type[D360Error], transient: bool, wait: float | None
+) -> None:
+    """131049: a later try can succeed, but not before a day (Meta's per-user marketing limit,
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/per-user-limits);
+    131050: the customer stopped this business's marketing messages."""
+    error = error_from_webhook({"code": code, "title": "…"})
+    assert type(error) is family and isinstance(error, Undeliverable)
+    assert (error.is_transient, error.retry_after) == (transient, wait)
+    for language in ("es", "en"):
+        assert describe_error(error, language) == t(f"d360.error.{code}", language)
+        assert describe(None, f"reason:{family.kind}", language) == t(
+            f"d360.error.kind.{family.kind}", language
+        )
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+def test_360dialogs_usage_limit_says_when_to_try_again(language: str) -> None:
+    """360Dialog's "1 request every N seconds" (https://docs.360dialog.com/docs/useful/api-error-message-list)."""
+    error = error_from_response(
+        400, {"error": "You have exceeded the limit of 1 request every 30 seconds."}
+    )
+    assert isinstance(error, RateLimited) and error.retry_after == 30
+    assert describe_error(error, language) == t("d360.error.usage_limit", language, seconds="30")
+    assert "30" in describe_error(error, language)
+
+
+def test_a_graph_rate_limit_is_said_as_its_code_not_as_a_usage_limit() -> None:
+    error = error_from_webhook({"code": 130429, "title": "Rate limit hit"})
+    assert describe_error(error, "en") == t("d360.error.130429", "en")

@@ -1,5 +1,10 @@
 """Opt-outs: a contact who writes STOP or BAJA (configurable) gets no marketing template again.
 
+WhatsApp can tell us the same thing: a marketing template that fails with 131050 means the customer
+stopped this business's marketing messages in WhatsApp itself
+(https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/), so the contact is
+opted out just as if they had written the keyword, and campaigns leave them out from then on.
+
 Only an admin can opt someone back in (for example after they asked in another channel); both
 directions are audited.
 """
@@ -7,14 +12,16 @@ directions are audited.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from sqlmodel import Session, col, select
 
 from core.access import audit
 from core.access import settings as app_settings
 from core.access.auth import Actor, Permission, require
+from core.db import one_of
 from core.errors import UserFacingError
-from core.models import Contact, utcnow
+from core.models import Contact, Conversation, Message, utcnow
 
 _NOT_WORD = re.compile(r"[^\w]+")
 
@@ -38,6 +45,31 @@ def record_if_opt_out(session: Session, contact: Contact, text: str, words: set[
     contact.opted_out, contact.opted_out_at = True, utcnow()
     audit.record(session, "system", "contact.opt_out", contact.wa_id, keyword=text.strip())
     return True
+
+
+def record_marketing_stopped(session: Session, message_ids: Collection[int]) -> list[Contact]:
+    """The contacts our messages ``message_ids`` went to, opted out because WhatsApp said they
+    stopped marketing messages from this business (131050); returns those newly opted out."""
+    if not message_ids:
+        return []
+    their_contacts = (
+        select(Conversation.contact_id)
+        .join(Message, col(Message.conversation_id) == col(Conversation.id))
+        .where(one_of(session, col(Message.id), message_ids))
+    )
+    contacts = list(
+        session.exec(
+            select(Contact)
+            .where(col(Contact.id).in_(their_contacts))
+            .where(Contact.opted_out == False)  # noqa: E712
+        )
+    )
+    for contact in contacts:
+        contact.opted_out, contact.opted_out_at = True, utcnow()
+        audit.record(
+            session, "system", "contact.opt_out", contact.wa_id, reason="stopped_marketing"
+        )
+    return contacts
 
 
 def set_opted_out(session: Session, actor: Actor, contact_id: int, opted_out: bool) -> Contact:

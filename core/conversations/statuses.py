@@ -12,12 +12,26 @@ that it moves the message forward, so whatever another writer did in between is 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Integer, Row, String, bindparam, case, or_, type_coerce, update
+from sqlalchemy import (
+    Integer,
+    Row,
+    String,
+    TextClause,
+    bindparam,
+    case,
+    or_,
+    text,
+    type_coerce,
+    update,
+)
 from sqlmodel import Session, select
 
+from core.conversations.optouts import record_marketing_stopped
+from core.d360.errors import MarketingStopped
 from core.d360.events import STATUS_ORDER, StatusUpdate, status_rank
 from core.db import in_row_order, one_of
 from core.models import Channel, Message, MessageStatus, UTCDateTime, utcnow
@@ -100,12 +114,20 @@ def plan_statuses(session: Session, arrivals: list[StatusArrival]) -> StatusPlan
 
 def apply_statuses(session: Session, plan: StatusPlan) -> None:
     """Write the planned statuses: per message the furthest one (never backwards, also against
-    what is stored), WhatsApp's id where we had none, and the errors of failures and warnings."""
+    what is stored), WhatsApp's id where we had none, the errors of failures and warnings, and
+    what the message costs (its ``pricing``). A failure saying the customer stopped marketing
+    messages opts the contact out."""
     furthest: dict[int, dict[str, Any]] = {}
     failures: dict[int, dict[str, Any]] = {}
     warnings: dict[int, dict[str, Any]] = {}
+    prices: dict[int, dict[str, Any]] = {}
+    stopped_marketing: set[int] = set()
     for message_id, arrival in plan.matched:
         status = arrival.update
+        if status.pricing is not None:
+            prices[message_id] = {"row": message_id, "pricing": json.dumps(status.pricing.stored())}
+        if status.status == "failed" and isinstance(status.error, MarketingStopped):
+            stopped_marketing.add(message_id)
         if status.errors:
             error = status.errors[0]
             fields = {
@@ -147,7 +169,10 @@ def apply_statuses(session: Session, plan: StatusPlan) -> None:
         )
     if furthest:
         connection.execute(_MOVE_FORWARD, in_row_order(furthest))
+    if prices:
+        connection.execute(_keep_pricing(connection.dialect.name), in_row_order(prices))
     _forget_cached(session, {message_id for message_id, _ in plan.matched})
+    record_marketing_stopped(session, stopped_marketing)
 
 
 _MESSAGES = Message.__table__.c  # type: ignore[attr-defined]
@@ -189,6 +214,21 @@ _RECORD_ERROR = (
         error_details=bindparam("details"),
     )
 )
+
+
+def _keep_pricing(dialect: str) -> TextClause:
+    """Sets ``content["pricing"]`` in the database itself, beside what the message holds: a
+    price arrives with most statuses, and reading every message's content to write it back would
+    double the cost of a batch. No column of its own: the price is read with the message, never
+    searched by."""
+    if dialect == "postgresql":
+        merged = (
+            "(COALESCE(content::jsonb, '{}'::jsonb) "
+            "|| jsonb_build_object('pricing', CAST(:pricing AS jsonb)))::json"
+        )
+    else:
+        merged = "json_set(COALESCE(content, '{}'), '$.pricing', json(:pricing))"
+    return text(f"UPDATE messages SET content = {merged} WHERE id = :row")  # noqa: S608
 
 
 def _callback_id(data: str | None) -> int | None:

@@ -3,7 +3,10 @@
 It only speaks HTTP: it builds the request the chosen generation expects, sends it with
 the channel's ``D360-API-KEY``, and returns parsed JSON or a small frozen result. It decides
 nothing about conversations, windows or retries; every failure is raised as a
-``core.d360.errors.D360Error`` subclass so callers can ask ``err.is_transient``.
+``core.d360.errors.D360Error`` subclass so callers can ask ``err.is_transient``. One exception:
+360Dialog allows configuration calls (``/v1/configs/…``) only "1 request every N seconds"; when
+it says so and N is short, the call waits N seconds and asks once more (``CONFIG_WAIT_LIMIT``),
+since the person who clicked is waiting for it anyway.
 
 - ``cloud`` (default, ``https://waba-v2.360dialog.io``): Meta's Cloud API bodies proxied by
   360Dialog — ``/messages``, ``/media``, ``/{media-id}``, ``/health_status``, and Meta's
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -30,6 +34,7 @@ from core.d360.errors import (
     CloudApiOnly,
     ConnectionFailed,
     D360Error,
+    RateLimited,
     UnexpectedResponse,
     error_from_response,
 )
@@ -54,6 +59,11 @@ API_KEY_HEADER = "D360-API-KEY"
 UPLOAD_PREFIX = "upload:"
 UPLOAD_RESUMES = 3
 """Cuts an upload of a sample survives before its failure is the caller's."""
+
+CONFIG_WAIT_LIMIT = 10.0
+"""Longest wait (seconds) for 360Dialog's usage limit on a configuration call before asking
+again; a longer one is the caller's, with the wait in the error's ``retry_after``
+(https://docs.360dialog.com/docs/useful/api-error-message-list)."""
 
 Generation = Literal["cloud", "onprem"]
 
@@ -195,6 +205,22 @@ class D360Client:
             )
         return response
 
+    _sleep = staticmethod(time.sleep)
+
+    def _configure(self, method: str, path: str, **kwargs: Any) -> Any:
+        """A configuration call's JSON answer, asked once more after 360Dialog's usage-limit
+        wait when that wait is short."""
+        try:
+            return self._json(self._request(method, self._url(path), **kwargs))
+        except RateLimited as exc:
+            if exc.retry_after is None or exc.retry_after > CONFIG_WAIT_LIMIT:
+                raise
+            log.info(
+                "360Dialog %s %s: usage limit, asking again in %gs", method, path, exc.retry_after
+            )
+            self._sleep(exc.retry_after)
+        return self._json(self._request(method, self._url(path), **kwargs))
+
     @staticmethod
     def _json(response: httpx.Response) -> Any:
         if not response.content:
@@ -270,7 +296,7 @@ class D360Client:
 
     def get_webhook(self) -> dict[str, Any]:
         """The URL (and custom headers) 360Dialog posts this number's events to."""
-        return self._json(self._request("GET", self._url("/v1/configs/webhook")))
+        return self._configure("GET", "/v1/configs/webhook")
 
     def set_webhook(self, url: str, headers: Mapping[str, str] | None = None) -> dict[str, Any]:
         """Point this number's events at ``url``; ``headers`` are sent with every event (the
@@ -278,7 +304,7 @@ class D360Client:
         body: dict[str, Any] = {"url": url}
         if headers:
             body["headers"] = dict(headers)
-        return self._json(self._request("POST", self._url("/v1/configs/webhook"), json_body=body))
+        return self._configure("POST", "/v1/configs/webhook", json_body=body)
 
     # --- templates ------------------------------------------------------------------------
 
@@ -299,8 +325,8 @@ class D360Client:
             params["sort"] = sort if isinstance(sort, str) else ",".join(sort)
         if filters:
             params["filters"] = json.dumps(dict(filters), separators=(",", ":"))
-        response = self._request("GET", self._url("/v1/configs/templates"), params=params)
-        return TemplatePage.from_response(self._json(response), limit=limit, offset=offset)
+        answer = self._configure("GET", "/v1/configs/templates", params=params)
+        return TemplatePage.from_response(answer, limit=limit, offset=offset)
 
     def iter_template_pages(
         self,
@@ -330,14 +356,11 @@ class D360Client:
 
     def create_template(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """Submit a template for Meta's review; answers the stored template (status pending)."""
-        return self._json(
-            self._request("POST", self._url("/v1/configs/templates"), json_body=dict(body))
-        )
+        return self._configure("POST", "/v1/configs/templates", json_body=dict(body))
 
     def delete_template(self, name: str) -> dict[str, Any]:
         """Delete every language of the template called ``name``."""
-        url = self._url(f"/v1/configs/templates/{quote(name, safe='')}")
-        return self._json(self._request("DELETE", url))
+        return self._configure("DELETE", f"/v1/configs/templates/{quote(name, safe='')}")
 
     # --- media ----------------------------------------------------------------------------
 

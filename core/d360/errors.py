@@ -27,6 +27,8 @@ __all__ = [
     "ConnectionFailed",
     "D360Error",
     "InvalidRequest",
+    "MarketingLimited",
+    "MarketingStopped",
     "MediaError",
     "PairRateLimited",
     "PermissionDenied",
@@ -149,6 +151,29 @@ class Undeliverable(D360Error):
     kind = "undeliverable"
 
 
+class MarketingLimited(Undeliverable):
+    """WhatsApp held back a marketing template so as not to overwhelm this customer (131049).
+
+    Meta caps how many marketing templates one person receives from all businesses; the cap
+    lifts on its own, so a later try can succeed, but an immediate one fails again
+    (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/,
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/per-user-limits).
+    Hence transient, with a day as the least wait.
+    """
+
+    kind = "marketing_limited"
+    transient = True
+    default_retry_after = 24 * 3600.0
+
+
+class MarketingStopped(Undeliverable):
+    """The customer told WhatsApp to stop this business's marketing messages (131050): no
+    marketing template reaches them until they allow it again in WhatsApp
+    (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/)."""
+
+    kind = "stopped_marketing"
+
+
 class InvalidRequest(D360Error):
     """The request itself is wrong (missing or invalid parameter); retrying won't help."""
 
@@ -221,7 +246,9 @@ _FAMILIES: dict[type[D360Error], tuple[int | range, ...]] = {
     RateLimited: (4, 17, 32, 613, 80007, 130429, 131048, 133016, 429, 471, 1015, 132069),
     PairRateLimited: (131056,),
     WindowClosed: (131047, 470),
-    Undeliverable: (131026, 130472, 131049, 131050, 1006, 1007, 1013, 1026, 472, 408, 410),
+    Undeliverable: (131026, 130472, 1006, 1007, 1013, 1026, 472, 408, 410),
+    MarketingLimited: (131049,),
+    MarketingStopped: (131050,),
     InvalidRequest: (
         100,
         131008,
@@ -398,9 +425,15 @@ def error_from_response(
                 user_message=_as_text(err.get("error_user_msg")),
                 raw=data,
             )
+        # 360Dialog's own gateway also answers ``{"error": "sentence"}`` (its Messaging API
+        # reference, e.g. the multi-webhook endpoints): the sentence is all there is to go by.
         message = _as_text(err) or ""
-        return _resolve(None, message, status)(
-            message, http_status=status, retry_after=retry_after, raw=data
+        cls = _resolve(None, message, status)
+        return cls(
+            message,
+            http_status=status,
+            retry_after=retry_after or _usage_limit_wait(cls, message),
+            raw=data,
         )
 
     if isinstance(data, dict) and isinstance(data.get("errors"), list) and data["errors"]:
@@ -414,15 +447,26 @@ def error_from_response(
         # The real status wins: the documented invalid-key answer is a 401 saying httpCode 404.
         effective = status if status >= 400 else inner
         cls = _resolve(None, message, effective)
-        if retry_after is None and issubclass(cls, RateLimited):
-            match = _EVERY_SECONDS.search(message)
-            retry_after = float(match.group(1)) if match else None
-        return cls(message, http_status=status, retry_after=retry_after, raw=data)
+        return cls(
+            message,
+            http_status=status,
+            retry_after=retry_after or _usage_limit_wait(cls, message),
+            raw=data,
+        )
 
     snippet = (text or "").strip()[:200] or None
     return _class_for_status(status)(
         snippet or f"HTTP {status}", http_status=status, retry_after=retry_after, raw=data or text
     )
+
+
+def _usage_limit_wait(cls: type[D360Error], sentence: str) -> float | None:
+    """Seconds named by 360Dialog's usage limit, "You have exceeded the limit of 1 request every
+    5 seconds" (https://docs.360dialog.com/docs/useful/api-error-message-list)."""
+    if not issubclass(cls, RateLimited):
+        return None
+    match = _EVERY_SECONDS.search(sentence)
+    return float(match.group(1)) if match else None
 
 
 def _from_error_object(

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core.sandbox import media, outbound, uploads
+from core.sandbox import health, media, outbound, uploads
 from core.sandbox.errors import ApiError
 from core.sandbox.http import authenticate, ok, read_json, sandbox_of
 
@@ -77,24 +77,8 @@ async def download(request: Request) -> Response:
 
 async def health_status(request: Request) -> JSONResponse:
     account = authenticate(request, "cloud")
-    entities = [
-        ("PHONE_NUMBER", account.phone_number_id),
-        ("WABA", account.waba_id),
-        ("BUSINESS", account.waba_id[::-1]),
-        ("APP", "1" + account.phone_number_id[1:]),
-    ]
-    return ok(
-        {
-            "health_status": {
-                "can_send_message": "AVAILABLE",
-                "entities": [
-                    {"entity_type": kind, "id": entity_id, "can_send_message": "AVAILABLE"}
-                    for kind, entity_id in entities
-                ],
-            },
-            "id": account.phone_number_id,
-        }
-    )
+    with sandbox_of(request).state.lock:
+        return ok(health.body(account))
 
 
 ROUTES = [

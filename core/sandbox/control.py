@@ -15,11 +15,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core.sandbox import inbound, outbound, review, statuses, templates
+from core.sandbox import health, inbound, outbound, payloads, review, statuses, templates
 from core.sandbox.engine import Sandbox
-from core.sandbox.errors import ApiError
+from core.sandbox.errors import CATALOGUE, ApiError
 from core.sandbox.http import read_json, sandbox_of
-from core.sandbox.state import Account, Message, digits
+from core.sandbox.state import PRICING_MODELS, Account, Message, digits
 
 ACCOUNT_FIELDS = (
     "api_key",
@@ -34,6 +34,8 @@ ACCOUNT_FIELDS = (
     "pair_refill_seconds",
     "not_on_whatsapp",
     "sample_templates",
+    "pricing_model",
+    "config_calls_every_seconds",
 )
 # Fields that may change on a live account, with the conversion each value goes through.
 TUNABLE_FIELDS: dict[str, Callable[[Any], Any]] = {
@@ -44,7 +46,17 @@ TUNABLE_FIELDS: dict[str, Callable[[Any], Any]] = {
     "display_phone_number": str,
     "registered_as": lambda pairs: {digits(k): digits(v) for k, v in dict(pairs).items()},
     "template_listing": lambda shape: templates.listing_shape(str(shape)),
+    "pricing_model": lambda model: _one_of(str(model), PRICING_MODELS),
+    "config_calls_every_seconds": lambda seconds: max(0.0, float(seconds)),
 }
+CUSTOMER_FLAGS = ("stopped_marketing", "marketing_limited")
+"""What a customer did in WhatsApp that the business only learns from failed sends."""
+
+
+def _one_of(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"must be one of {allowed}")
+    return value
 
 
 class ControlError(Exception):
@@ -146,8 +158,16 @@ async def update_customer(request: Request) -> JSONResponse:
         contact = account.contact(_customer(request), body.get("name"))
         if "auto_read" in body:
             contact.auto_read = None if body["auto_read"] is None else bool(body["auto_read"])
+        for flag in CUSTOMER_FLAGS:
+            if flag in body:
+                setattr(contact, flag, bool(body[flag]))
     return JSONResponse(
-        {"wa_id": contact.wa_id, "name": contact.name, "auto_read": contact.auto_read}
+        {
+            "wa_id": contact.wa_id,
+            "name": contact.name,
+            "auto_read": contact.auto_read,
+            **{flag: getattr(contact, flag) for flag in CUSTOMER_FLAGS},
+        }
     )
 
 
@@ -206,6 +226,33 @@ async def media_bytes(request: Request) -> Response:
     if item is None:
         raise ControlError("no such media", 404)
     return Response(item.data, media_type=item.mime_type)
+
+
+async def set_health(request: Request) -> JSONResponse:
+    """One entity of the number's ``health_status`` (LIMITED or BLOCKED, with its reasons)."""
+    account = _account(request)
+    body = await _body(request)
+    try:
+        with sandbox_of(request).state.lock:
+            health.set_entity(account, request.path_params["entity_type"].upper(), body)
+            return JSONResponse(health.body(account))
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
+
+
+async def report_error(request: Request) -> JSONResponse:
+    """WhatsApp reports an error about the number itself (``value.errors``), e.g. 130429."""
+    account = _account(request)
+    body = await _body(request)
+    code = body.get("code")
+    if code not in CATALOGUE:
+        raise ControlError(f"code must be one of {sorted(CATALOGUE)}")
+    try:
+        webhook = payloads.value_errors(account, code, body.get("details"))
+    except ValueError as exc:  # a Cloud-only code on an on-premise number
+        raise ControlError(str(exc)) from None
+    sandbox_of(request).emit(account, webhook, "errors")
+    return JSONResponse(webhook, status_code=201)
 
 
 # -- templates -------------------------------------------------------------------------------
@@ -286,6 +333,29 @@ async def faults(request: Request) -> JSONResponse:
         except (TypeError, ValueError) as exc:
             raise ControlError(str(exc)) from None
     return JSONResponse(sandbox.faults.public())
+
+
+async def web(request: Request) -> JSONResponse:
+    """How media links answer when WhatsApp fetches them (``web.py``)."""
+    sandbox = sandbox_of(request)
+    if request.method == "PUT":
+        try:
+            sandbox.web.set(await _body(request))
+        except (TypeError, ValueError) as exc:
+            raise ControlError(str(exc)) from None
+    return JSONResponse(sandbox.web.public())
+
+
+async def gateway(request: Request) -> JSONResponse:
+    """Refusals 360Dialog's gateway gives the next provider calls (``gateway.py``)."""
+    sandbox = sandbox_of(request)
+    if request.method == "PUT":
+        body = await _body(request)
+        try:
+            sandbox.gateway.refuse_next(list(body.get("refuse_next") or []))
+        except (TypeError, ValueError) as exc:
+            raise ControlError(str(exc)) from None
+    return JSONResponse(sandbox.gateway.public())
 
 
 async def clock(request: Request) -> JSONResponse:
@@ -371,10 +441,14 @@ ROUTES = [
     Route(CUSTOMER + "/read", customer_reads, methods=["POST"]),
     Route(ACCOUNT + "/sent", sent, methods=["GET"]),
     Route(ACCOUNT + "/media/{media_id}", media_bytes, methods=["GET"]),
+    Route(ACCOUNT + "/health/{entity_type}", set_health, methods=["PUT"]),
+    Route(ACCOUNT + "/errors", report_error, methods=["POST"]),
     Route(ACCOUNT + "/templates", list_templates, methods=["GET"]),
     Route(ACCOUNT + "/templates/{name}/status", force_template_status, methods=["POST"]),
     Route(ACCOUNT + "/templates/{name}/pacing", template_pacing, methods=["POST"]),
     Route(PREFIX + "/faults", faults, methods=["GET", "PUT"]),
+    Route(PREFIX + "/web", web, methods=["GET", "PUT"]),
+    Route(PREFIX + "/gateway", gateway, methods=["GET", "PUT"]),
     Route(PREFIX + "/clock", clock, methods=["GET", "POST"]),
     Route(PREFIX + "/review", review_settings, methods=["GET", "PUT"]),
     Route(PREFIX + "/settings", settings, methods=["GET", "PUT"]),

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from core.sandbox import templates
+from core.sandbox.gateway import Gateway
 from core.sandbox.limits import Limits
 from core.sandbox.state import Account, Clock, SandboxState
+from core.sandbox.web import Web
 from core.sandbox.webhooks import Dispatcher, Faults, RetryPolicy, Scheduler
 
 ReviewPolicy = Literal["approve", "reject", "rules"]
@@ -85,7 +87,8 @@ class ReviewSettings:
 
 
 class Sandbox:
-    """A local 360Dialog: accounts, clock, limits, faults, review settings and delivery."""
+    """A local 360Dialog: accounts, clock, limits, faults, review settings and delivery, the
+    web media links are fetched from, and 360Dialog's gateway in front of it all."""
 
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self.config = config or SandboxConfig()
@@ -93,6 +96,8 @@ class Sandbox:
         self.state = SandboxState(self.clock)
         self.limits = Limits(self.clock)
         self.faults = Faults()
+        self.web = Web()
+        self.gateway = Gateway(self.clock)
         self.review = ReviewSettings(self.config.review_policy, self.config.review_delay)
         self.auto_read = self.config.auto_read
         self.random = random.Random(self.config.random_seed)
@@ -164,6 +169,8 @@ class Sandbox:
             for account in self.state.accounts():
                 self._install_sample_templates(account)
         self.limits.reset()
+        self.web.clear()
+        self.gateway.reset()
         self.faults.update(Faults().public())
         self.review = ReviewSettings(self.config.review_policy, self.config.review_delay)
         self.auto_read = self.config.auto_read

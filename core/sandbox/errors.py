@@ -27,12 +27,13 @@ ONPREM_ERRORS_HREF = "https://developers.facebook.com/docs/whatsapp/api/errors/"
 
 @dataclass(frozen=True)
 class ErrorKind:
-    """One entry of Meta's error catalogue, with its on-premise counterpart."""
+    """One entry of Meta's error catalogue, with its on-premise counterpart (``None`` for the
+    codes Meta introduced for the Cloud API only: the sandbox produces those on Cloud numbers)."""
 
     title: str
     http_status: int
-    onprem_code: int
-    onprem_title: str
+    onprem_code: int | None = None
+    onprem_title: str | None = None
 
 
 CATALOGUE: dict[int, ErrorKind] = {
@@ -41,8 +42,13 @@ CATALOGUE: dict[int, ErrorKind] = {
     131000: ErrorKind("Something went wrong", 500, 1000, "Generic error"),
     131008: ErrorKind("Required parameter is missing", 400, 1008, "Required parameter is missing"),
     131009: ErrorKind("Parameter value is not valid", 400, 1009, "Parameter value is not valid"),
+    131014: ErrorKind("Request for url failed", 400),
     131026: ErrorKind("Message undeliverable", 400, 1013, "User is not valid"),
     131047: ErrorKind("Re-engagement message", 400, 470, "Re-engagement message"),
+    131049: ErrorKind(
+        "This message was not delivered to maintain healthy ecosystem engagement.", 400
+    ),
+    131050: ErrorKind("User stopped marketing messages", 400),
     131051: ErrorKind("Message type unknown", 400, 1026, "Receiver Incapable"),
     131053: ErrorKind("Media upload error", 400, 1014, "Internal error"),
     131056: ErrorKind(
@@ -57,6 +63,12 @@ CATALOGUE: dict[int, ErrorKind] = {
     132001: ErrorKind(
         "Template name does not exist in the translation", 404, 2001, "Template missing"
     ),
+    132012: ErrorKind(
+        "Parameter format does not match format in the created template",
+        400,
+        2012,
+        "Template Parameter Format Mismatch",
+    ),
     132015: ErrorKind("Template is Paused", 400, 2001, "Template missing"),
     132016: ErrorKind("Template is Disabled", 400, 2001, "Template missing"),
 }
@@ -68,6 +80,14 @@ ASYNC_DETAILS = {
         "replied to this number."
     ),
     131026: "Message Undeliverable.",
+    131049: (
+        "In order to maintain a healthy ecosystem engagement, the message failed to be delivered."
+    ),
+    131050: (
+        "Unable to deliver the message. This recipient has chosen to stop receiving marketing "
+        "messages on WhatsApp from your business."
+    ),
+    131051: "Message type is currently not supported.",
 }
 
 
@@ -98,14 +118,27 @@ class ApiError(Exception):
 
 
 class GatewayError(Exception):
-    """A failure decided by 360Dialog's gateway before Meta is involved (auth, unknown path)."""
+    """A failure decided by 360Dialog's gateway before Meta is involved (auth, unknown path).
 
-    def __init__(self, http_status: int, developer_message: str, body_code: int | None = None):
+    ``plain`` renders it as ``{"error": "sentence"}``, the shape 360Dialog's Messaging API
+    reference gives its own endpoints' errors (e.g. the multi-webhook ones), instead of the
+    ``meta`` envelope of its error list.
+    """
+
+    def __init__(
+        self,
+        http_status: int,
+        developer_message: str,
+        body_code: int | None = None,
+        *,
+        plain: bool = False,
+    ):
         super().__init__(developer_message)
         self.http_status = http_status
         self.developer_message = developer_message
         # 360Dialog answers a wrong key with HTTP 401 but "httpCode": 404 in the body.
         self.body_code = body_code if body_code is not None else http_status
+        self.plain = plain
 
 
 def invalid_api_key() -> GatewayError:
@@ -152,6 +185,8 @@ def onprem_body(error: ApiError) -> dict[str, Any]:
 
 def gateway_body(error: GatewayError) -> dict[str, Any]:
     """360Dialog's own envelope, identical in both generations."""
+    if error.plain:
+        return {"error": error.developer_message}
     return {
         "meta": {
             "httpCode": error.body_code,
@@ -161,14 +196,17 @@ def gateway_body(error: GatewayError) -> dict[str, Any]:
     }
 
 
-def cloud_status_error(code: int) -> dict[str, Any]:
-    """The ``errors[]`` item of a Cloud ``failed`` status webhook (Meta's v16+ shape)."""
+def cloud_status_error(
+    code: int, details: str | None = None, title: str | None = None
+) -> dict[str, Any]:
+    """The ``errors[]`` item of a Cloud ``failed`` status webhook (Meta's v16+ shape); also the
+    shape of an inbound message's and of a value's ``errors``."""
     kind = CATALOGUE[code]
     return {
         "code": code,
-        "title": kind.title,
-        "message": kind.title,
-        "error_data": {"details": ASYNC_DETAILS.get(code, kind.title)},
+        "title": title or kind.title,
+        "message": title or kind.title,
+        "error_data": {"details": details or ASYNC_DETAILS.get(code, kind.title)},
         "href": CLOUD_ERRORS_HREF,
     }
 
@@ -176,5 +214,7 @@ def cloud_status_error(code: int) -> dict[str, Any]:
 def onprem_status_error(code: int) -> dict[str, Any]:
     """The ``errors[]`` item of an on-premise ``failed`` status (legacy: code, title, href)."""
     kind = CATALOGUE[code]
+    if kind.onprem_code is None:
+        raise ValueError(f"{code} is a Cloud API error; on-premise numbers never report it")
     title = ASYNC_DETAILS[code] if kind.onprem_code == 470 else kind.onprem_title
     return {"code": kind.onprem_code, "title": title, "href": ONPREM_ERRORS_HREF}

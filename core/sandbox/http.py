@@ -3,7 +3,8 @@
 Every provider-facing route calls :func:`authenticate` first: 360Dialog authorises each request by
 its ``D360-API-KEY`` header, on both hosts (https://docs.360dialog.com/docs/integration/the-basics).
 It remembers the account's generation on the request so that an :class:`ApiError` raised anywhere
-below is rendered in that generation's envelope by the app-wide exception handlers.
+below is rendered in that generation's envelope by the app-wide exception handlers, and lets
+360Dialog's gateway refuse the call first (``gateway.py``).
 """
 
 from __future__ import annotations
@@ -36,12 +37,14 @@ def authenticate(request: Request, generation: Generation | None = None) -> Acco
     ``generation`` restricts a route to one generation: the Cloud host has no ``/v1/messages``
     and the on-premise host no ``/messages``, so the other generation's key gets a 404.
     """
-    account = sandbox_of(request).state.by_key(request.headers.get("d360-api-key"))
+    sandbox = sandbox_of(request)
+    account = sandbox.state.by_key(request.headers.get("d360-api-key"))
     if account is None:
         raise invalid_api_key()
     request.state.generation = account.generation
     if generation is not None and account.generation != generation:
         raise GatewayError(404, f"This endpoint is not available for {account.generation} numbers.")
+    sandbox.gateway.admit(account, request.url.path)
     return account
 
 

@@ -10,6 +10,10 @@ is ``type: "audio"`` with ``"voice": true`` on Cloud
 (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/payload-examples) but
 ``type: "voice"`` on-premise (https://developers.facebook.com/docs/whatsapp/on-premises/webhooks/inbound);
 message ids are wamids on Cloud.
+
+A message WhatsApp cannot pass on to a business (a kind the Cloud API does not support yet)
+reaches the webhook as ``type: "unsupported"`` with error 131051 instead of a content object (the
+"Unsupported Message" example of Meta's OpenAPI; Cloud API only).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any
 
 from core.sandbox import ids, media, payloads, statuses, templates
 from core.sandbox.engine import Sandbox
-from core.sandbox.errors import ApiError
+from core.sandbox.errors import ApiError, cloud_status_error
 from core.sandbox.state import Account, Message, digits
 
 MESSAGE_TYPES = (
@@ -36,6 +40,7 @@ MESSAGE_TYPES = (
     "button",
     "button_reply",
     "list_reply",
+    "unsupported",
 )
 
 
@@ -63,7 +68,10 @@ def receive(sandbox: Sandbox, account: Account, customer: str, spec: dict[str, A
         obj["context"] = {"from": account.display_phone_number, "id": reply_to}
     wire_type, content = BUILDERS[kind](account, spec, original, now)
     obj["type"] = wire_type
-    obj[wire_type] = content
+    if wire_type == "unsupported":
+        obj["errors"] = [cloud_status_error(131051)]
+    else:
+        obj[wire_type] = content
 
     with sandbox.state.lock:
         contact = account.contact(wa_id, spec.get("name"))
@@ -230,6 +238,15 @@ def _options(interactive: dict[str, Any], kind: str) -> dict[str, dict[str, Any]
     return {row["id"]: row for section in action.get("sections", []) for row in section["rows"]}
 
 
+def _unsupported(
+    account: Account, spec: dict[str, Any], original: Message | None, now: float
+) -> Built:
+    """Something the customer sent that WhatsApp does not pass on (e.g. a poll)."""
+    if account.generation != "cloud":
+        raise CustomerInputError("unsupported messages are reported by the Cloud API only")
+    return "unsupported", None
+
+
 BUILDERS = {
     "text": _text,
     **dict.fromkeys(("image", "video", "document", "audio", "sticker"), _media),
@@ -239,4 +256,5 @@ BUILDERS = {
     "button": _button,
     "button_reply": _interactive_reply,
     "list_reply": _interactive_reply,
+    "unsupported": _unsupported,
 }

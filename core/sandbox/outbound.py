@@ -1,10 +1,9 @@
 """What happens when the business sends a message, in either generation.
 
 Order of checks, as Meta applies them: body validation (100/131008/131009), template checks
-(132000/132001/132015/132016), media ids, throughput (130429), pair limit (131056). All of those
-fail synchronously (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/). Once accepted the message gets an id and its fate is played out by webhooks:
-a customer not on WhatsApp fails with 131026, a free-form message outside the customer's 24-hour
-window fails with 131047 (470 on-premise); everything else goes sent → delivered → read.
+(132000/132001/132012/132015/132016), media ids, throughput (130429), pair limit (131056). All of
+those fail synchronously (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/). Once accepted the message gets an id and its fate is played out by webhooks:
+what fails later is in ``later_failures.py``; everything else goes sent → delivered → read.
 
 The answer (:func:`answer`) is Meta's send response
 (https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages; Meta's OpenAPI
@@ -23,6 +22,7 @@ from typing import Any
 from core.sandbox import ids, statuses, templates
 from core.sandbox.engine import Sandbox
 from core.sandbox.errors import ApiError
+from core.sandbox.later_failures import later_failure
 from core.sandbox.media import find
 from core.sandbox.state import Account, Message, Template, digits
 from core.sandbox.validation import MEDIA_TYPES, validate_message
@@ -63,11 +63,7 @@ def send(sandbox: Sandbox, account: Account, body: Any) -> Message:
         account.messages[message.id] = message
     if message.status != "accepted":  # held by Meta: its statuses wait for release()
         return message
-    failure = None
-    if customer in account.not_on_whatsapp:
-        failure = 131026
-    elif template is None and not contact.window_open(now):
-        failure = 131047
+    failure = later_failure(account, message, contact, sandbox.web, now)
     statuses.schedule(sandbox, account, message, failure)
     return message
 
@@ -87,7 +83,7 @@ def answer(body: dict[str, Any], message: Message) -> dict[str, Any]:
 
 def release(sandbox: Sandbox, account: Account, template: Template) -> int:
     """Meta lets the template's held messages go (sent → delivered → read, or the failure a
-    message to that customer meets); returns how many."""
+    message to that customer meets, as for any accepted message); returns how many."""
     with sandbox.state.lock:
         held = [
             m
@@ -98,8 +94,10 @@ def release(sandbox: Sandbox, account: Account, template: Template) -> int:
         ]
         for message in held:
             message.status = "accepted"
+    now = sandbox.clock.now()
     for message in held:
-        failure = 131026 if message.customer in account.not_on_whatsapp else None
+        contact = account.contact(message.customer)
+        failure = later_failure(account, message, contact, sandbox.web, now)
         statuses.schedule(sandbox, account, message, failure)
     return len(held)
 

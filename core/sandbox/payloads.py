@@ -13,7 +13,10 @@ Conversation and pricing follow Meta's status reference
 (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/status/):
 a ``sent`` status carries ``conversation`` with its ``expiration_timestamp`` and ``pricing``;
 ``delivered`` repeats both without the expiration; ``read`` carries neither; ``failed`` carries the
-error instead.
+error instead. Under per-message pricing (an account's ``pricing_model`` ``PMP``; Meta's model
+since July 2025, https://developers.facebook.com/docs/whatsapp/pricing) ``pricing`` says
+``pricing_model: "PMP"`` and gains a ``type``, and the status has no ``conversation`` (only free
+entry-point conversations keep one, which the sandbox does not open).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.sandbox.errors import cloud_status_error, onprem_status_error
+from core.sandbox.later_failures import LaterFailure
 from core.sandbox.state import Account, Message, Template
 
 CONVERSATION_STATUSES = ("sent", "delivered")
@@ -63,9 +67,11 @@ def status_item(
     status_name: str,
     timestamp: float,
     conversation: dict[str, Any] | None,
-    error_code: int | None = None,
+    failure: LaterFailure | None = None,
+    window_open: bool = False,
 ) -> dict[str, Any]:
-    """One status object about a message the business sent."""
+    """One status object about a message the business sent (``window_open``: the customer's
+    24-hour window was open when it was sent, which makes some messages free under PMP)."""
     onprem = account.generation == "onprem"
     item: dict[str, Any] = {
         "id": message.id,
@@ -76,18 +82,24 @@ def status_item(
     if onprem:
         item["type"] = "message"
     if conversation and status_name in CONVERSATION_STATUSES:
-        conv: dict[str, Any] = {"id": conversation["id"], "origin": {"type": message.category}}
-        if status_name == "sent":
-            conv["expiration_timestamp"] = str(int(conversation["expires_at"]))
-        item["conversation"] = conv
-        item["pricing"] = {
-            "billable": True,
-            "pricing_model": "CBP",
-            "category": message.category,
-        }
-    if error_code is not None:
-        error = onprem_status_error(error_code) if onprem else cloud_status_error(error_code)
-        item["errors"] = [error]
+        if account.pricing_model == "PMP":
+            item["pricing"] = per_message_pricing(message, window_open)
+        else:
+            conv: dict[str, Any] = {"id": conversation["id"], "origin": {"type": message.category}}
+            if status_name == "sent":
+                conv["expiration_timestamp"] = str(int(conversation["expires_at"]))
+            item["conversation"] = conv
+            item["pricing"] = {
+                "billable": True,
+                "pricing_model": "CBP",
+                "category": message.category,
+            }
+    if failure is not None:
+        item["errors"] = [
+            onprem_status_error(failure.code)
+            if onprem
+            else cloud_status_error(failure.code, failure.details, failure.title)
+        ]
         if onprem:
             item["message"] = {"recipient_id": message.customer}
     callback = message.payload.get("biz_opaque_callback_data")
@@ -96,11 +108,39 @@ def status_item(
     return item
 
 
+def per_message_pricing(message: Message, window_open: bool) -> dict[str, Any]:
+    """``pricing`` under PMP: a free-form reply (category ``service``) and a utility template
+    inside the customer's open window are ``free_customer_service``; everything else is
+    ``regular`` and billed in the template's category (Meta's pricing page)."""
+    free = message.category == "service" or (message.category == "utility" and window_open)
+    return {
+        "billable": not free,
+        "pricing_model": "PMP",
+        "type": "free_customer_service" if free else "regular",
+        "category": message.category,
+    }
+
+
 def statuses(account: Account, item: dict[str, Any]) -> dict[str, Any]:
     """The webhook body carrying one status object."""
     if account.generation == "onprem":
         return {"statuses": [item]}
     value = {"messaging_product": "whatsapp", "metadata": _metadata(account), "statuses": [item]}
+    return cloud_envelope(account, value)
+
+
+def value_errors(account: Account, code: int, details: str | None = None) -> dict[str, Any]:
+    """An error about the number rather than one message (``value.errors``, e.g. 130429 when
+    sending too fast; Meta's "errors" webhook reference,
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/errors);
+    on-premise bodies carried ``errors`` at the top."""
+    if account.generation == "onprem":
+        return {"errors": [onprem_status_error(code)]}
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": _metadata(account),
+        "errors": [cloud_status_error(code, details)],
+    }
     return cloud_envelope(account, value)
 
 

@@ -22,6 +22,7 @@ from core.sandbox import ids
 Generation = Literal["cloud", "onprem"]
 GENERATIONS: tuple[Generation, ...] = ("cloud", "onprem")
 WINDOW_SECONDS = 24 * 3600
+PRICING_MODELS = ("CBP", "PMP")
 
 
 def digits(number: str) -> str:
@@ -60,6 +61,11 @@ class Contact:
     name: str
     last_inbound_at: float | None = None
     auto_read: bool | None = None  # None: follow the sandbox-wide setting
+    stopped_marketing: bool = False
+    """The customer chose, in WhatsApp, to stop this business's marketing messages (131050)."""
+    marketing_limited: bool = False
+    """The customer has had their fill of marketing templates from all businesses for now:
+    WhatsApp holds further ones back (131049, Meta's per-user marketing limit)."""
 
     def window_open(self, now: float) -> bool:
         """True while the 24-hour customer service window is open: free-form messages are
@@ -188,7 +194,10 @@ class Account:
     Only ``api_key`` and ``number`` are required; Meta-side ids are generated when absent.
     ``pair_burst``/``pair_refill_seconds`` shape the per-customer token bucket (131056).
     ``sample_templates`` are installed already APPROVED, as a fresh number shows Meta's sample
-    templates (``engine.HELLO_WORLD``).
+    templates (``engine.HELLO_WORLD``). ``pricing_model`` is what status webhooks report
+    (``CBP``, conversation-based, or ``PMP``, per-message: ``payloads.pricing``);
+    ``config_calls_every_seconds`` is 360Dialog's usage limit on configuration calls (0: none;
+    ``gateway.py``); ``health`` overrides entities of ``GET /health_status`` (``health.py``).
     """
 
     api_key: str
@@ -210,6 +219,9 @@ class Account:
     ``without_total`` (the same envelope without ``total``) or ``graph`` (Meta's ``data`` and
     ``paging`` with cursors)."""
     sample_templates: list[dict[str, Any]] = field(default_factory=list)
+    pricing_model: str = "CBP"
+    config_calls_every_seconds: float = 0.0
+    health: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
 
     webhook_url: str | None = field(default=None, init=False)
     webhook_headers: dict[str, str] = field(default_factory=dict, init=False)
@@ -226,6 +238,8 @@ class Account:
     def __post_init__(self) -> None:
         if self.generation not in GENERATIONS:
             raise ValueError(f"generation must be one of {GENERATIONS}")
+        if self.pricing_model not in PRICING_MODELS:
+            raise ValueError(f"pricing_model must be one of {PRICING_MODELS}")
         self.number = digits(self.number)
         if not self.number or not self.api_key:
             raise ValueError("an account needs an api_key and a number")
@@ -269,6 +283,9 @@ class Account:
             "not_on_whatsapp": sorted("+" + n for n in self.not_on_whatsapp),
             "registered_as": dict(self.registered_as),
             "template_listing": self.template_listing,
+            "pricing_model": self.pricing_model,
+            "config_calls_every_seconds": self.config_calls_every_seconds,
+            "health": self.health,
             "webhook": {"url": self.webhook_url, "headers": self.webhook_headers},
         }
 

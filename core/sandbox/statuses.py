@@ -3,9 +3,10 @@
 After an accepted send the sandbox plays WhatsApp's part: the message reaches the phone
 (``delivered``) and, when the customer looks at it, ``read``. Each step is a webhook
 (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/status/).
-Problems Meta only detects after accepting the request (closed 24-hour window → 131047/470, number
-not on WhatsApp → 131026; https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/)
-arrive as a ``failed`` status instead.
+Problems Meta only detects after accepting the request (``later_failures.py``: closed 24-hour
+window, number not on WhatsApp, marketing limits, unusable media links;
+https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/) arrive as a
+``failed`` status instead.
 
 Statuses never move backwards on the stored message even when webhooks are delivered out of
 order, the way a client should also treat them.
@@ -17,12 +18,15 @@ from typing import Any
 
 from core.sandbox import ids, payloads
 from core.sandbox.engine import Sandbox
+from core.sandbox.later_failures import LaterFailure
 from core.sandbox.state import WINDOW_SECONDS, Account, Message, StatusEvent
 
 RANK = {"accepted": 0, "sent": 1, "delivered": 2, "read": 3}
 
 
-def schedule(sandbox: Sandbox, account: Account, message: Message, failure: int | None) -> None:
+def schedule(
+    sandbox: Sandbox, account: Account, message: Message, failure: LaterFailure | None
+) -> None:
     """Plan the status webhooks of a freshly accepted message."""
     sent_delay, delivered_delay, read_delay = sandbox.config.status_delays
     if failure is not None:
@@ -64,16 +68,18 @@ def advance(sandbox: Sandbox, account: Account, message: Message, name: str) -> 
             message.status = name
         message.statuses.append(StatusEvent(name, now))
         conversation = _conversation(account, message, now)
-    item = payloads.status_item(account, message, name, now, conversation)
+        contact = account.contacts.get(message.customer)
+        window_open = bool(contact and contact.window_open(message.timestamp))
+    item = payloads.status_item(account, message, name, now, conversation, window_open=window_open)
     sandbox.emit(account, payloads.statuses(account, item), f"status:{name}")
 
 
-def fail(sandbox: Sandbox, account: Account, message: Message, code: int) -> None:
+def fail(sandbox: Sandbox, account: Account, message: Message, failure: LaterFailure) -> None:
     now = sandbox.clock.now()
-    item = payloads.status_item(account, message, "failed", now, None, error_code=code)
+    item = payloads.status_item(account, message, "failed", now, None, failure)
     with sandbox.state.lock:
         message.status = "failed"
-        message.error_code = code
+        message.error_code = failure.code
         message.statuses.append(StatusEvent("failed", now, item["errors"]))
     sandbox.emit(account, payloads.statuses(account, item), "status:failed")
 

@@ -12,7 +12,8 @@ without ``total`` (pages then end on a short page) or in Meta's Graph shape, ``d
 (https://developers.facebook.com/docs/graph-api/results), as ``/message_templates`` does.
 
 Sending a template checks what Meta checks: it exists in that language and is approved (132001),
-is not paused or disabled (132015/132016), and gets as many parameters as it has variables (132000)
+is not paused or disabled (132015/132016), gets as many parameters as it has variables (132000), in
+the form it was made with (132012, ``parameters.py``)
 (https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/).
 """
 
@@ -26,8 +27,9 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from core.sandbox import ids
+from core.sandbox import authentication, ids
 from core.sandbox.errors import ApiError
+from core.sandbox.parameters import check_parameter_formats
 from core.sandbox.state import Account, Generation, Template
 
 NAME = re.compile(r"^[a-z0-9_]{1,512}$")
@@ -75,6 +77,8 @@ def create(account: Account, body: Any, now: float) -> Template:
     components = body.get("components")
     if not isinstance(components, list) or not all(isinstance(c, dict) for c in components):
         raise ApiError(100, "The parameter components is required and must be a list.")
+    if category == authentication.CATEGORY:
+        components = authentication.with_preset_text(components)
     bodies = [c for c in components if str(c.get("type", "")).upper() == "BODY"]
     if len(bodies) != 1:
         raise ApiError(100, "A template needs exactly one BODY component.")
@@ -280,6 +284,7 @@ def check_send(account: Account, request: dict[str, Any]) -> Template:
     if template.status != "APPROVED":
         raise ApiError(132001, f"template name ({name}) is not approved in {code}")
     _check_parameter_counts(template, request.get("components") or [])
+    check_parameter_formats(template, request.get("components") or [])
     return template
 
 

@@ -20,6 +20,7 @@ from core.d360.events import (
     Ignored,
     InboundMessage,
     MessageEcho,
+    Pricing,
     StatusUpdate,
     TemplateStatusChange,
     parse_webhook,
@@ -363,11 +364,7 @@ FIELDS: dict[str, dict[int, dict[str, Any]]] = {
             "conversation_id": "CONVERSATION_ID",
             "conversation_expires_at": T_1454119029,
             "conversation_origin": "referral_conversion",
-            "pricing": {
-                "pricing_model": "CBP",
-                "billable": False,
-                "category": "referral_conversion",
-            },
+            "pricing": Pricing(model="CBP", category="referral_conversion", billable=False),
         }
     },
     "courier/cloud_webhook__error_status.json": {0: {"status": "failed", "errors.0.code": 131014}},

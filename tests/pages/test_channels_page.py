@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from sqlmodel import select
 from streamlit.testing.v1 import AppTest
@@ -168,6 +169,27 @@ def test_a_webhooks_error_is_said_in_spanish(run_page, roles, sandbox, public_ur
     shown = texts(at)
     assert t("d360.error.131047", "es") in shown
     assert "Re-engagement message" not in shown
+
+
+def test_a_limited_number_is_a_warning_with_whatsapps_reasons(
+    run_page, roles, sandbox, public_url
+) -> None:
+    """A LIMITED ``health_status`` (https://docs.360dialog.com/docs/messaging/health-status), with
+    the reason of Meta's OpenAPI example, in Meta's own words under our warning."""
+    description = "The Business has not passed business verification."
+    httpx.put(
+        f"{sandbox.base_url}/sandbox/api/accounts/{NUMBER}/health/BUSINESS",
+        json={
+            "can_send_message": "LIMITED",
+            "errors": [{"error_code": 141010, "error_description": description}],
+        },
+    ).raise_for_status()
+    at = run_page(PAGE, roles[Role.ADMIN], language="es")
+    fill_add_form(at, sandbox, NUMBER, KEY, "Tienda")
+    press(at, "Listo")
+    (warning,) = [w.value for w in at.warning if "WhatsApp" in w.value]
+    assert warning.startswith(t("channels.health.limited", "es"))
+    assert f"Empresa: {description}" in warning
 
 
 def test_admin_deactivates_a_channel_after_confirming(

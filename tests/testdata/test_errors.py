@@ -32,6 +32,8 @@ ROWS: dict[str, tuple[int, type[D360Error], int | None, float | None]] = {
     "gateway_invalid_api_key": (401, AuthenticationError, None, None),  # body says httpCode 404
     "gateway_waba_disabled": (400, WabaDisabled, None, None),
     "gateway_usage_limit": (400, RateLimited, None, 5.0),  # "1 request every 5 seconds"
+    "gateway_plain_sentence": (401, AuthenticationError, None, None),
+    "gateway_plain_usage_limit": (400, RateLimited, None, 10.0),
     "onprem_invalid_parameter": (400, InvalidRequest, 1009, None),
     "onprem_rate_limit": (429, RateLimited, 1015, None),
 }

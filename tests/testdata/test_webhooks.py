@@ -17,12 +17,19 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from core.d360.errors import InvalidRequest, RateLimited, WindowClosed
+from core.d360.errors import (
+    InvalidRequest,
+    MarketingLimited,
+    MarketingStopped,
+    RateLimited,
+    WindowClosed,
+)
 from core.d360.events import (
     AccountEvent,
     ErrorNotice,
     Event,
     InboundMessage,
+    Pricing,
     StatusUpdate,
     TemplateStatusChange,
     parse_webhook,
@@ -154,6 +161,17 @@ STATUSES: dict[str, Row] = {
     "status_read": status("read", pricing=None),
     "status_failed": status(
         "failed", 131047, **{"errors.0.code": 131047, "error_family": WindowClosed}
+    ),
+    "status_sent_pmp": status(
+        "sent",
+        conversation_id=None,
+        pricing=Pricing(model="PMP", category="marketing", type="regular", billable=True),
+    ),
+    "status_failed_stopped_marketing": status(
+        "failed", 131050, **{"errors.0.code": 131050, "error_family": MarketingStopped}
+    ),
+    "status_failed_marketing_limit": status(
+        "failed", 131049, **{"errors.0.code": 131049, "error_family": MarketingLimited}
     ),
     "onprem_status_read": status("read", generation="onprem", phone_number_id=None),
 }

@@ -12,7 +12,7 @@ from typing import Any
 
 from core.d360.errors import D360Error
 from core.d360.events.base import Generation, Ignored, Route, as_dict, as_text, read_timestamp
-from core.d360.events.values import ErrorInfo
+from core.d360.events.values import ErrorInfo, Pricing
 
 STATUS_ORDER: tuple[str, ...] = ("sent", "failed", "delivered", "read", "played", "deleted")
 """Outbound statuses from least to most advanced.
@@ -65,7 +65,7 @@ class StatusUpdate:
     conversation_id: str | None = None
     conversation_expires_at: datetime | None = None
     conversation_origin: str | None = None
-    pricing: dict[str, Any] | None = None
+    pricing: Pricing | None = None
     biz_opaque_callback_data: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -95,7 +95,6 @@ class StatusUpdate:
         )
         conversation = as_dict(raw.get("conversation"))
         expires = conversation.get("expiration_timestamp")
-        pricing = raw.get("pricing") if isinstance(raw.get("pricing"), dict) else None
         return cls(
             message_id=message_id,
             status=status,
@@ -116,7 +115,7 @@ class StatusUpdate:
             if expires is not None
             else None,
             conversation_origin=as_text(as_dict(conversation.get("origin")).get("type")),
-            pricing=pricing,
+            pricing=Pricing.from_raw(raw.get("pricing")),
             biz_opaque_callback_data=as_text(raw.get("biz_opaque_callback_data")),
             raw=raw,
         )

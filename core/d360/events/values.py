@@ -61,6 +61,52 @@ class ErrorInfo:
 
 
 @dataclass(frozen=True)
+class Pricing:
+    """What a message costs, from a status's ``pricing`` object.
+
+    Under per-message pricing (``model == "PMP"``, since July 2025) ``type`` says whether the
+    message is charged (``regular``) or free (``free_customer_service``: inside the 24-hour
+    window; ``free_entry_point``: after an ad or a Facebook-page button), and ``category`` what it
+    is charged as (``marketing``, ``utility``, ``authentication``,
+    ``authentication_international``, ``marketing_lite``, ``service``). Conversation-based pricing
+    (``CBP``) sent no ``type``. ``billable`` is deprecated but still sent
+    (https://developers.facebook.com/docs/whatsapp/pricing,
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/messages/status/).
+    """
+
+    model: str | None
+    category: str | None
+    type: str | None = None
+    billable: bool | None = None
+
+    @classmethod
+    def from_raw(cls, raw: object) -> Pricing | None:
+        """The status's ``pricing`` object; ``None`` when it has none."""
+        if not isinstance(raw, dict):
+            return None
+        billable = raw.get("billable")
+        return cls(
+            model=as_text(raw.get("pricing_model")),
+            category=as_text(raw.get("category")),
+            type=as_text(raw.get("type")),
+            billable=billable if isinstance(billable, bool) else None,
+        )
+
+    def stored(self) -> dict[str, Any]:
+        """What a message keeps of it: the fields that were sent."""
+        return {
+            key: value
+            for key, value in (
+                ("model", self.model),
+                ("category", self.category),
+                ("type", self.type),
+                ("billable", self.billable),
+            )
+            if value is not None
+        }
+
+
+@dataclass(frozen=True)
 class MediaRef:
     """A file attached to a message; download it later with ``D360Client.download_media(id)``.
 
