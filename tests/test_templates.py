@@ -464,3 +464,40 @@ def test_media_samples_on_the_command_line(engine, cli, live, tmp_path) -> None:
         "error: 360Dialog: Uploaded Media Handle Is Invalid — "
         "Check the handle provided for the uploaded media in the request.\n"
     )
+
+
+def test_a_media_carousel_from_the_command_line_carries_uploaded_handles(
+    engine, cli, live, tmp_path
+) -> None:
+    """Meta's media-card carousel example, its card samples uploaded by Resumable Upload
+    (https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates/media-card-carousel-templates)."""
+    import json
+
+    from core.webhooks import processor
+    from tests.testdata import load
+
+    control, channel_id = live
+    carousel = load("template_rules/approved/carousel_media_cards.json")
+    cards = next(part for part in carousel["components"] if part["type"] == "carousel")["cards"]
+    for card in cards:
+        del card["components"][0]["example"]  # the handles come from our uploads
+    template, sample = tmp_path / "carousel.json", tmp_path / "card.png"
+    template.write_text(json.dumps(carousel))
+    sample.write_bytes(PNG)
+    card_samples = [arg for n in range(len(cards)) for arg in ("--card-sample", f"{n}={sample}")]
+
+    submitted = cli(
+        "templates", "submit", "--channel", str(channel_id), str(template), *card_samples
+    )
+    assert submitted.returncode == 0, submitted.stderr
+    [remote] = control.call("GET", f"/accounts/{control.number}/templates")
+    remote_cards = next(p for p in remote["components"] if p["type"].lower() == "carousel")
+    handles = [
+        card["components"][0]["example"]["header_handle"][0] for card in remote_cards["cards"]
+    ]
+    assert len(handles) == len(cards) and all(h.startswith("4:") for h in handles)
+    assert len(set(handles)) == len(cards)
+    control.idle()
+    processor.process_pending(engine)
+    listed = json.loads(cli("templates", "list", "--json").stdout)
+    assert [(t["name"], t["status"]) for t in listed] == [(carousel["name"], "APPROVED")]
