@@ -364,9 +364,18 @@ def test_an_authentication_template_is_composed_from_metas_settings_and_approved
     submitted(at, "codigo_acceso")
     remote = approved_remote(control, engine, "codigo_acceso")
     assert remote["category"] == "AUTHENTICATION"
+    # Meta writes an authentication template's text and lists it with that preset wording.
     assert remote["components"] == [
-        {"type": "BODY", "add_security_recommendation": True},
-        {"type": "FOOTER", "code_expiration_minutes": 15},
+        {
+            "type": "BODY",
+            "add_security_recommendation": True,
+            "text": "{{1}} is your verification code. For your security, do not share this code.",
+        },
+        {
+            "type": "FOOTER",
+            "code_expiration_minutes": 15,
+            "text": "This code expires in 15 minutes.",
+        },
         {"type": "BUTTONS", "buttons": [{"type": "OTP", "otp_type": "COPY_CODE"}]},
     ]
 
