@@ -71,7 +71,7 @@ def start(session: Session, username: str, client: str = "") -> str:
     )
     session.add(row)
     session.flush()
-    audit.record(session, user.username, "session.start", user.username, session=row.id)
+    audit.record(session, user.username, "session.start", user.username, session_id=row.id)
     return ticket
 
 
@@ -137,7 +137,7 @@ def end_by_token(session: Session, token: str | None) -> bool:
 def _end(session: Session, actor: Actor | str, row: LoginSession, user: User) -> None:
     row.ended_at = utcnow()
     session.add(row)
-    audit.record(session, actor, "session.end", user.username, session=row.id)
+    audit.record(session, actor, "session.end", user.username, session_id=row.id)
 
 
 def _owned(session: Session, actor: Actor, username: str) -> User:
