@@ -30,7 +30,8 @@ from core.models import utcnow
 
 COOKIE_NAME = "whatsapp_1980tic_session"
 SESSION_PATH = "/auth/session"
-LOGOUT_PATH = "/auth/logout"
+LOGOUT_PATH = "/auth/logout"  # st.App tries routes it is given before Streamlit's own /auth/logout
+# (which serves st.login's identity providers, unused here), so this one answers
 HOME = "/"
 
 

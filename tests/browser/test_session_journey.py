@@ -11,6 +11,10 @@ pytestmark = pytest.mark.browser
 WITHIN_SECONDS = 10_000  # ms: the dashboard rechecks its session every few seconds
 
 
+def login_cookies(page) -> list[dict]:
+    return [cookie for cookie in page.context.cookies() if cookie["name"] == COOKIE_NAME]
+
+
 def add_user(live_server, username: str, role: str, name: str, password: str) -> None:
     live_server.cli(
         "users", "add", "--username", username, "--role", role, "--name", name,
@@ -35,7 +39,7 @@ def test_a_login_lasts_across_reloads_and_tabs_and_ends_everywhere(
     page.goto(live_server.url)
     log_in(page, "lucia", "clave-muy-segura")
     expect(page.get_by_role("heading", name=welcome)).to_be_visible()
-    cookie = next(c for c in page.context.cookies() if c["name"] == COOKIE_NAME)
+    (cookie,) = login_cookies(page)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and not cookie["secure"]
     assert cookie["expires"] > 0, "kept for COOKIE_EXPIRY_DAYS, not only until the browser closes"
 
@@ -48,6 +52,7 @@ def test_a_login_lasts_across_reloads_and_tabs_and_ends_everywhere(
 
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    assert login_cookies(page) == [], "the logout route cleared the cookie"
     expect(second_tab.get_by_role("button", name="Log in")).to_be_visible(timeout=WITHIN_SECONDS)
     expect(second_tab.get_by_role("heading", name=welcome)).to_have_count(0)
     second_tab.reload()

@@ -157,3 +157,17 @@ def test_logout_ends_the_session_and_sends_the_browser_to_clear_the_cookie(
     with db.session_scope(engine) as session:
         assert sessions.resolve(session, token) is None
     assert [field.label for field in open_dashboard().text_input] == ["Username", "Password"]
+
+
+@pytest.mark.parametrize(("username", "password"), [("", ""), ("agent1", ""), ("nobody", "x")])
+def test_empty_or_unknown_logins_are_refused_in_words(
+    open_dashboard, roles, username, password
+) -> None:
+    at = open_dashboard()
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert "Wrong username or password." in texts(at)
+    assert not at.get("html")
