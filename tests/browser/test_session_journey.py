@@ -1,5 +1,5 @@
-"""A login that lasts: kept after a reload and in a new tab, gone in every tab after a logout or a
-deactivation, in Debian's chromium against the real server process."""
+"""A login that lasts: kept after a reload, in a new tab and across a server restart, gone in every
+tab after a logout or a deactivation, in Debian's chromium against the real server process."""
 
 import pytest
 from playwright.sync_api import expect
@@ -28,7 +28,7 @@ def log_in(page, username: str, password: str) -> None:
     page.get_by_role("button", name="Log in").click()
 
 
-def test_a_login_lasts_across_reloads_and_tabs_and_ends_everywhere(
+def test_a_login_lasts_across_reloads_tabs_and_restarts_and_ends_everywhere(
     live_server, browser_page
 ) -> None:
     add_user(live_server, "lucia", "agent", "Lucía", "clave-muy-segura")
@@ -49,6 +49,12 @@ def test_a_login_lasts_across_reloads_and_tabs_and_ends_everywhere(
     second_tab = page.context.new_page()
     second_tab.goto(live_server.url)
     expect(second_tab.get_by_role("heading", name=welcome)).to_be_visible()
+
+    live_server.restart()
+    second_tab.reload()
+    expect(second_tab.get_by_role("heading", name=welcome)).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("heading", name=welcome)).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
