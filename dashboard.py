@@ -18,6 +18,7 @@ from core.access.session_routes import logout_url, session_url
 from core.config import Settings, get_settings
 from core.i18n import LANGUAGES, preferred_language, set_language, t
 from pages._widgets.flash import show_flash
+from pages._widgets.login_sessions import end_my_other_sessions
 from pages._widgets.session import (
     ACTOR_KEY,
     CHECKED_KEY,
@@ -124,6 +125,7 @@ def sidebar(actor: Actor) -> None:
             st.session_state.pop(CHECKED_KEY, None)
             go_to(logout_url(token))
             st.stop()
+        end_my_other_sessions(actor, presented_token())
         watch_session(actor)
 
 

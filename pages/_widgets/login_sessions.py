@@ -14,6 +14,7 @@ from pages._widgets.labels import when
 from pages._widgets.session import store
 
 FLASH = "login_sessions_flash"
+OWN_FLASH = "own_sessions_flash"
 
 
 def client_label(row: LoginSession) -> str:
@@ -68,3 +69,14 @@ def sessions_panel(actor: Actor, username: str) -> None:
             lambda count: Words("sessions.ended_all", count=count, username=username),
             rerun=True,
         )
+
+
+def end_my_other_sessions(actor: Actor, token: str | None) -> None:
+    """The signed-in user's own way out of a browser left logged in elsewhere."""
+    if st.button(t("sessions.end_others"), key="end_other_sessions", type="tertiary"):
+        act(
+            OWN_FLASH,
+            lambda session: sessions.end_all(session, actor, actor.username, keep_token=token),
+            lambda count: Words("sessions.ended_others", count=count),
+        )
+    show_flash(OWN_FLASH)

@@ -171,3 +171,20 @@ def test_empty_or_unknown_logins_are_refused_in_words(
     assert not at.exception
     assert "Wrong username or password." in texts(at)
     assert not at.get("html")
+
+
+def test_a_user_logs_out_their_other_browsers_and_stays_in_this_one(
+    open_dashboard, roles, engine, cookie_jar
+) -> None:
+    with db.session_scope(engine) as session:
+        ticket = sessions.start(session, "agent1", "Phone")
+    elsewhere = session_token(engine, ticket)
+    at = open_dashboard(roles[Role.AGENT])
+    here = cookie_jar["token"]
+    at.sidebar.button(key="end_other_sessions").click()
+    at.run()
+    assert "Other sessions ended: 1." in texts(at)
+    with db.session_scope(engine) as session:
+        assert sessions.resolve(session, elsewhere) is None
+        assert sessions.resolve(session, here) is not None
+    assert "Welcome, agent1" in texts(at)
