@@ -30,8 +30,9 @@ from core.models import utcnow
 
 COOKIE_NAME = "whatsapp_1980tic_session"
 SESSION_PATH = "/auth/session"
-LOGOUT_PATH = "/auth/logout"  # st.App tries routes it is given before Streamlit's own /auth/logout
-# (which serves st.login's identity providers, unused here), so this one answers
+# st.App tries the routes it is given before Streamlit's own ``/auth/logout`` (the one st.login's
+# identity providers use, which this product does not), so this one answers.
+LOGOUT_PATH = "/auth/logout"
 HOME = "/"
 
 
