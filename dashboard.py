@@ -5,19 +5,29 @@ Nothing else lives here; each page is a script in ``pages/`` and all logic is in
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import time
 
 import streamlit as st
-import streamlit_authenticator as stauth
+from streamlit_authenticator.controllers import AuthenticationController
 
-from core.access import users
+from core.access import sessions, users
 from core.access.auth import Actor
 from core.access.navigation import visible_pages
+from core.access.session_routes import logout_url, session_url
 from core.config import Settings, get_settings
-from core.crypto import cookie_key
 from core.i18n import LANGUAGES, preferred_language, set_language, t
 from pages._widgets.flash import show_flash
-from pages._widgets.session import ACTOR_KEY, FIRST_ADMIN_FLASH, store
+from pages._widgets.login_sessions import end_my_other_sessions
+from pages._widgets.session import (
+    ACTOR_KEY,
+    CHECKED_KEY,
+    FIRST_ADMIN_FLASH,
+    RECHECK_SECONDS,
+    presented_token,
+    signed_in,
+    store,
+)
 
 LANGUAGE_NAMES = {"es": "Español", "en": "English"}
 
@@ -35,21 +45,34 @@ def choose_language(settings: Settings) -> None:
         )
 
 
-def make_authenticator(settings: Settings, credentials: dict[str, Any]) -> stauth.Authenticate:
-    authenticator = stauth.Authenticate(
-        credentials,
-        cookie_name="whatsapp_1980tic_session",
-        cookie_key=cookie_key(),
-        cookie_expiry_days=settings.cookie_expiry_days,
-        auto_hash=False,
-        login_sleep_time=settings.login_delay_seconds,
+def password_matches(username: str, password: str) -> bool:
+    """streamlit-authenticator's check against the active users' bcrypt hashes.
+
+    Only the check: the library's session keys are dropped again, because who is logged in is
+    the server's session row (``core.access.sessions``), named by the login cookie."""
+    with store() as session:
+        credentials = users.login_credentials(session)
+    checker = AuthenticationController(credentials, auto_hash=False)
+    try:
+        return bool(checker.login(username, password))
+    finally:
+        for key in ("authentication_status", "username", "name", "email", "roles"):
+            st.session_state.pop(key, None)
+
+
+def go_to(url: str) -> None:
+    """Send the browser to one of the server's routes, where the login cookie is set or cleared
+    (Streamlit's websocket cannot set a cookie); a link in case scripts are blocked."""
+    st.html(
+        f"<script>window.location.replace({json.dumps(url)})</script>",
+        unsafe_allow_javascript=True,
     )
-    authenticator.login(location="unrendered")  # restores a session from a valid signed cookie
-    return authenticator
+    st.markdown(f"[{t('sessions.continue')}]({url})")
 
 
-def login_form(authenticator: stauth.Authenticate) -> None:
-    """Our own form (for translated labels and failed-login auditing), checked by the library."""
+def login_form(settings: Settings) -> None:
+    """Our own form (translated labels, failed logins audited); a good password starts a server
+    session and takes the browser to the route that sets its cookie."""
     show_flash(FIRST_ADMIN_FLASH)
     with st.form("login"):
         st.subheader(t("login.form"))
@@ -59,31 +82,34 @@ def login_form(authenticator: stauth.Authenticate) -> None:
     if not submitted:
         st.caption(t("login.prompt"))
         return
-    if authenticator.authentication_controller.login(username, password):
-        authenticator.cookie_controller.set_cookie()
-        st.rerun()
+    time.sleep(settings.login_delay_seconds)  # slows password guessing
+    if password_matches(username, password):
+        with store() as session:
+            ticket = sessions.start(session, username, st.context.headers.get("User-Agent", ""))
+            users.record_login(session, username)
+        go_to(session_url(ticket))
+        return
     with store() as session:
         users.record_failed_login(session, username)
-    st.session_state["authentication_status"] = None
     st.error(t("login.failed"))
 
 
-def signed_in_actor(authenticator: stauth.Authenticate) -> Actor | None:
-    """The logged-in user as core knows them now (``None`` once deactivated); the login is
-    recorded once per session."""
+def remember_name(actor: Actor) -> None:
+    """The name pages greet the user with, read once per login (not on every rerun)."""
     with store() as session:
-        actor = users.actor_for(session, st.session_state.get("username"))
-        if actor is not None and not st.session_state.get("login_recorded"):
-            users.record_login(session, actor.username)
-            st.session_state["login_recorded"] = True
-    if actor is None:
-        authenticator.logout(location="unrendered")
-        st.session_state.pop(ACTOR_KEY, None)
-        st.error(t("login.deactivated"))
-    return actor
+        user = users.get_user(session, actor.username)
+    st.session_state["name"] = user.name if user is not None else actor.username
 
 
-def sidebar(actor: Actor, authenticator: stauth.Authenticate) -> None:
+@st.fragment(run_every=RECHECK_SECONDS)
+def watch_session(actor: Actor) -> None:
+    """An idle tab's only periodic work: one indexed lookup, and a full rerun when its login
+    ended elsewhere (logout in another tab, deactivation, password reset) or its role changed."""
+    if signed_in(fresh=True) != actor:
+        st.rerun()
+
+
+def sidebar(actor: Actor) -> None:
     with st.sidebar:
         st.markdown(
             t(
@@ -93,10 +119,14 @@ def sidebar(actor: Actor, authenticator: stauth.Authenticate) -> None:
             )
         )
         if st.button(t("logout"), key="logout_button"):
-            authenticator.logout(location="unrendered")
-            for key in (ACTOR_KEY, "login_recorded"):
-                st.session_state.pop(key, None)
-            st.rerun()
+            token = presented_token() or ""
+            with store() as session:
+                sessions.end_by_token(session, token)
+            st.session_state.pop(CHECKED_KEY, None)
+            go_to(logout_url(token))
+            st.stop()
+        end_my_other_sessions(actor, presented_token())
+        watch_session(actor)
 
 
 def main() -> None:
@@ -105,21 +135,20 @@ def main() -> None:
     choose_language(settings)
     with store() as session:
         first_run = users.user_count(session) == 0
-        credentials = users.login_credentials(session)
     if first_run:
         setup = st.Page("pages/setup.py", title=t("nav.setup"), icon=":material/key:")
         st.navigation([setup]).run()
         return
-    authenticator = make_authenticator(settings, credentials)
-    if not st.session_state.get("authentication_status"):
-        st.session_state.pop(ACTOR_KEY, None)
-        login_form(authenticator)
-        return
-    actor = signed_in_actor(authenticator)
+    actor = signed_in()
     if actor is None:
+        if st.session_state.pop(ACTOR_KEY, None) is not None:
+            st.info(t("sessions.ended"))
+        login_form(settings)
         return
+    if st.session_state.get(ACTOR_KEY) != actor:
+        remember_name(actor)
     st.session_state[ACTOR_KEY] = actor
-    sidebar(actor, authenticator)
+    sidebar(actor)
     pages = [
         st.Page(page.path, title=t(page.title_key), icon=page.icon, url_path=page.url_path)
         for page in visible_pages(actor)

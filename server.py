@@ -1,4 +1,5 @@
-"""The one server process: the Streamlit dashboard plus HTTP routes (health, 360Dialog webhooks).
+"""The one server process: the Streamlit dashboard plus HTTP routes (health, 360Dialog webhooks,
+the login cookie).
 
 Run with ``python -m core serve`` (or ``streamlit run server.py``). The lifespan migrates the store
 before anything is served and runs the background work.
@@ -13,6 +14,7 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from core.access import session_routes
 from core.db import migrate
 from core.runtime.background import background_work
 from core.webhooks.routes import middleware, routes
@@ -29,4 +31,9 @@ async def lifespan(_app: Any) -> AsyncIterator[dict[str, Any]]:
 # script found in pages/ on its own (which would skip the login gate on a process's first request).
 PagesManager.uses_pages_directory = False
 
-app = st.App("dashboard.py", routes=routes(), middleware=middleware(), lifespan=lifespan)
+app = st.App(
+    "dashboard.py",
+    routes=routes() + session_routes.routes(),
+    middleware=middleware(),
+    lifespan=lifespan,
+)

@@ -1,7 +1,7 @@
 """Secrets at rest: one master key in ``data/`` (or ``SECRET_KEY``), never in the repository.
 
-API keys are encrypted with Fernet (AES + HMAC) under a key derived from the master key; the login
-cookie is signed with another derived key, so rotating the master key invalidates both.
+API keys are encrypted with Fernet (AES + HMAC) under a key derived from the master key, so rotating
+the master key makes them unreadable (they must be entered again).
 """
 
 from __future__ import annotations
@@ -60,10 +60,6 @@ def decrypt(token: bytes) -> str:
         return _fernet(master_key()).decrypt(token).decode()
     except InvalidToken as exc:
         raise SecretError("stored secret cannot be decrypted with the current secret key") from exc
-
-
-def cookie_key() -> str:
-    return derive_key(master_key(), "login-cookie").hex()
 
 
 def mask(secret: str, visible: int = 4) -> str:

@@ -96,6 +96,33 @@ class User(SQLModel, table=True):
     last_login_at: datetime | None = _when()
 
 
+class LoginSession(SQLModel, table=True):
+    """A login kept across reloads, tabs and restarts (``core.access.sessions``).
+
+    The browser holds a random token in an HttpOnly cookie; the store keeps only its hash, so a
+    copy of this table opens no account. A row starts with a one-time ticket that the server's
+    ``/auth/session`` route exchanges for the token; ``ended_at`` is logout, deactivation or a
+    password reset, and is never cleared.
+    """
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (
+        # the Users page: a user's active sessions; ending them all on deactivation
+        Index("ix_login_sessions_user_id_ended_at", "user_id", "ended_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    token_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    ticket_hash: str | None = Field(default=None, max_length=64, unique=True, index=True)
+    ticket_expires_at: datetime | None = _when()
+    created_at: datetime = _created()
+    last_seen_at: datetime = _created()
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    client: str = Field(default="", max_length=200)  # the browser's User-Agent, shortened
+    ended_at: datetime | None = _when()
+
+
 class Channel(SQLModel, table=True):
     """A WhatsApp number connected through 360Dialog."""
 

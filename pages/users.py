@@ -1,4 +1,4 @@
-"""Users (admins): add team members, change roles, reset passwords, deactivate."""
+"""Users (admins): add team members, change roles, reset passwords, deactivate, end sessions."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from core.i18n import t
 from core.models import Role, User
 from pages._widgets.flash import Flash, Words, act, show_flash
 from pages._widgets.labels import in_this_language, role_label, when
+from pages._widgets.login_sessions import sessions_panel
 from pages._widgets.session import page_guard, store
 
 ROLES = [role.value for role in Role]
@@ -127,6 +128,7 @@ def render(actor: Actor) -> None:
     chosen = next((user for user in team if user.username == selected), None)
     if chosen is not None:
         manage_user(actor, chosen)
+        sessions_panel(actor, chosen.username)
 
 
 render(page_guard(Permission.MANAGE_USERS))

@@ -1,7 +1,9 @@
-"""Who may do what: team members and their roles, the audit log, the menu, and team settings.
+"""Who may do what: team members and their roles, logins, the audit log, the menu, team settings.
 
 ``auth`` defines roles and permissions and checks them (every core action calls ``require`` with
 the acting user, so the rule holds whether the call comes from a page or the command line);
-``users`` manages the team; ``audit`` records every change; ``navigation`` decides which pages a
-role sees; ``settings`` holds the few choices an admin makes for the whole team.
+``users`` manages the team; ``sessions`` keeps logins on the server (only a token's hash per
+browser) and ``session_routes`` sets and clears their HttpOnly cookie over HTTP; ``audit`` records
+every change; ``navigation`` decides which pages a role sees; ``settings`` holds the few choices an
+admin makes for the whole team.
 """

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
-from core.access import audit
+from core.access import audit, sessions
 from core.access.auth import Actor, Permission, check_password, hash_password, require
 from core.errors import UserFacingError
 from core.models import Role, User, utcnow
@@ -119,6 +119,7 @@ def set_role(session: Session, actor: Actor, username: str, role: Role | str) ->
     new_role = role if isinstance(role, Role) else parse_role(role)
     if user.role == Role.ADMIN and new_role != Role.ADMIN:
         _ensure_another_admin(session, user)
+    # open sessions keep going: each page run re-reads the role (core.access.sessions.resolve)
     audit.record(session, actor, "user.set_role", user.username, old=user.role, new=new_role.value)
     user.role = new_role
     session.add(user)
@@ -133,6 +134,8 @@ def set_active(session: Session, actor: Actor, username: str, active: bool) -> U
     user.active = active
     session.add(user)
     audit.record(session, actor, "user.activate" if active else "user.deactivate", user.username)
+    if not active:
+        sessions.end_all(session, actor, user.username)  # every open tab, within seconds
     return user
 
 
@@ -143,6 +146,7 @@ def reset_password(session: Session, actor: Actor, username: str, password: str)
     user.password_hash = hash_password(password)
     session.add(user)
     audit.record(session, actor, "user.reset_password", user.username)
+    sessions.end_all(session, actor, user.username)  # whoever knew the old password is out
     return user
 
 

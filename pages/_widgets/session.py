@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
 from sqlmodel import Session
 
+from core.access import sessions
 from core.access.auth import Actor, Permission
+from core.access.session_routes import COOKIE_NAME
 from core.config import get_settings
 from core.db import get_engine, migrate, session_scope
 from core.i18n import DEFAULT_LANGUAGE, set_language, t
 
 ACTOR_KEY = "actor"  # set by dashboard.py once the login is checked
 FIRST_ADMIN_FLASH = "first_admin_flash"  # pages/setup.py's outcome, said above the login form
+CHECKED_KEY = "session_checked"  # (token, actor, when) of the last look at the session row
+RECHECK_SECONDS = 3.0
+"""How stale the acting user may be: a logout, deactivation or role change elsewhere shows in
+every open tab within this long (plus one rerun), for one indexed lookup per tab and period."""
 
 
 @st.cache_resource
@@ -43,4 +50,24 @@ def page_guard(permission: Permission | None = None) -> Actor:
     if permission is not None and not actor.can(permission):
         st.error(t("page.forbidden", role=t(f"role.{actor.role.value}")))
         st.stop()
+    return actor
+
+
+def presented_token() -> str | None:
+    """The login cookie the browser sent when this tab connected (HttpOnly: no script reads it,
+    but Streamlit hands the websocket request's cookies to the server side)."""
+    return st.context.cookies.get(COOKIE_NAME)
+
+
+def signed_in(fresh: bool = False) -> Actor | None:
+    """Who this tab's cookie names now, asked of the store at most every ``RECHECK_SECONDS``
+    (or now, when ``fresh``), so reruns while typing cost no query."""
+    token = presented_token()
+    checked = st.session_state.get(CHECKED_KEY)
+    now = time.monotonic()
+    if not fresh and checked and checked[0] == token and now - checked[2] < RECHECK_SECONDS:
+        return checked[1]
+    with store() as session:
+        actor = sessions.resolve(session, token)
+    st.session_state[CHECKED_KEY] = (token, actor, now)
     return actor

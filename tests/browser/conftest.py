@@ -24,6 +24,7 @@ class LiveServer:
     url: str
     env: dict[str, str]
     process: subprocess.Popen[bytes]
+    restart: Callable[[], None]
 
     def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -56,11 +57,21 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         "PUBLIC_URL": f"http://127.0.0.1:{port}",  # 360Dialog here is the local sandbox
     }
     server = spawn_server(store, port=port, log=tmp_path / "server.log", **settings)
+    live = LiveServer(server.url, environment(store, **settings), server.process, lambda: None)
+
+    def restart() -> None:
+        """Stop the process as an operator would and start it again on the same port and store."""
+        stop([live.process])
+        again = spawn_server(store, port=port, log=tmp_path / "server-restarted.log", **settings)
+        live.process = again.process
+        wait_until_serving(again)
+
+    live.restart = restart
     try:
         wait_until_serving(server)
-        yield LiveServer(server.url, environment(store, **settings), server.process)
+        yield live
     finally:
-        stop([server.process])
+        stop([live.process])
 
 
 @pytest.fixture

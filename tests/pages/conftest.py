@@ -8,8 +8,11 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from core import db
+from core.access import sessions
 from core.access.auth import Actor
 from core.models import Role
+from pages._widgets import session as session_widgets
 from tests.conftest import PROJECT_DIR
 
 DASHBOARD = str(PROJECT_DIR / "dashboard.py")
@@ -41,16 +44,33 @@ def navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def open_dashboard(engine) -> Callable[..., AppTest]:
+def cookie_jar(monkeypatch: pytest.MonkeyPatch) -> dict[str, str | None]:
+    """The login cookie this test's "browser" presents: AppTest cannot fill in ``st.context.cookies``,
+    so the one function reading it answers from here."""
+    jar: dict[str, str | None] = {"token": None}
+    monkeypatch.setattr(session_widgets, "presented_token", lambda: jar["token"])
+    return jar
+
+
+def session_token(engine, ticket: str) -> str:
+    """What the ``/auth/session`` route would put in the cookie for ``ticket``."""
+    with db.session_scope(engine) as session:
+        issued = sessions.exchange(session, ticket)
+    assert issued is not None
+    return issued.token
+
+
+@pytest.fixture
+def open_dashboard(engine, cookie_jar) -> Callable[..., AppTest]:
     """A fresh dashboard session, optionally already logged in as ``actor``, in ``language``."""
 
     def open_(actor: Actor | None = None, language: str = "en", page: str | None = None) -> AppTest:
         at = AppTest.from_file(DASHBOARD, default_timeout=TIMEOUT)
         at.session_state["language"] = language
         if actor is not None:
-            at.session_state["authentication_status"] = True
-            at.session_state["username"] = actor.username
-            at.session_state["name"] = actor.username
+            with db.session_scope(engine) as session:
+                ticket = sessions.start(session, actor.username, "AppTest")
+            cookie_jar["token"] = session_token(engine, ticket)
         at.run()
         if page is not None:
             at.switch_page(page)

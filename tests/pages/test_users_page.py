@@ -1,9 +1,9 @@
 """The Users page as an admin uses it."""
 
 from core import db
-from core.access import users
+from core.access import sessions, users
 from core.models import Role
-from tests.pages.conftest import texts
+from tests.pages.conftest import session_token, texts
 
 
 def test_admin_adds_a_user_with_a_generated_password(run_page, roles, engine) -> None:
@@ -59,3 +59,52 @@ def test_admin_resets_a_password(run_page, roles, engine) -> None:
     assert "Contraseña de agent1 cambiada." in texts(at)
     with db.session_scope(engine) as session:
         assert users.verify_password(session, "agent1", "nueva-clave-segura")
+
+
+def open_sessions(engine, username: str, *clients: str) -> list[str]:
+    """Logins of ``username`` from these browsers, as the cookie route makes them."""
+    tokens = []
+    for client in clients:
+        with db.session_scope(engine) as session:
+            ticket = sessions.start(session, username, client)
+        tokens.append(session_token(engine, ticket))
+    return tokens
+
+
+def still_logged_in(engine, tokens: list[str]) -> list[bool]:
+    with db.session_scope(engine) as session:
+        return [sessions.resolve(session, token) is not None for token in tokens]
+
+
+def test_admin_sees_a_users_sessions_and_ends_one_then_all(run_page, roles, engine) -> None:
+    firefox, chrome = open_sessions(engine, "agent1", "Firefox on Linux", "Chrome on Android")
+    at = run_page("pages/users.py", roles[Role.ADMIN])
+    at.selectbox(key="manage_user").select("agent1")
+    at.run()
+    assert "Open sessions" in texts(at)
+    listed = at.dataframe[1].value
+    assert sorted(listed["Browser"]) == ["Chrome on Android", "Firefox on Linux"]
+    assert {"Logged in", "Last seen", "Expires"} <= set(listed.columns)
+    picker = at.selectbox(key="session_pick")
+    picker.select(next(o for o in picker.options if "Firefox" in o))
+    at.button(key="end_session").click()
+    at.run()
+    assert "Session ended" in texts(at)
+    assert still_logged_in(engine, [firefox, chrome]) == [False, True]
+    assert at.dataframe[1].value["Browser"].tolist() == ["Chrome on Android"]
+    at.button(key="end_all_sessions").click()
+    at.run()
+    assert "Sessions of agent1 ended: 1." in texts(at)
+    assert "No open sessions." in texts(at)
+    assert still_logged_in(engine, [firefox, chrome]) == [False, False]
+
+
+def test_deactivating_from_the_page_ends_the_users_sessions(run_page, roles, engine) -> None:
+    tokens = open_sessions(engine, "agent1", "Firefox")
+    at = run_page("pages/users.py", roles[Role.ADMIN], language="es")
+    at.selectbox(key="manage_user").select("agent1")
+    at.run()
+    assert "Sesiones abiertas" in texts(at)
+    next(b for b in at.button if b.label == "Desactivar").click()
+    at.run()
+    assert still_logged_in(engine, tokens) == [False]
