@@ -1,4 +1,4 @@
-"""template limits setting: the stricter layout is named "compact" (it was stored as "seed")
+"""template limits setting: the stricter layout is stored as "compact", its name in the product
 
 Revision ID: 0006
 Revises: 0005
@@ -6,7 +6,8 @@ Create Date: 2026-12-01 06:30:00.000000
 
 The setting ``template_limits`` chooses between the compact buttons layout (at most 3 quick
 replies, one website and one call button) and Meta's own limits. An installation that stored the
-compact choice under its old name keeps it under the new one; downgrading writes the old name back.
+compact choice under the name earlier versions wrote keeps it under the new one; downgrading writes
+that earlier name back.
 The value column is JSON, which PostgreSQL cannot compare with ``=``, so the row is read and
 compared here rather than in SQL.
 """
@@ -21,7 +22,7 @@ branch_labels = None
 depends_on = None
 
 SETTING = 'template_limits'
-OLD_NAME = 'seed'
+EARLIER_NAME = 'seed'  # the stored value versions before this one wrote for the compact layout
 NEW_NAME = 'compact'
 
 app_settings = sa.table(
@@ -43,8 +44,8 @@ def _rename(old: str, new: str) -> None:
 
 
 def upgrade() -> None:
-    _rename(OLD_NAME, NEW_NAME)
+    _rename(EARLIER_NAME, NEW_NAME)
 
 
 def downgrade() -> None:
-    _rename(NEW_NAME, OLD_NAME)
+    _rename(NEW_NAME, EARLIER_NAME)
