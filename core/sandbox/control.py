@@ -325,37 +325,36 @@ async def template_pacing(request: Request) -> JSONResponse:
 
 
 # -- sandbox-wide switches -------------------------------------------------------------------
-async def faults(request: Request) -> JSONResponse:
-    sandbox = sandbox_of(request)
+async def _switch(
+    request: Request, change: Callable[[dict[str, Any]], object], public: Callable[[], Any]
+) -> JSONResponse:
+    """A sandbox-wide switch: GET reads it, PUT changes it (a value it refuses is a 400)."""
     if request.method == "PUT":
+        body = await _body(request)
         try:
-            sandbox.faults.update(await _body(request))
+            change(body)
         except (TypeError, ValueError) as exc:
             raise ControlError(str(exc)) from None
-    return JSONResponse(sandbox.faults.public())
+    return JSONResponse(public())
+
+
+async def faults(request: Request) -> JSONResponse:
+    sandbox = sandbox_of(request)
+    return await _switch(request, sandbox.faults.update, sandbox.faults.public)
 
 
 async def web(request: Request) -> JSONResponse:
     """How media links answer when WhatsApp fetches them (``web.py``)."""
     sandbox = sandbox_of(request)
-    if request.method == "PUT":
-        try:
-            sandbox.web.set(await _body(request))
-        except (TypeError, ValueError) as exc:
-            raise ControlError(str(exc)) from None
-    return JSONResponse(sandbox.web.public())
+    return await _switch(request, sandbox.web.set, sandbox.web.public)
 
 
 async def gateway(request: Request) -> JSONResponse:
     """Refusals 360Dialog's gateway gives the next provider calls (``gateway.py``)."""
-    sandbox = sandbox_of(request)
-    if request.method == "PUT":
-        body = await _body(request)
-        try:
-            sandbox.gateway.refuse_next(list(body.get("refuse_next") or []))
-        except (TypeError, ValueError) as exc:
-            raise ControlError(str(exc)) from None
-    return JSONResponse(sandbox.gateway.public())
+    gate = sandbox_of(request).gateway
+    return await _switch(
+        request, lambda body: gate.refuse_next(list(body.get("refuse_next") or [])), gate.public
+    )
 
 
 async def clock(request: Request) -> JSONResponse:
