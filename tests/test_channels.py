@@ -96,6 +96,15 @@ def remote_webhook(server: SandboxServer, key: str = KEY) -> dict[str, Any]:
     return response.json()
 
 
+def another_systems_webhook(server: SandboxServer) -> dict[str, Any]:
+    """Register, on 360Dialog, the webhook another system had before ours; returns it."""
+    old = {"url": "http://127.0.0.1:9/other-system", "headers": {"Authorization": "Basic x"}}
+    httpx.post(
+        server.base_url + "/v1/configs/webhook", headers={"D360-API-KEY": KEY}, json=old
+    ).raise_for_status()
+    return old
+
+
 def sandbox_account(server: SandboxServer, key: str) -> Account:
     return next(a for a in server.sandbox.config.accounts if a.api_key == key)
 
@@ -328,10 +337,7 @@ class TamperedReadBack(D360Client):
 def test_a_webhook_not_kept_by_360dialog_saves_nothing_and_restores_the_old_one(
     session, team, sandbox
 ) -> None:
-    old = {"url": "http://127.0.0.1:9/other-system", "headers": {"Authorization": "Basic x"}}
-    httpx.post(
-        sandbox.base_url + "/v1/configs/webhook", headers={"D360-API-KEY": KEY}, json=old
-    ).raise_for_status()
+    old = another_systems_webhook(sandbox)
     error = refusal(
         lambda: connect(session, team[Role.ADMIN], sandbox, client_factory=TamperedReadBack)
     )
@@ -352,10 +358,7 @@ class UnrestorableWebhook(TamperedReadBack):
 def test_a_webhook_that_cannot_be_put_back_is_said_on_connect_and_on_change(
     session, team, sandbox
 ) -> None:
-    old = {"url": "http://127.0.0.1:9/other-system", "headers": {"Authorization": "Basic x"}}
-    httpx.post(
-        sandbox.base_url + "/v1/configs/webhook", headers={"D360-API-KEY": KEY}, json=old
-    ).raise_for_status()
+    old = another_systems_webhook(sandbox)
     error = refusal(
         lambda: connect(session, team[Role.ADMIN], sandbox, client_factory=UnrestorableWebhook)
     )
