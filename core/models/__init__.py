@@ -1,0 +1,41 @@
+"""The store's tables (SQLModel). Migrations in ``core/migrations`` create them; never ``create_all``.
+
+Conventions: times are timezone-aware UTC; WhatsApp's ids are kept as given (``wa_message_id``) and
+unique per channel so that webhook retries and duplicates change nothing; JSON columns keep what
+WhatsApp sent so fields we do not use yet are never lost. Every index here serves a query a page or
+a worker makes (named next to it).
+
+One module per area; this package re-exports every table, so ``from core.models import X`` is
+the one way to name one, and importing it registers them all on ``SQLModel.metadata``.
+"""
+
+from core.models.access import AppSetting, AuditEntry, LoginSession, Role, User
+from core.models.campaigns import Campaign, CampaignRecipient
+from core.models.channels import Channel
+from core.models.columns import UTCDateTime, utcnow
+from core.models.conversations import Contact, Conversation, MediaFile, Message, MessageStatus
+from core.models.queues import OutboundJob, WebhookEvent
+from core.models.templates import RemoteTemplate, TemplateStatusChange, WorkspaceTemplate
+
+__all__ = [
+    "utcnow",
+    "UTCDateTime",
+    "Role",
+    "User",
+    "LoginSession",
+    "AuditEntry",
+    "AppSetting",
+    "Channel",
+    "Contact",
+    "Conversation",
+    "MessageStatus",
+    "Message",
+    "MediaFile",
+    "RemoteTemplate",
+    "TemplateStatusChange",
+    "WorkspaceTemplate",
+    "WebhookEvent",
+    "OutboundJob",
+    "Campaign",
+    "CampaignRecipient",
+]
