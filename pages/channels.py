@@ -13,12 +13,13 @@ from sqlmodel import Session
 from core.access.auth import Actor, Permission
 from core.channels import connect, health, registry, validation
 from core.channels.connect import ChangeResult, ChannelInfo, ConnectResult
-from core.channels.health import ChannelHealth, MessagingHealth
+from core.channels.health import ChannelHealth
 from core.config import get_settings
 from core.d360.client import DEFAULT_BASE_URL
 from core.errors import UserFacingError
 from core.failures import describe
 from core.i18n import t
+from pages._channels.health import health_part
 from pages._widgets.flash import Flash, Words, act, show_flash
 from pages._widgets.labels import channel_label, in_this_language, when
 from pages._widgets.session import page_guard, store
@@ -121,36 +122,6 @@ def channel_table(channels: list[ChannelInfo], health: dict[int, ChannelHealth])
         ),
         hide_index=True,
         width="stretch",
-    )
-
-
-HEALTH_SECONDS = 300
-"""How long WhatsApp's answer on whether a number can send is reused between reruns."""
-
-
-@st.cache_data(ttl=HEALTH_SECONDS, show_spinner=False)
-def whatsapp_health(channel_id: int, base_url: str, _actor: Actor) -> MessagingHealth | None:
-    """Asked again when the channel's connection changes (``base_url`` is part of the key)."""
-    with store() as session:
-        return health.messaging_health(session, _actor, channel_id)
-
-
-def health_warning(state: MessagingHealth | None) -> None:
-    """A limited or blocked number, with Meta's reasons as Meta wrote them."""
-    if state is None or not state.restricted:
-        return
-    reasons = "\n".join(
-        t(
-            "channels.health.reason",
-            entity=t(f"channels.health.entity.{reason.entity}"),
-            description=reason.description,
-            solution=reason.solution or "",
-        )
-        for reason in state.reasons
-    )
-    st.warning(
-        t(f"channels.health.{state.can_send.lower()}") + ("\n\n" + reasons if reasons else ""),
-        icon=":material/warning:",
     )
 
 
@@ -284,8 +255,8 @@ def render(actor: Actor) -> None:
     channel_table(channels, states)
     for info in channels:
         with st.expander(channel_label(info), expanded=len(channels) == 1):
-            health_warning(whatsapp_health(info.id, info.base_url, actor))
             health_lines(info, states[info.id])
+            health_part(actor, info)
             settings_form(actor, info)
             connection_form(actor, info, public_url)
             deactivate_form(actor, info)

@@ -5,6 +5,9 @@
 - ``registry``: the stored channels (list, settings, deactivation), their webhook address, and
   ``client_for``, a stored channel's 360Dialog client.
 - ``validation``: the rules a channel's values follow, checked before 360Dialog is asked.
-- ``health``: the health line (last webhook, last error, messages today).
+- ``health``: the health line (last webhook, last error, messages today) and reading
+  360Dialog's ``health_status``.
+- ``number_health``: what WhatsApp says about the number (can send, quality rating, messaging
+  limit, display name status), checked and announced by webhook, kept over time.
 - ``errors``: ``ChannelError``, every refusal in the reader's language.
 """

@@ -9,7 +9,8 @@ it says so and N is short, the call waits N seconds and asks once more (``CONFIG
 since the person who clicked is waiting for it anyway.
 
 - ``cloud`` (default, ``https://waba-v2.360dialog.io``): Meta's Cloud API bodies proxied by
-  360Dialog — ``/messages``, ``/media``, ``/{media-id}``, ``/health_status``, and Meta's
+  360Dialog — ``/messages``, ``/media``, ``/{media-id}``, ``/health_status``, the number's node
+  (``/``) and ``/whatsapp_business_profile``, and Meta's
   Resumable Upload (``/uploads``, ``/upload:…``) for the sample files templates are reviewed with.
 - ``onprem`` (legacy, ``https://waba.360dialog.io``): ``/v1/messages``, ``/v1/media``,
   ``/v1/health``; no ``messaging_product``; templates need a ``namespace``.
@@ -22,7 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import quote, urlsplit
@@ -57,6 +58,7 @@ LOOKASIDE_HOST = "https://lookaside.fbsbx.com"
 
 API_KEY_HEADER = "D360-API-KEY"
 UPLOAD_PREFIX = "upload:"
+PROFILE_PATH = "/whatsapp_business_profile"
 UPLOAD_RESUMES = 3
 """Cuts an upload of a sample survives before its failure is the caller's."""
 
@@ -511,6 +513,31 @@ class D360Client:
         """Whether the number can send (Cloud ``health_status``) / the API is up (On-Premise)."""
         path = "/health_status" if self.is_cloud else "/v1/health"
         return self._json(self._request("GET", self._url(path)))
+
+    # --- the number's own fields and its business profile (Cloud only) -------------------------
+    # 360Dialog drops the phone-number id from Meta's paths, so Meta's phone-number node
+    # (GET /{phone-number-id}?fields=...) is the base's root and its business profile is
+    # /whatsapp_business_profile
+    # (https://docs.360dialog.com/docs/waba-management/set-whatsapp-profile-information).
+
+    def phone_number(self, fields: Sequence[str]) -> dict[str, Any]:
+        """The number's fields asked for (quality rating, messaging limit, name status…)."""
+        self._require_cloud("the phone number's fields")
+        data = self._json(self._request("GET", self._url("/"), params={"fields": ",".join(fields)}))
+        return data if isinstance(data, dict) else {}
+
+    def business_profile(self, fields: Sequence[str]) -> dict[str, Any]:
+        """The business profile's fields asked for (Meta answers them in ``data[0]``)."""
+        self._require_cloud("the business profile")
+        params = {"fields": ",".join(fields)}
+        data = self._json(self._request("GET", self._url(PROFILE_PATH), params=params))
+        return data if isinstance(data, dict) else {}
+
+    def update_business_profile(self, changes: Mapping[str, Any]) -> None:
+        """Change the fields given (``profile_picture_handle`` for the photo); others stay."""
+        self._require_cloud("the business profile")
+        body = {"messaging_product": "whatsapp", **changes}
+        self._request("POST", self._url(PROFILE_PATH), json_body=body)
 
 
 def _offset_in(data: object) -> int | None:

@@ -23,6 +23,9 @@ class Campaign(SQLModel, table=True):
     name: str = Field(max_length=200)
     # draft | scheduled | running | paused | cancelled | done
     state: str = Field(default="draft", max_length=16)
+    held_reason: str | None = Field(default=None, max_length=40)
+    """Why a running campaign holds itself: its template's status (``PAUSED``, ``DISABLED``…)
+    while Meta does not let it be sent; cleared when the template is approved again."""
     mapping: dict[str, Any] | None = json_column()
     start_at: datetime | None = when_column()
     started_at: datetime | None = when_column()

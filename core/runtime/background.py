@@ -112,8 +112,10 @@ def run_worker() -> None:
 
 
 def start_workers() -> list[Loop]:
-    """The webhook processor, the sender and the media downloader, sharing one engine."""
+    """The webhook processor, the sender, the media downloader, the campaign runner, the
+    template sync and the number health check, sharing one engine."""
     from core.campaigns import runner
+    from core.channels import number_health
     from core.channels.registry import client_for
     from core.conversations import media
     from core.outbox.sender import Sender
@@ -140,6 +142,11 @@ def start_workers() -> list[Loop]:
         Loop("media", lambda: media.download_pending(engine, client_for)),
         Loop("campaigns", lambda: runner.run_due(engine), idle_seconds=0.5),
         Loop("templates", lambda: sync_all_templates(engine), idle_seconds=TEMPLATE_SYNC_SECONDS),
+        Loop(
+            "number health",
+            lambda: number_health.check_all(engine),
+            idle_seconds=number_health.CHECK_SECONDS,
+        ),
     ]
     for loop in loops:
         loop.start()

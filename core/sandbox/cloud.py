@@ -5,7 +5,8 @@ version in the path and with ``D360-API-KEY`` instead of a bearer token: 360Dial
 reference (https://docs.360dialog.com/docs/messaging-api/api-reference/messages and
 .../api-reference/media), Meta's mark-as-read
 (https://developers.facebook.com/docs/whatsapp/cloud-api/guides/mark-message-as-read) and
-360Dialog's health status (https://docs.360dialog.com/docs/messaging/health-status).
+360Dialog's health status (https://docs.360dialog.com/docs/messaging/health-status); the phone
+number's own fields (``number.py``) and the business profile (``profile.py``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core.sandbox import health, media, outbound, uploads
+from core.sandbox import health, media, number, outbound, profile, uploads
 from core.sandbox.errors import ApiError
 from core.sandbox.http import authenticate, ok, read_json, sandbox_of
 
@@ -81,7 +82,30 @@ async def health_status(request: Request) -> JSONResponse:
         return ok(health.body(account))
 
 
+async def phone_number(request: Request) -> JSONResponse:
+    account = authenticate(request, "cloud")
+    with sandbox_of(request).state.lock:
+        return ok(number.node(account, request.query_params.get("fields")))
+
+
+async def get_profile(request: Request) -> JSONResponse:
+    account = authenticate(request, "cloud")
+    with sandbox_of(request).state.lock:
+        return ok(profile.read(account, request.query_params.get("fields")))
+
+
+async def update_profile(request: Request) -> JSONResponse:
+    account = authenticate(request, "cloud")
+    body = await read_json(request)
+    with sandbox_of(request).state.lock:
+        profile.update(account, body)
+    return ok({"success": True})
+
+
 ROUTES = [
+    Route("/", phone_number, methods=["GET"]),
+    Route("/whatsapp_business_profile", get_profile, methods=["GET"]),
+    Route("/whatsapp_business_profile", update_profile, methods=["POST"]),
     Route("/messages", post_message, methods=["POST"]),
     Route("/media", upload_media, methods=["POST"]),
     Route("/health_status", health_status, methods=["GET"]),

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core.sandbox import health, inbound, outbound, payloads, review, statuses, templates
+from core.sandbox import health, inbound, number, outbound, payloads, review, statuses, templates
 from core.sandbox.engine import Sandbox
 from core.sandbox.errors import CATALOGUE, ApiError
 from core.sandbox.http import read_json, sandbox_of
@@ -240,6 +240,23 @@ async def set_health(request: Request) -> JSONResponse:
         raise ControlError(str(exc)) from None
 
 
+async def set_standing(request: Request) -> JSONResponse:
+    """Quality rating, messaging limit or display name status change, announced by the webhooks
+    Meta sends for each (``number.py``)."""
+    account = _account(request)
+    body = await _body(request)
+    sandbox = sandbox_of(request)
+    try:
+        with sandbox.state.lock:
+            news = number.change(account, body, sandbox.clock.now())
+            answer = number.standing(account)
+    except ValueError as exc:
+        raise ControlError(str(exc)) from None
+    for field, webhook in news:
+        sandbox.emit(account, webhook, f"number:{field}")
+    return JSONResponse(answer)
+
+
 async def report_error(request: Request) -> JSONResponse:
     """WhatsApp reports an error about the number itself (``value.errors``), e.g. 130429."""
     account = _account(request)
@@ -441,6 +458,7 @@ ROUTES = [
     Route(ACCOUNT + "/sent", sent, methods=["GET"]),
     Route(ACCOUNT + "/media/{media_id}", media_bytes, methods=["GET"]),
     Route(ACCOUNT + "/health/{entity_type}", set_health, methods=["PUT"]),
+    Route(ACCOUNT + "/standing", set_standing, methods=["PATCH"]),
     Route(ACCOUNT + "/errors", report_error, methods=["POST"]),
     Route(ACCOUNT + "/templates", list_templates, methods=["GET"]),
     Route(ACCOUNT + "/templates/{name}/status", force_template_status, methods=["POST"]),

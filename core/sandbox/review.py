@@ -116,12 +116,15 @@ def set_status(
     reason: str = "NONE",
     recommendation: str = "",
 ) -> dict[str, Any] | None:
-    """Change a template's status and announce it; returns the webhook body (Cloud only)."""
+    """Change a template's status and announce it; returns the webhook body (Cloud only).
+
+    ``REINSTATED`` is an event, not a status: a paused template Meta lets go again is approved
+    (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-pausing)."""
     if status not in STATUSES:
         raise ValueError(f"status must be one of {STATUSES}")
     now = sandbox.clock.now()
     with sandbox.state.lock:
-        template.status = status
+        template.status = "APPROVED" if status == "REINSTATED" else status
         template.rejected_reason = reason if status == "REJECTED" else "NONE"
         template.recommendation = recommendation
         template.modified_at = now

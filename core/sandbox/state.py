@@ -222,6 +222,10 @@ class Account:
     pricing_model: str = "CBP"
     config_calls_every_seconds: float = 0.0
     health: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
+    standing: dict[str, str] = field(default_factory=dict, init=False)
+    """Quality rating, messaging limit and display name status (``number.py``)."""
+    profile: dict[str, Any] = field(default_factory=dict, init=False)
+    """The business profile (``profile.py``)."""
 
     webhook_url: str | None = field(default=None, init=False)
     webhook_headers: dict[str, str] = field(default_factory=dict, init=False)
@@ -258,6 +262,8 @@ class Account:
         self.uploads.clear()
         self.messages.clear()
         self.conversations.clear()
+        self.standing.clear()
+        self.profile.clear()
 
     def contact(self, wa_id: str, name: str | None = None) -> Contact:
         wa_id = digits(wa_id)

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, Row, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, col, select
 
+from core.channels import number_health
 from core.conversations.inbound import (
     Arrival,
     InboundPlan,
@@ -342,6 +343,8 @@ def _apply_one(session: Session, body: _Body, target: Channel, item: Event) -> N
         target.last_error = stored_title(item.error.to_exception())
         target.last_error_code = item.error.code
         target.last_error_at = utcnow()
+    elif isinstance(item, AccountEvent) and item.field in number_health.WEBHOOK_FIELDS:
+        number_health.apply_webhook(session, target, item.field, item.value)
     elif isinstance(item, AccountEvent):
         log.info(
             "account event %s on channel %s kept in webhook %s",

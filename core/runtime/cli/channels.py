@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import asdict
+from typing import Any
 
 from core.access.auth import CLI_ACTOR
 from core.config import get_settings
@@ -86,6 +88,48 @@ def cmd_channels_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _health_data(state: Any) -> dict[str, Any]:
+    return {
+        "can_send": state.can_send,
+        "quality_rating": state.quality_rating,
+        "messaging_limit": state.messaging_limit,
+        "name_status": state.name_status,
+        "reasons": [asdict(reason) for reason in state.reasons],
+        "source": state.source,
+        "event": state.event,
+        "worsened": list(state.worsened),
+        "problems": list(state.problems),
+        "recorded_at": state.recorded_at.isoformat() if state.recorded_at else None,
+        "checked_at": state.checked_at.isoformat() if state.checked_at else None,
+    }
+
+
+def cmd_channels_health(args: argparse.Namespace) -> int:
+    """Ask WhatsApp now (unless ``--recorded``) and show the state with its recent history."""
+    from core.channels import number_health
+
+    with session_scope() as session:
+        state = (
+            number_health.current(session, CLI_ACTOR, args.id)
+            if args.recorded
+            else number_health.check_number(session, CLI_ACTOR, args.id)
+        )
+        changes = number_health.history(session, CLI_ACTOR, args.id, limit=args.history)
+    if state is None:
+        raise CliError(f"no health known for channel {args.id} (On-Premise numbers have none)")
+    data = {**_health_data(state), "history": [_health_data(change) for change in changes]}
+    text = "\n".join(
+        [
+            f"can send: {state.can_send} · quality: {state.quality_rating} · "
+            f"limit: {state.messaging_limit} · display name: {state.name_status}",
+            *(f"  {r.entity}: {r.description}" for r in state.reasons),
+            *([f"WORSE: {', '.join(state.worsened)}"] if state.worsened else []),
+        ]
+    )
+    emit(args, data, text)
+    return 1 if state.needs_attention else 0
+
+
 def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     channels = commands.add_parser("channels", parents=[common], help="360Dialog channels")
     channel_commands = channels.add_subparsers(dest="channels_command", required=True)
@@ -104,3 +148,10 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     listing = channel_commands.add_parser("list", parents=[common], help="connected channels")
     listing.add_argument("--all", action="store_true", help="include deactivated channels")
     listing.set_defaults(handler=cmd_channels_list)
+    health = channel_commands.add_parser(
+        "health", parents=[common], help="the number's health as WhatsApp reports it"
+    )
+    health.add_argument("id", type=int, help="the channel's id (channels list)")
+    health.add_argument("--recorded", action="store_true", help="do not ask WhatsApp now")
+    health.add_argument("--history", type=int, default=10, help="how many past changes to show")
+    health.set_defaults(handler=cmd_channels_health)
