@@ -31,6 +31,7 @@ from pages._campaigns.state import PLAN
 from pages._widgets.flash import say_refusal
 from pages._widgets.labels import channel_label
 from pages._widgets.session import page_guard, store
+from pages._widgets.template_form import flagged_note
 
 
 def approved_templates(actor: Actor, channel_id: int) -> dict[int, WorkspaceTemplate]:
@@ -42,6 +43,7 @@ def approved_templates(actor: Actor, channel_id: int) -> dict[int, WorkspaceTemp
 def new_campaign(actor: Actor, channel_id: int) -> None:
     """Template, audience, mapping, check, preview, start: each step shown once the last is done."""
     st.subheader(t("campaign_page.new"))
+    flagged_note(actor, channel_id)
     by_id = approved_templates(actor, channel_id)
     if not by_id:
         st.info(t("campaign_page.no_templates"), icon=":material/article:")

@@ -310,3 +310,37 @@ def test_campaigns_on_the_command_line(engine, team, live, cli, tmp_path) -> Non
         "phone",
     )
     assert bad.returncode == 1 and "no column phone" in bad.stderr
+
+
+def test_a_campaign_holds_while_meta_pauses_its_template_and_goes_on_when_reinstated(
+    engine, team, live
+) -> None:
+    """Template pausing
+    (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-pausing):
+    a PAUSED status webhook holds the campaign with its reason; REINSTATED lets it go on."""
+    from core.models import Campaign, WorkspaceTemplate
+
+    control, workspace_id = live
+    campaign = launch(engine, team[Role.MARKETER], workspace_id, audience_frame(30), "Pausada")
+    runner.run_due(engine)  # the first round is queued
+    status = f"/accounts/{control.number}/templates/{PROMO['name']}/status"
+    control.call("POST", status, {"status": "PAUSED"})
+    control.idle()
+    processor.process_pending(engine)
+    runner.run_due(engine)
+    sender = Sender(engine, client_for)
+    sender.run_once()
+    assert control.sent() == []  # what was queued waits instead of failing with 132015
+    with Session(engine) as session:
+        assert session.get(Campaign, campaign.id).held_reason == "PAUSED"
+        assert session.get(Campaign, campaign.id).state == "running"
+        assert session.get(WorkspaceTemplate, workspace_id).flagged_reason == "PAUSED"
+
+    control.call("POST", status, {"status": "REINSTATED"})
+    control.idle()
+    processor.process_pending(engine)
+    run_until_done(engine, campaign.id, sender, control)
+    assert len({m["customer"] for m in control.sent()}) == 30
+    with Session(engine) as session:
+        assert session.get(Campaign, campaign.id).held_reason is None
+        assert session.get(WorkspaceTemplate, workspace_id).flagged_reason is None

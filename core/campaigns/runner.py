@@ -31,11 +31,12 @@ from core.models import (
     Message,
     MessageStatus,
     OutboundJob,
+    RemoteTemplate,
     WorkspaceTemplate,
     utcnow,
 )
 from core.outbox.queue import Outgoing, enqueue_many
-from core.templates.library import as_body
+from core.templates.library import APPROVED, as_body
 from core.templates.messages import PreparedTemplate
 from core.templates.workspace import sendable_template
 
@@ -133,6 +134,7 @@ def resume(session: Session, actor: Actor, campaign_id: int) -> Campaign:
     if campaign.state != "paused":
         raise UserFacingError("campaigns.error.state", state=campaign.state)
     campaign.state = "running"
+    campaign.held_reason = None  # the next round holds it again if its template still says so
     _move_jobs(session, campaign.id, "held", "queued")
     audit.record(session, actor, "campaign.resume", campaign.name)
     return campaign
@@ -207,6 +209,8 @@ def _advance(session: Session, campaign_id: int, now: datetime) -> int:
     channel = session.get(Channel, campaign.channel_id)
     workspace = session.get(WorkspaceTemplate, campaign.workspace_template_id)
     assert channel is not None and workspace is not None
+    if not _template_lets_it_send(session, campaign, workspace):
+        return 0
     ahead = max(int(channel.throughput_mps * AHEAD_SECONDS), 10)
     room = ahead - _outstanding(session, campaign.id)
     if room < min(ahead // 2, ROUND_SIZE):  # rounds of a second's sends, not one at a time
@@ -218,6 +222,30 @@ def _advance(session: Session, campaign_id: int, now: datetime) -> int:
             campaign.state, campaign.finished_at = "done", now
         return 0
     return _queue(session, campaign, channel, workspace, pending, now)
+
+
+def _template_lets_it_send(
+    session: Session, campaign: Campaign, workspace: WorkspaceTemplate
+) -> bool:
+    """A campaign whose template Meta paused or disabled (or that is otherwise not approved)
+    holds itself: what it queued waits, and ``held_reason`` says why. Once the template is
+    approved again (a paused one is, after some hours) it goes on where it stopped."""
+    remote = (
+        session.get(RemoteTemplate, workspace.remote_template_id)
+        if workspace.remote_template_id
+        else None
+    )
+    status = remote.status if remote is not None else None
+    if status == APPROVED:
+        if campaign.held_reason:
+            campaign.held_reason = None
+            _move_jobs(session, campaign.id, "held", "queued")
+        return True
+    reason = status or "MISSING"
+    if campaign.held_reason != reason:
+        campaign.held_reason = reason
+        _move_jobs(session, campaign.id, "queued", "held")
+    return False
 
 
 def _queue(

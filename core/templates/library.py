@@ -31,8 +31,13 @@ APPROVED = "APPROVED"
 DRAFT = "DRAFT"
 SYNC_PAGE_SIZE = 250
 
-STATUS_ALIASES = {"SUBMITTED": "PENDING", "CREATED": "PENDING"}
-"""360Dialog's older listings say ``submitted``/``created`` where Meta says PENDING."""
+STATUS_ALIASES = {"SUBMITTED": "PENDING", "CREATED": "PENDING", "REINSTATED": "APPROVED"}
+"""360Dialog's older listings say ``submitted``/``created`` where Meta says PENDING; a template
+status webhook's ``REINSTATED`` event means a paused template may be sent again: it is approved
+(https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/template-pausing)."""
+HELD_BY_META = ("PAUSED", "DISABLED")
+"""Statuses Meta gives an approved template whose quality fell: paused for hours (then approved
+again), or disabled for good (template pausing, above)."""
 
 NO_REASON = "NONE"
 """What 360Dialog's listings and Meta's status webhooks put in a reason when there is none

@@ -171,3 +171,18 @@ def sendable_workspace(
         if remote is not None and remote.status == APPROVED:
             found.append((workspace, as_body(remote)))
     return found
+
+
+def flagged_workspace(session: Session, actor: Actor, channel_id: int) -> list[WorkspaceTemplate]:
+    """The channel's workspace templates that may not be sent now (Meta paused or disabled
+    them, or they are otherwise no longer approved): named where templates are picked, so
+    nobody wonders where one went."""
+    require(actor, Permission.VIEW_CHANNELS)
+    return list(
+        session.exec(
+            select(WorkspaceTemplate)
+            .where(WorkspaceTemplate.channel_id == channel_id)
+            .where(col(WorkspaceTemplate.flagged_reason).is_not(None))
+            .order_by(col(WorkspaceTemplate.name))
+        )
+    )

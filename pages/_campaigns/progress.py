@@ -21,7 +21,7 @@ from core.models import Campaign
 from pages._campaigns.plan import reason_words
 from pages._campaigns.state import LAUNCH_FLASH, SELECTED
 from pages._widgets.flash import Words, act, show_flash
-from pages._widgets.labels import plain, viewer_timezone, when
+from pages._widgets.labels import plain, status_label, viewer_timezone, when
 from pages._widgets.session import page_guard, store
 
 CAMPAIGN_FLASH = "cmp_flash_campaign"  # said inside the live fragment (its buttons rerun only it)
@@ -160,6 +160,9 @@ def live_progress(campaign_id: int) -> None:
         details.append(t("campaign_page.finished", when=when(campaign.finished_at)))
     details.append(t("campaign_page.created_by", user=plain(campaign.created_by or "—")))
     st.caption(" · ".join(details))
+    if campaign.held_reason and campaign.state == "running":
+        status = status_label(campaign.held_reason).lower()
+        st.warning(t("campaign_page.held", status=status), icon=":material/pause_circle:")
     show_counts(counts)
     if actor.can(Permission.RUN_CAMPAIGNS):
         campaign_controls(actor, campaign)

@@ -15,8 +15,9 @@ from core.models import WorkspaceTemplate
 from core.templates.anatomy import template_variables
 from core.templates.preview import render_preview
 from core.templates.values import TemplateValues
-from core.templates.workspace import sendable_workspace
+from core.templates.workspace import flagged_workspace, sendable_workspace
 from pages._widgets.bubble import show_bubble
+from pages._widgets.labels import plain, status_label
 from pages._widgets.session import store
 
 
@@ -26,8 +27,20 @@ class FilledTemplate:
     values: TemplateValues
 
 
+def flagged_note(actor: Actor, channel_id: int) -> None:
+    """The workspace templates not offered now, each with its status (paused by WhatsApp…)."""
+    with store() as session:
+        flagged = flagged_workspace(session, actor, channel_id)
+    if flagged:
+        names = ", ".join(
+            f"{plain(w.name)} · {w.language} ({status_label(w.flagged_reason)})" for w in flagged
+        )
+        st.warning(t("template_form.flagged", names=names), icon=":material/flag:")
+
+
 def template_form(actor: Actor, channel_id: int, key: str) -> FilledTemplate | None:
     """Choose a template and fill its variables; ``None`` until one is chosen."""
+    flagged_note(actor, channel_id)
     with store() as session:
         sendable = sendable_workspace(session, actor, channel_id)
     if not sendable:

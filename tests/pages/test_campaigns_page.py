@@ -363,3 +363,31 @@ def test_agent_cannot_open_the_page(run_page, team, shop) -> None:
     at = run_page(PAGE, team[Role.AGENT])
     assert [error.value for error in at.error] == ["Your role (Agent) cannot open this page."]
     assert not at.title
+
+
+def test_a_paused_template_is_flagged_and_its_campaign_says_it_is_on_hold(
+    run_page, team, shop, engine
+) -> None:
+    """Meta paused the template (template pausing): the picker names it instead of offering it,
+    and the running campaign that sends it says why it holds."""
+    at = plan_from_contacts(run_page(PAGE, team[Role.MARKETER]), shop)
+    at.text_input(key="cmp_name").input("Invierno").run()
+    at.button(key="cmp_launch").click().run()
+    (campaign,) = campaign_rows(engine)
+    from core.campaigns import runner
+    from core.templates.library import record_status
+
+    with session_scope(engine) as session:
+        remote = session.exec(select(RemoteTemplate)).one()
+        record_status(session, remote, "PAUSED", None)
+    runner.run_due(engine, utcnow() + timedelta(seconds=1))
+    with Session(engine) as session:
+        assert session.get(Campaign, campaign.id).held_reason == "PAUSED"
+    at.run()
+    assert not at.exception, at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert (
+        "Not offered now, WhatsApp does not let them be sent: rebajas\\_invierno · es (Paused)"
+        in (warnings)
+    )
+    assert "**On hold:** its template is paused by WhatsApp" in warnings
