@@ -20,6 +20,7 @@ from core.errors import UserFacingError
 from core.failures import describe
 from core.i18n import t
 from pages._channels.health import health_part
+from pages._channels.profile import profile_part
 from pages._widgets.flash import Flash, Words, act, show_flash
 from pages._widgets.labels import channel_label, in_this_language, when
 from pages._widgets.session import page_guard, store
@@ -257,6 +258,7 @@ def render(actor: Actor) -> None:
         with st.expander(channel_label(info), expanded=len(channels) == 1):
             health_lines(info, states[info.id])
             health_part(actor, info)
+            profile_part(actor, info)
             settings_form(actor, info)
             connection_form(actor, info, public_url)
             deactivate_form(actor, info)

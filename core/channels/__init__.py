@@ -9,5 +9,7 @@
   360Dialog's ``health_status``.
 - ``number_health``: what WhatsApp says about the number (can send, quality rating, messaging
   limit, display name status), checked and announced by webhook, kept over time.
+- ``profile``: the business profile customers see (about, description, address, email,
+  websites, vertical, photo).
 - ``errors``: ``ChannelError``, every refusal in the reader's language.
 """

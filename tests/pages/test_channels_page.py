@@ -10,7 +10,7 @@ from sqlmodel import select
 from streamlit.testing.v1 import AppTest
 
 from core import config, db
-from core.i18n import t
+from core.i18n import set_language, t
 from core.models import Channel, Role, utcnow
 from core.sandbox import SandboxConfig, SandboxServer
 from tests.pages.conftest import texts
@@ -215,3 +215,52 @@ def test_admin_deactivates_a_channel_after_confirming(
     submit_deactivation()
     assert "Channel Tienda deactivated." in texts(at)
     assert at.dataframe[0].value["Channel name"].tolist() == ["Oficina"]
+
+
+def test_number_health_card_warns_when_quality_drops_after_check_now(
+    run_page, roles, sandbox, public_url
+) -> None:
+    """The shared number health card: figures in words, a check on demand, the warning and the
+    history of changes."""
+    at = run_page(PAGE, roles[Role.ADMIN])
+    fill_add_form(at, sandbox, NUMBER, KEY, "Tienda")
+    press(at, "Done")
+    shown = {metric.label: metric.value for metric in at.metric}
+    assert shown == {
+        "Can send": "Yes",
+        "Quality rating": "High (green)",
+        "Messaging limit (business)": "250 customers a day",
+        "Display name": "Approved",
+    }
+    httpx.patch(
+        f"{sandbox.base_url}/sandbox/api/accounts/{NUMBER}/standing",
+        json={"quality_rating": "RED"},
+    ).raise_for_status()
+    press(at, "Check with WhatsApp now")
+    warning = " ".join(w.value for w in at.warning)
+    assert t("number_health.warning", "en") in warning
+    assert t("number_health.aspect.quality_rating", "en") in warning
+    assert {metric.label: metric.value for metric in at.metric}["Quality rating"] == "Low (red)"
+    history = next(frame.value for frame in at.dataframe if "Got worse" in frame.value.columns)
+    assert history["Got worse"].tolist() == ["quality", ""]
+
+
+def test_admin_edits_the_business_profile_and_sees_metas_refusal(
+    run_page, roles, sandbox, public_url
+) -> None:
+    at = run_page(PAGE, roles[Role.ADMIN])
+    fill_add_form(at, sandbox, NUMBER, KEY, "Tienda")
+    press(at, "Done")
+    channel_id = 1
+    at.toggle(key=f"profile_open_{channel_id}").set_value(True).run()
+    at.text_input(key=f"profile_{channel_id}_about").input("Abiertos de 9 a 21")
+    set_language("en")  # AppTest words the chosen option in the test's language, as the page did
+    at.selectbox(key=f"profile_{channel_id}_vertical").set_value("RETAIL")
+    press(at, "Save profile")
+    assert "Business profile saved on WhatsApp." in texts(at)
+    assert at.text_input(key=f"profile_{channel_id}_about").value == "Abiertos de 9 a 21"
+    at.text_input(key=f"profile_{channel_id}_email").input("no-es-un-correo")
+    press(at, "Save profile")
+    (refusal,) = [e.value for e in at.error]
+    assert refusal.startswith("WhatsApp did not accept the profile.")
+    assert "Param email must be a valid email address." in refusal

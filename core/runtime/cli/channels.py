@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import mimetypes
 import sys
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from core.access.auth import CLI_ACTOR
@@ -130,6 +132,35 @@ def cmd_channels_health(args: argparse.Namespace) -> int:
     return 1 if state.needs_attention else 0
 
 
+def cmd_channels_profile(args: argparse.Namespace) -> int:
+    """Show the business profile; ``--set field=value`` (repeatable) and ``--photo FILE`` change
+    it first (``websites`` takes the addresses separated by spaces)."""
+    from core.channels import profile
+
+    changes: dict[str, str] = {}
+    for pair in args.set:
+        field, sep, value = pair.partition("=")
+        if not sep:
+            raise CliError(f"--set needs field=value, got {pair!r}")
+        changes[field.strip()] = value
+    photo = None
+    if args.photo:
+        path = Path(args.photo)
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        photo = profile.Photo(path.read_bytes(), mime, path.name)
+    with session_scope() as session:
+        changed: list[str] = []
+        if changes or photo:
+            changed = profile.update_profile(session, CLI_ACTOR, args.id, changes, photo=photo)
+        found = profile.read_profile(session, CLI_ACTOR, args.id)
+    data = {**asdict(found), "websites": list(found.websites), "changed": changed}
+    lines = [f"changed: {', '.join(changed)}"] if changed else []
+    lines += [f"{key}: {value}" for key, value in asdict(found).items()]
+    text = "\n".join(lines)
+    emit(args, data, text)
+    return 0
+
+
 def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     channels = commands.add_parser("channels", parents=[common], help="360Dialog channels")
     channel_commands = channels.add_subparsers(dest="channels_command", required=True)
@@ -155,3 +186,16 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     health.add_argument("--recorded", action="store_true", help="do not ask WhatsApp now")
     health.add_argument("--history", type=int, default=10, help="how many past changes to show")
     health.set_defaults(handler=cmd_channels_health)
+    profile = channel_commands.add_parser(
+        "profile", parents=[common], help="the business profile customers see in WhatsApp"
+    )
+    profile.add_argument("id", type=int, help="the channel's id (channels list)")
+    profile.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="about, address, description, email, websites (space-separated), vertical",
+    )
+    profile.add_argument("--photo", help="a JPEG or PNG file for the profile photo")
+    profile.set_defaults(handler=cmd_channels_profile)
