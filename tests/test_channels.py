@@ -24,10 +24,9 @@ from core.channels.health import (
     MESSAGES_TODAY_CAP,
     ChannelHealth,
     HealthReason,
-    MessagingHealth,
     channel_health,
-    messaging_health,
 )
+from core.channels.number_health import check_number
 from core.channels.registry import (
     WEBHOOK_SECRET_HEADER,
     client_for,
@@ -587,7 +586,7 @@ def test_whatsapp_health_available_limited_and_blocked_with_metas_reasons(
     the reasons of Meta's OpenAPI examples."""
     channel_id = connect(session, team[Role.ADMIN], sandbox).channel.id
     agent = team[Role.AGENT]
-    assert messaging_health(session, agent, channel_id) == MessagingHealth("AVAILABLE")
+    assert check_number(session, agent, channel_id).can_send == "AVAILABLE"
     verification = {
         "error_code": 141010,
         "error_description": "The Business has not passed business verification.",
@@ -595,22 +594,20 @@ def test_whatsapp_health_available_limited_and_blocked_with_metas_reasons(
         "verification request.",
     }
     _set_health(sandbox, "BUSINESS", can_send_message="LIMITED", errors=[verification])
-    limited = messaging_health(session, agent, channel_id)
-    assert limited == MessagingHealth(
-        "LIMITED",
-        (
-            HealthReason(
-                "BUSINESS",
-                141010,
-                verification["error_description"],
-                verification["possible_solution"],
-            ),
+    limited = check_number(session, agent, channel_id)
+    assert limited.can_send == "LIMITED"
+    assert limited.reasons == (
+        HealthReason(
+            "BUSINESS",
+            141010,
+            verification["error_description"],
+            verification["possible_solution"],
         ),
     )
-    assert limited.restricted
+    assert "can_send" in limited.problems
     payment = {"error_code": 141006, "error_description": "There is an error with the payment."}
     _set_health(sandbox, "WABA", can_send_message="BLOCKED", errors=[payment])
-    blocked = messaging_health(session, agent, channel_id)
+    blocked = check_number(session, agent, channel_id)
     assert blocked.can_send == "BLOCKED"
     assert [reason.code for reason in blocked.reasons] == [141006, 141010]
 
@@ -622,11 +619,11 @@ def test_whatsapp_health_is_unknown_on_premise_or_when_360dialog_does_not_answer
     onprem = connect(
         session, admin, sandbox, number=ONPREM_NUMBER, api_key=ONPREM_KEY, generation="onprem"
     )
-    assert messaging_health(session, admin, onprem.channel.id) is None
+    assert check_number(session, admin, onprem.channel.id) is None
     cloud = connect(session, admin, sandbox).channel.id
     row = session.get(Channel, cloud)
     row.base_url = f"http://127.0.0.1:{closed_port()}"
-    assert messaging_health(session, admin, cloud) is None
+    assert check_number(session, admin, cloud) is None
 
 
 # --- roles and audit ------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """A channel's health line: is it hearing from 360Dialog, what went wrong last, how busy is it
-today; and whether WhatsApp lets it send at all (``messaging_health``).
+today; and reading whether WhatsApp lets it send at all (``read_health``, which
+``number_health`` asks for and keeps).
 
 WhatsApp's ``health_status`` names each entity behind the number (the phone number, its WhatsApp
 Business Account, the business, the app) as ``AVAILABLE``, ``LIMITED`` or ``BLOCKED``, with the
@@ -13,7 +14,7 @@ the reader's language.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
@@ -21,10 +22,8 @@ from typing import Any
 from sqlmodel import Session, func, select
 
 from core.access.auth import Actor, Permission, require
-from core.channels.registry import channel_row, client_for
-from core.d360.client import D360Client
-from core.d360.errors import D360Error
-from core.models import Channel, Message, utcnow
+from core.channels.registry import channel_row
+from core.models import Message, utcnow
 
 MESSAGES_TODAY_CAP = 10_000
 """Counting further than this for the health line would make the page slow on a busy number."""
@@ -93,26 +92,6 @@ class MessagingHealth:
     @property
     def restricted(self) -> bool:
         return self.can_send in ("LIMITED", "BLOCKED")
-
-
-def messaging_health(
-    session: Session,
-    actor: Actor,
-    channel_id: int,
-    *,
-    client_factory: Callable[[Channel], D360Client] = client_for,
-) -> MessagingHealth | None:
-    """The channel's ``health_status`` from 360Dialog; ``None`` when it cannot tell (On-Premise
-    numbers have none, or 360Dialog did not answer: the health line's last error says why)."""
-    require(actor, Permission.VIEW_CHANNELS)
-    channel = channel_row(session, channel_id)
-    if channel.generation != "cloud":
-        return None
-    try:
-        with client_factory(channel) as client:
-            return read_health(client.health())
-    except D360Error:
-        return None
 
 
 def read_health(answer: Any) -> MessagingHealth | None:

@@ -98,9 +98,6 @@ class NumberHealth:
     def needs_attention(self) -> bool:
         return bool(self.problems or self.worsened)
 
-    def messaging(self) -> MessagingHealth | None:
-        return MessagingHealth(self.can_send, self.reasons) if self.can_send else None
-
 
 def _rank(order: tuple[str, ...], value: str | None) -> int | None:
     return order.index(value) if value in order else None

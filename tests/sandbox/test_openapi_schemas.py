@@ -215,3 +215,23 @@ def test_the_redirect_is_needed(validate: Any) -> None:
             {**body, "entry": [{"id": "1", "changes": [{"field": "nope", "value": value}]}]},
             "WebhookPayload",
         )
+
+
+def test_phone_number_and_business_profile_answers_validate(cloud: Api, validate: Any) -> None:
+    fields = "quality_rating,name_status,verified_name"
+    node = cloud.http.get("/", params={"fields": fields}).json()
+    validate(node, response_of=("/{Version}/{Phone-Number-ID}", "get"))
+    changed = cloud.http.post(
+        "/whatsapp_business_profile",
+        json={"messaging_product": "whatsapp", "about": "Hola", "vertical": "RETAIL"},
+    )
+    validate(
+        changed.json(),
+        response_of=("/{Version}/{Phone-Number-ID}/whatsapp_business_profile", "post"),
+    )
+    profile = cloud.http.get("/whatsapp_business_profile").json()
+    validate(profile, response_of=("/{Version}/{Phone-Number-ID}/whatsapp_business_profile", "get"))
+    refused = cloud.http.post(
+        "/whatsapp_business_profile", json={"messaging_product": "whatsapp", "about": "x" * 200}
+    )
+    validate(refused.json(), "GraphAPIError")
