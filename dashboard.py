@@ -17,6 +17,7 @@ from core.access.navigation import visible_pages
 from core.access.session_routes import logout_url, session_url
 from core.config import Settings, get_settings
 from core.i18n import LANGUAGES, preferred_language, set_language, t
+from pages._widgets import front_door
 from pages._widgets.flash import show_flash
 from pages._widgets.login_sessions import end_my_other_sessions
 from pages._widgets.session import (
@@ -83,15 +84,12 @@ def login_form(settings: Settings) -> None:
         st.caption(t("login.prompt"))
         return
     time.sleep(settings.login_delay_seconds)  # slows password guessing
-    if password_matches(username, password):
-        with store() as session:
-            ticket = sessions.start(session, username, st.context.headers.get("User-Agent", ""))
-            users.record_login(session, username)
-        go_to(session_url(ticket))
+    if front_door.still_waiting(username):
         return
-    with store() as session:
-        users.record_failed_login(session, username)
-    st.error(t("login.failed"))
+    if password_matches(username, password):
+        go_to(session_url(front_door.signed_in_ticket(username)))
+        return
+    front_door.password_failed(username)
 
 
 def remember_name(actor: Actor) -> None:

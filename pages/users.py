@@ -11,6 +11,7 @@ from core.i18n import t
 from core.models import Role, User
 from pages._widgets.flash import Flash, Words, act, show_flash
 from pages._widgets.labels import in_this_language, role_label, when
+from pages._widgets.login_locks import locks_panel
 from pages._widgets.login_sessions import sessions_panel
 from pages._widgets.session import page_guard, store
 
@@ -123,6 +124,7 @@ def render(actor: Actor) -> None:
     with store() as session:
         team = users.list_users(session, actor)
     team_table(team)
+    locks_panel(actor)
     st.subheader(t("users.manage"))
     selected = st.selectbox(t("users.select"), [user.username for user in team], key="manage_user")
     chosen = next((user for user in team if user.username == selected), None)

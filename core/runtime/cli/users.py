@@ -104,6 +104,16 @@ def cmd_users_reset_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_unlock(args: argparse.Namespace) -> int:
+    from core.access.throttle import unlock_user
+
+    with session_scope() as session:
+        lifted = unlock_user(session, CLI_ACTOR, args.username)
+    text = f"{args.username} may log in again." if lifted else f"{args.username} was not locked."
+    emit(args, {"username": args.username, "unlocked": lifted}, text)
+    return 0
+
+
 def _add_password_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
@@ -134,3 +144,8 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     reset.add_argument("username")
     _add_password_options(reset)
     reset.set_defaults(handler=cmd_users_reset_password)
+    unlock = user_commands.add_parser(
+        "unlock", parents=[common], help="forget a username's failed logins (ends its wait)"
+    )
+    unlock.add_argument("username")
+    unlock.set_defaults(handler=cmd_users_unlock)
