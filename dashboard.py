@@ -5,14 +5,15 @@ Nothing else lives here; each page is a script in ``pages/`` and all logic is in
 
 from __future__ import annotations
 
-import json
 import time
+from html import escape
 
 import streamlit as st
 from streamlit_authenticator.controllers import AuthenticationController
 
 from core.access import sessions, users
 from core.access.auth import Actor
+from core.access.headers import REDIRECT_SCRIPT
 from core.access.navigation import visible_pages
 from core.access.session_routes import logout_url, session_url
 from core.config import Settings, get_settings
@@ -65,7 +66,7 @@ def go_to(url: str) -> None:
     """Send the browser to one of the server's routes, where the login cookie is set or cleared
     (Streamlit's websocket cannot set a cookie); a link in case scripts are blocked."""
     st.html(
-        f"<script>window.location.replace({json.dumps(url)})</script>",
+        f'<script data-href="{escape(url, quote=True)}">{REDIRECT_SCRIPT}</script>',
         unsafe_allow_javascript=True,
     )
     st.markdown(f"[{t('sessions.continue')}]({url})")
@@ -128,7 +129,7 @@ def sidebar(actor: Actor) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="1980TIC WhatsApp", page_icon=":material/chat:", layout="wide")
+    st.set_page_config(page_title="1980TIC WhatsApp", page_icon="💬", layout="wide")
     settings = get_settings()
     choose_language(settings)
     with store() as session:
