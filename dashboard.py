@@ -15,7 +15,7 @@ from core.access import sessions, users
 from core.access.auth import Actor
 from core.access.headers import REDIRECT_SCRIPT
 from core.access.navigation import visible_pages
-from core.access.session_routes import logout_url, session_url
+from core.access.session_routes import logout_url
 from core.config import Settings, get_settings
 from core.i18n import LANGUAGES, preferred_language, set_language, t
 from pages._widgets import front_door
@@ -76,6 +76,10 @@ def login_form(settings: Settings) -> None:
     """Our own form (translated labels, failed logins audited); a good password starts a server
     session and takes the browser to the route that sets its cookie."""
     show_flash(FIRST_ADMIN_FLASH)
+    waiting = front_door.pending()
+    if waiting is not None:
+        front_door.second_step_form(waiting, go_to)
+        return
     with st.form("login"):
         st.subheader(t("login.form"))
         username = st.text_input(t("login.username"), key="login_username")
@@ -88,7 +92,7 @@ def login_form(settings: Settings) -> None:
     if front_door.still_waiting(username):
         return
     if password_matches(username, password):
-        go_to(session_url(front_door.signed_in_ticket(username)))
+        front_door.after_password(username, go_to)
         return
     front_door.password_failed(username)
 

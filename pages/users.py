@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.access import users
+from core.access import two_factor, users
 from core.access.auth import Actor, Permission
 from core.i18n import t
 from core.models import Role, User
@@ -14,6 +14,7 @@ from pages._widgets.labels import in_this_language, role_label, when
 from pages._widgets.login_locks import locks_panel
 from pages._widgets.login_sessions import sessions_panel
 from pages._widgets.session import page_guard, store
+from pages._widgets.two_factor import policy_panel
 
 ROLES = [role.value for role in Role]
 FLASH = "users_flash"
@@ -115,6 +116,13 @@ def manage_user(actor: Actor, chosen: User) -> None:
             ),
         )
         show_flash(FLASH)
+    if st.button(t("two_factor.reset"), key="reset_two_factor"):
+        act(
+            FLASH,
+            lambda session: two_factor.turn_off(session, actor, chosen.username),
+            Words("two_factor.reset_done", username=chosen.username),
+        )
+        show_flash(FLASH)
 
 
 def render(actor: Actor) -> None:
@@ -124,6 +132,7 @@ def render(actor: Actor) -> None:
     with store() as session:
         team = users.list_users(session, actor)
     team_table(team)
+    policy_panel(actor)
     locks_panel(actor)
     st.subheader(t("users.manage"))
     selected = st.selectbox(t("users.select"), [user.username for user in team], key="manage_user")

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
+from enum import StrEnum
 
 from sqlmodel import Session
 
-from core.access import sessions, throttle, users
+from core.access import sessions, throttle, two_factor, users
 from core.errors import UserFacingError
 
 
@@ -27,11 +28,31 @@ def refusal(session: Session, username: str, address: str) -> UserFacingError | 
     return wait_error(wait) if wait else None
 
 
-def failed(session: Session, username: str, address: str) -> UserFacingError:
-    """Audit and count a wrong password or code; the words to show (a wait, once one started)."""
+def failed(
+    session: Session, username: str, address: str, wrong: str = "login.failed"
+) -> UserFacingError:
+    """Audit and count a wrong password or code; the words to show: ``wrong``, or the wait once
+    one started."""
     users.record_failed_login(session, username)
     wait = throttle.record_failure(session, username, address)
-    return wait_error(wait) if wait else UserFacingError("login.failed")
+    return wait_error(wait) if wait else UserFacingError(wrong)
+
+
+class SecondStep(StrEnum):
+    """What a login needs after a right password."""
+
+    NONE = "none"
+    CODE = "code"  # a code from the user's authenticator app (or a recovery code)
+    SET_UP = "set_up"  # two-step login is required of this user, who has not set it up yet
+
+
+def second_step(session: Session, username: str) -> SecondStep:
+    if two_factor.is_enabled(session, username):
+        return SecondStep.CODE
+    user = users.get_user(session, username)
+    if user is not None and two_factor.is_required(session, user):
+        return SecondStep.SET_UP
+    return SecondStep.NONE
 
 
 def succeed(session: Session, username: str, client: str) -> str:

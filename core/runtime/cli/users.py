@@ -114,6 +114,16 @@ def cmd_users_unlock(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_two_factor_reset(args: argparse.Namespace) -> int:
+    from core.access.two_factor import turn_off
+
+    with session_scope() as session:
+        turn_off(session, CLI_ACTOR, args.username)
+    text = f"Two-step login of {args.username} reset; they set it up again if it is required."
+    emit(args, {"username": args.username, "two_factor": False}, text)
+    return 0
+
+
 def _add_password_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
@@ -149,3 +159,8 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     )
     unlock.add_argument("username")
     unlock.set_defaults(handler=cmd_users_unlock)
+    two_factor_reset = user_commands.add_parser(
+        "2fa-reset", parents=[common], help="turn off a user's two-step login (lost phone)"
+    )
+    two_factor_reset.add_argument("username")
+    two_factor_reset.set_defaults(handler=cmd_users_two_factor_reset)
