@@ -76,9 +76,10 @@ def login_form(settings: Settings) -> None:
     """Our own form (translated labels, failed logins audited); a good password starts a server
     session and takes the browser to the route that sets its cookie."""
     show_flash(FIRST_ADMIN_FLASH)
-    waiting = front_door.pending()
-    if waiting is not None:
-        front_door.second_step_form(waiting, go_to)
+    if front_door.other_step(go_to):
+        return
+    front_door.provider_buttons()
+    if not front_door.passwords_allowed():
         return
     with st.form("login"):
         st.subheader(t("login.form"))

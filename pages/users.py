@@ -14,6 +14,7 @@ from pages._widgets.labels import in_this_language, role_label, when
 from pages._widgets.login_locks import locks_panel
 from pages._widgets.login_sessions import sessions_panel
 from pages._widgets.session import page_guard, store
+from pages._widgets.sso_settings import passwords_panel
 from pages._widgets.two_factor import policy_panel
 
 ROLES = [role.value for role in Role]
@@ -133,6 +134,7 @@ def render(actor: Actor) -> None:
         team = users.list_users(session, actor)
     team_table(team)
     policy_panel(actor)
+    passwords_panel(actor)
     locks_panel(actor)
     st.subheader(t("users.manage"))
     selected = st.selectbox(t("users.select"), [user.username for user in team], key="manage_user")

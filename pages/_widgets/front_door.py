@@ -1,6 +1,6 @@
-"""The login form's steps beyond the password: waits after failed logins and the second step
-(a code, or setting up the app when it is required). The rules are in ``core.access.login``;
-this draws them."""
+"""The login form's steps beyond the password: waits after failed logins, the second step (a code,
+or setting up the app when it is required) and single sign-on. The rules are in
+``core.access.login`` and ``core.access.sso``; this draws them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import streamlit as st
 
-from core.access import addresses, login, two_factor
+from core.access import addresses, login, sso, two_factor
 from core.access.login import SecondStep
 from core.access.session_routes import session_url
 from core.config import get_settings
@@ -138,4 +138,60 @@ def second_step_form(waiting: Pending, go_to: Callable[[str], None]) -> None:
         _set_up(waiting)
     if st.button(t("two_factor.cancel"), key="second_step_cancel"):
         st.session_state.pop(PENDING, None)
+        start_over()
+
+
+def start_over() -> None:
+    """Back to the login form; a provider's identity is dropped too (else it would sign on again
+    at once): ``st.logout`` lands on the product's logout route, which clears it."""
+    if st.user.get("is_logged_in"):
+        st.logout()
+    else:
         st.rerun()
+
+
+def configured_providers() -> list[sso.Provider]:
+    """The single sign-on providers in ``.streamlit/secrets.toml`` (none without the file)."""
+    if not st.secrets.load_if_toml_exists():
+        return []
+    return sso.providers(st.secrets.get("auth"))
+
+
+def passwords_allowed() -> bool:
+    with store() as session:
+        return sso.passwords_allowed(session) or not configured_providers()
+
+
+def provider_buttons() -> None:
+    """One button per provider; ``st.login`` takes the browser there and back."""
+    for provider in configured_providers():
+        label = t("sso.with", provider=provider.label)
+        if st.button(label, key=f"sso_{provider.name or 'default'}", width="stretch"):
+            st.login(provider.name) if provider.name else st.login()
+
+
+def signed_on(go_to: Callable[[str], None]) -> bool:
+    """A provider's identity came back: in as its member (second step included), or refused.
+    ``False`` when there is none, and the login form is next."""
+    if not st.user.get("is_logged_in"):
+        return False
+    with store() as session:
+        match = sso.member_for(session, st.user.to_dict())
+    if match.username is None:
+        assert match.refusal is not None  # a match without a member says why
+        st.error(match.refusal.message())
+        if st.button(t("sso.other_account")):
+            start_over()
+        return True
+    after_password(match.username, go_to)
+    return True
+
+
+def other_step(go_to: Callable[[str], None]) -> bool:
+    """Draw what replaces the password form, if anything: a pending second step, or a single
+    sign-on coming back."""
+    waiting = pending()
+    if waiting is not None:
+        second_step_form(waiting, go_to)
+        return True
+    return signed_on(go_to)

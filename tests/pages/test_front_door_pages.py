@@ -6,7 +6,7 @@ import pyotp
 from sqlmodel import select
 
 from core import db
-from core.access import two_factor
+from core.access import two_factor, users
 from core.access.session_routes import SESSION_PATH
 from core.models import AuditEntry, Role
 from tests.pages.conftest import texts
@@ -113,3 +113,43 @@ def test_admin_requires_it_of_everyone(run_page, roles, engine) -> None:
     assert "La verificación en dos pasos se exige ahora a: Todos." in texts(at)
     with db.session_scope(engine) as session:
         assert two_factor.policy(session) == two_factor.Policy.EVERYONE
+
+
+def identity(email: str, verified: bool = True) -> dict[str, object]:
+    """What ``st.user`` holds after ``st.login`` came back from a provider."""
+    return {"is_logged_in": True, "email": email, "email_verified": verified, "iss": "https://idp"}
+
+
+def test_a_provider_identity_opens_the_member_with_that_email(
+    open_dashboard, roles, engine
+) -> None:
+    with db.session_scope(engine) as session:
+        users.get_user(session, "marketer1").email = "mar@example.com"
+    at = open_dashboard()
+    at.user = identity("MAR@example.com")
+    at.run()
+    assert redirects(at)
+    with db.session_scope(engine) as session:
+        actions = {(e.actor, e.action) for e in session.exec(select(AuditEntry))}
+    assert {("marketer1", "login.sso"), ("marketer1", "session.start")} <= actions
+
+
+def test_an_unverified_or_unknown_email_is_refused(open_dashboard, roles) -> None:
+    at = open_dashboard()
+    at.user = identity("nobody@example.com")
+    at.run()
+    assert "No team member has the e-mail address nobody@example.com" in texts(at)
+    assert not redirects(at)
+    assert [button.label for button in at.button] == ["Log in with another account"]
+    at.user = identity("nobody@example.com", verified=False)
+    at.run()
+    assert "has not verified the e-mail address nobody@example.com" in texts(at)
+
+
+def test_passwords_stay_on_without_a_provider(run_page, roles) -> None:
+    at = run_page("pages/users.py", roles[Role.ADMIN])
+    assert "Single sign-on is not configured" in texts(at)
+    at.toggle(key="passwords_allowed").set_value(False)
+    at.run()
+    assert "Local passwords cannot be turned off" in texts(at)
+    assert at.toggle(key="passwords_allowed").value is True

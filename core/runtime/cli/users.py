@@ -17,6 +17,7 @@ def _user_json(user: User) -> dict[str, Any]:
     return {
         "username": user.username,
         "name": user.name,
+        "email": user.email,
         "role": user.role.value,
         "active": user.active,
         "created_at": user.created_at.isoformat(),
@@ -46,7 +47,9 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
     password, generated = _read_password(args)
     with session_scope() as session:
-        user = add_user(session, CLI_ACTOR, args.username, args.role, password, name=args.name)
+        user = add_user(
+            session, CLI_ACTOR, args.username, args.role, password, name=args.name, email=args.email
+        )
         data = _user_json(user)
     if generated:
         data["password"] = password
@@ -136,7 +139,8 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     users = commands.add_parser("users", parents=[common], help="manage team members")
     user_commands = users.add_subparsers(dest="users_command", required=True)
     add = user_commands.add_parser("add", parents=[common], help="add a user")
-    add.add_argument("--username", required=True)
+    add.add_argument("--username", default="", help="default: the e-mail address's local part")
+    add.add_argument("--email", default="", help="the address single sign-on matches")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--name", default="")
     _add_password_options(add)
