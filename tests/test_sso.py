@@ -81,6 +81,15 @@ def test_anyone_else_is_refused_and_gets_no_account(
     assert [entry.target for entry in refused] == [key]
 
 
+def test_entra_ids_domain_verification_counts_when_email_verified_is_missing(
+    session: Session, lucia
+) -> None:
+    entra = {"email": "lucia@example.com", "xms_edov": True, "iss": "https://login.microsoft"}
+    assert sso.member_for(session, entra).username == "lucia"
+    stated = {**entra, "email_verified": False}
+    assert sso.member_for(session, stated).refusal is not None
+
+
 def test_a_deactivated_member_is_refused(session: Session, lucia) -> None:
     users.set_active(session, CLI_ACTOR, "lucia", False)
     assert member(session, "lucia@example.com").refusal.key == "sso.error.unknown"

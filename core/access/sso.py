@@ -70,9 +70,18 @@ class Match:
     refusal: UserFacingError | None = None
 
 
-def _verified(claim: object) -> bool:
+def _true(claim: object) -> bool:
     # a boolean in the standard; some providers send the string
     return claim is True or (isinstance(claim, str) and claim.lower() == "true")
+
+
+def _verified(claims: Mapping[str, Any]) -> bool:
+    """``email_verified``; Microsoft Entra ID never sends it for work accounts but, when the app
+    registration asks for the optional ``xms_edov`` claim, says the address's domain is verified
+    by the tenant (https://learn.microsoft.com/entra/identity-platform/optional-claims-reference)."""
+    if "email_verified" in claims:
+        return _true(claims["email_verified"])
+    return _true(claims.get("xms_edov"))
 
 
 def member_for(session: Session, claims: Mapping[str, Any]) -> Match:
@@ -81,7 +90,7 @@ def member_for(session: Session, claims: Mapping[str, Any]) -> Match:
     issuer = str(claims.get("iss") or "")
     if not email:
         refusal = UserFacingError("sso.error.no_email")
-    elif not _verified(claims.get("email_verified")):
+    elif not _verified(claims):
         refusal = UserFacingError("sso.error.unverified", email=email)
     else:
         members = session.exec(
