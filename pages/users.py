@@ -53,7 +53,7 @@ def add_user_form(actor: Actor) -> None:
     show_flash(FLASH)
 
 
-def team_table(team: list[User]) -> None:
+def team_table(team: list[User], with_two_factor: set[str]) -> None:
     st.subheader(t("users.list"))
     st.dataframe(
         pd.DataFrame(
@@ -63,6 +63,7 @@ def team_table(team: list[User]) -> None:
                     t("users.name"): user.name,
                     t("users.role"): role_label(user.role.value),
                     t("users.active"): user.active,
+                    t("two_factor.title"): user.username in with_two_factor,
                     t("users.last_login"): when(user.last_login_at, t("users.never")),
                 }
                 for user in team
@@ -132,7 +133,8 @@ def render(actor: Actor) -> None:
         add_user_form(actor)
     with store() as session:
         team = users.list_users(session, actor)
-    team_table(team)
+        with_two_factor = two_factor.users_with_it(session, actor)
+    team_table(team, with_two_factor)
     policy_panel(actor)
     passwords_panel(actor)
     locks_panel(actor)

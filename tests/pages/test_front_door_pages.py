@@ -106,7 +106,11 @@ def test_account_page_turns_it_on_and_off(run_page, roles, engine) -> None:
 
 
 def test_admin_requires_it_of_everyone(run_page, roles, engine) -> None:
+    turn_on(engine, "agent1")
     at = run_page("pages/users.py", roles[Role.ADMIN], language="es")
+    team = at.dataframe[0].value
+    assert team.set_index("Usuario")["Verificación en dos pasos"].to_dict()["agent1"]
+    assert not team.set_index("Usuario")["Verificación en dos pasos"].to_dict()["admin1"]
     at.selectbox(key="two_factor_policy").select("everyone")
     at.button(key="two_factor_policy_save").click()
     at.run()
