@@ -5,18 +5,20 @@ Nothing else lives here; each page is a script in ``pages/`` and all logic is in
 
 from __future__ import annotations
 
-import json
 import time
+from html import escape
 
 import streamlit as st
 from streamlit_authenticator.controllers import AuthenticationController
 
 from core.access import sessions, users
 from core.access.auth import Actor
+from core.access.headers import REDIRECT_SCRIPT
 from core.access.navigation import visible_pages
-from core.access.session_routes import logout_url, session_url
+from core.access.session_routes import logout_url
 from core.config import Settings, get_settings
 from core.i18n import LANGUAGES, preferred_language, set_language, t
+from pages._widgets import front_door
 from pages._widgets.flash import show_flash
 from pages._widgets.login_sessions import end_my_other_sessions
 from pages._widgets.session import (
@@ -64,7 +66,7 @@ def go_to(url: str) -> None:
     """Send the browser to one of the server's routes, where the login cookie is set or cleared
     (Streamlit's websocket cannot set a cookie); a link in case scripts are blocked."""
     st.html(
-        f"<script>window.location.replace({json.dumps(url)})</script>",
+        f'<script data-href="{escape(url, quote=True)}">{REDIRECT_SCRIPT}</script>',
         unsafe_allow_javascript=True,
     )
     st.markdown(f"[{t('sessions.continue')}]({url})")
@@ -74,6 +76,11 @@ def login_form(settings: Settings) -> None:
     """Our own form (translated labels, failed logins audited); a good password starts a server
     session and takes the browser to the route that sets its cookie."""
     show_flash(FIRST_ADMIN_FLASH)
+    if front_door.other_step(go_to):
+        return
+    front_door.provider_buttons()
+    if not front_door.passwords_allowed():
+        return
     with st.form("login"):
         st.subheader(t("login.form"))
         username = st.text_input(t("login.username"), key="login_username")
@@ -83,15 +90,12 @@ def login_form(settings: Settings) -> None:
         st.caption(t("login.prompt"))
         return
     time.sleep(settings.login_delay_seconds)  # slows password guessing
-    if password_matches(username, password):
-        with store() as session:
-            ticket = sessions.start(session, username, st.context.headers.get("User-Agent", ""))
-            users.record_login(session, username)
-        go_to(session_url(ticket))
+    if front_door.still_waiting(username):
         return
-    with store() as session:
-        users.record_failed_login(session, username)
-    st.error(t("login.failed"))
+    if password_matches(username, password):
+        front_door.after_password(username, go_to)
+        return
+    front_door.password_failed(username)
 
 
 def remember_name(actor: Actor) -> None:
@@ -130,7 +134,7 @@ def sidebar(actor: Actor) -> None:
 
 
 def main() -> None:
-    st.set_page_config(page_title="1980TIC WhatsApp", page_icon=":material/chat:", layout="wide")
+    st.set_page_config(page_title="1980TIC WhatsApp", page_icon="💬", layout="wide")
     settings = get_settings()
     choose_language(settings)
     with store() as session:

@@ -12,9 +12,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import streamlit as st
+from starlette.middleware import Middleware
 from streamlit.runtime.pages_manager import PagesManager
 
 from core.access import session_routes
+from core.access.headers import SecurityHeaders
 from core.db import migrate
 from core.runtime.background import background_work
 from core.webhooks.routes import middleware, routes
@@ -34,6 +36,7 @@ PagesManager.uses_pages_directory = False
 app = st.App(
     "dashboard.py",
     routes=routes() + session_routes.routes(),
-    middleware=middleware(),
+    # outermost first: the headers go on every answer, webhooks' included
+    middleware=[Middleware(SecurityHeaders), *middleware()],
     lifespan=lifespan,
 )

@@ -35,6 +35,7 @@ class Settings:
     cookie_expiry_days: float
     login_delay_seconds: float
     run_workers: bool
+    trusted_proxies: tuple[str, ...]
 
     @property
     def media_dir(self) -> Path:
@@ -67,6 +68,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         cookie_expiry_days=float(env.get("COOKIE_EXPIRY_DAYS", "7")),
         login_delay_seconds=float(env.get("LOGIN_DELAY_SECONDS", "0.7")),
         run_workers=env.get("RUN_WORKERS", "1") != "0",
+        trusted_proxies=tuple(
+            part.strip() for part in env.get("TRUSTED_PROXIES", "").split(",") if part.strip()
+        ),
     )
 
 

@@ -5,14 +5,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.access import users
+from core.access import two_factor, users
 from core.access.auth import Actor, Permission
 from core.i18n import t
 from core.models import Role, User
 from pages._widgets.flash import Flash, Words, act, show_flash
 from pages._widgets.labels import in_this_language, role_label, when
+from pages._widgets.login_locks import locks_panel
 from pages._widgets.login_sessions import sessions_panel
 from pages._widgets.session import page_guard, store
+from pages._widgets.sso_settings import passwords_panel
+from pages._widgets.two_factor import policy_panel
 
 ROLES = [role.value for role in Role]
 FLASH = "users_flash"
@@ -50,7 +53,7 @@ def add_user_form(actor: Actor) -> None:
     show_flash(FLASH)
 
 
-def team_table(team: list[User]) -> None:
+def team_table(team: list[User], with_two_factor: set[str]) -> None:
     st.subheader(t("users.list"))
     st.dataframe(
         pd.DataFrame(
@@ -60,6 +63,7 @@ def team_table(team: list[User]) -> None:
                     t("users.name"): user.name,
                     t("users.role"): role_label(user.role.value),
                     t("users.active"): user.active,
+                    t("two_factor.title"): user.username in with_two_factor,
                     t("users.last_login"): when(user.last_login_at, t("users.never")),
                 }
                 for user in team
@@ -114,6 +118,13 @@ def manage_user(actor: Actor, chosen: User) -> None:
             ),
         )
         show_flash(FLASH)
+    if st.button(t("two_factor.reset"), key="reset_two_factor"):
+        act(
+            FLASH,
+            lambda session: two_factor.turn_off(session, actor, chosen.username),
+            Words("two_factor.reset_done", username=chosen.username),
+        )
+        show_flash(FLASH)
 
 
 def render(actor: Actor) -> None:
@@ -122,7 +133,11 @@ def render(actor: Actor) -> None:
         add_user_form(actor)
     with store() as session:
         team = users.list_users(session, actor)
-    team_table(team)
+        with_two_factor = two_factor.users_with_it(session, actor)
+    team_table(team, with_two_factor)
+    policy_panel(actor)
+    passwords_panel(actor)
+    locks_panel(actor)
     st.subheader(t("users.manage"))
     selected = st.selectbox(t("users.select"), [user.username for user in team], key="manage_user")
     chosen = next((user for user in team if user.username == selected), None)

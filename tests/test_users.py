@@ -116,16 +116,18 @@ def test_menu_per_role() -> None:
         "campaigns",
         "users",
         "audit",
+        "account",
     ]
-    assert menu(Role.MARKETER) == ["home", "conversations", *templates, "campaigns"]
+    assert menu(Role.MARKETER) == ["home", "conversations", *templates, "campaigns", "account"]
     assert menu(Role.MANAGER) == [
         "home",
         "conversations",
         "template-status",
         "workspace-templates",
         "campaigns",
+        "account",
     ]
-    assert menu(Role.AGENT) == ["home", "conversations"]
+    assert menu(Role.AGENT) == ["home", "conversations", "account"]
 
 
 def test_cli_actor_is_an_admin() -> None:

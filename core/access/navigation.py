@@ -65,6 +65,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec("pages/users.py", "nav.users", ":material/group:", Permission.MANAGE_USERS, "users"),
     PageSpec("pages/audit.py", "nav.audit", ":material/history:", Permission.VIEW_AUDIT, "audit"),
+    PageSpec("pages/account.py", "nav.account", ":material/shield_person:", None, "account"),
 )
 
 

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from core.access import sessions
+from core.access import sessions, sso
 from core.config import get_settings
 from core.db import session_scope
 from core.i18n import preferred_language, t
@@ -80,6 +80,7 @@ async def open_session(request: Request) -> Response:
     if issued is None:
         return _refusal(request, "sessions.ticket_refused", 400)
     response = RedirectResponse(HOME, status_code=303)
+    sso.forget_identity(request, response)  # a single sign-on's work is done: this cookie rules
     response.set_cookie(
         COOKIE_NAME,
         issued.token,
@@ -100,6 +101,7 @@ async def close_session(request: Request) -> Response:
         return _refusal(request, "sessions.logout_refused", 403)
     await run_in_threadpool(_end, token)
     response = RedirectResponse(HOME, status_code=303)
+    sso.forget_identity(request, response)  # also Streamlit's st.logout, which lands here
     response.delete_cookie(
         COOKIE_NAME, path="/", secure=_secure(request), httponly=True, samesite="lax"
     )

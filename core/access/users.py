@@ -32,6 +32,11 @@ def validate_username(username: str) -> str:
     return normalized
 
 
+def username_from_email(email: str) -> str:
+    """An admin adding a member by e-mail alone (for single sign-on): the address's local part."""
+    return re.sub(r"[^a-z0-9._-]", "", email.strip().lower().partition("@")[0])
+
+
 def validate_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise UserFacingError("users.error.password_short", minimum=MIN_PASSWORD_LENGTH)
@@ -90,15 +95,16 @@ def _insert_user(
     name: str,
     email: str,
 ) -> User:
-    normalized = validate_username(username)
+    normalized = validate_username(username.strip() or username_from_email(email))
     validate_password(password)
     parsed_role = role if isinstance(role, Role) else parse_role(role)
     if get_user(session, normalized) is not None:
         raise UserFacingError("users.error.exists", username=normalized)
+    _ensure_email_free(session, email)
     user = User(
         username=normalized,
         name=name.strip() or normalized,
-        email=email.strip(),
+        email=email.strip().lower(),
         password_hash=hash_password(password),
         role=parsed_role,
     )
@@ -106,6 +112,16 @@ def _insert_user(
     audit.record(session, actor, "user.add", normalized, role=parsed_role.value)
     session.flush()
     return user
+
+
+def _ensure_email_free(session: Session, email: str) -> None:
+    """Single sign-on finds a member by e-mail, so two members never share one."""
+    address = email.strip().lower()
+    if not address:
+        return
+    owner = session.exec(select(User.username).where(func.lower(User.email) == address)).first()
+    if owner is not None:
+        raise UserFacingError("users.error.email_taken", email=address, username=owner)
 
 
 def list_users(session: Session, actor: Actor) -> list[User]:

@@ -16,6 +16,7 @@ from core.models.columns import UTCDateTime, utcnow
 from core.models.conversations import Contact, Conversation, MediaFile, Message, MessageStatus
 from core.models.health import NumberHealthRecord
 from core.models.queues import OutboundJob, WebhookEvent
+from core.models.security import LoginThrottle, RecoveryCode, TwoFactor
 from core.models.templates import RemoteTemplate, TemplateStatusChange, WorkspaceTemplate
 
 __all__ = [
@@ -40,4 +41,7 @@ __all__ = [
     "Campaign",
     "CampaignRecipient",
     "NumberHealthRecord",
+    "LoginThrottle",
+    "TwoFactor",
+    "RecoveryCode",
 ]

@@ -108,3 +108,21 @@ def test_deactivating_from_the_page_ends_the_users_sessions(run_page, roles, eng
     next(b for b in at.button if b.label == "Desactivar").click()
     at.run()
     assert still_logged_in(engine, tokens) == [False]
+
+
+def test_admin_sees_a_locked_username_and_unlocks_it(run_page, roles, engine) -> None:
+    from core.access import throttle
+
+    with db.session_scope(engine) as session:
+        for _ in range(throttle.FREE_FAILURES + 1):
+            throttle.record_failure(session, "agent1", "203.0.113.7")
+    at = run_page("pages/users.py", roles[Role.ADMIN])
+    locked = at.dataframe[1].value
+    assert set(locked["Locked"]) == {"agent1", "203.0.113.7"}
+    at.selectbox(key="unlock_pick").select("user:agent1")
+    at.button(key="unlock_login").click()
+    at.run()
+    assert "Username: agent1 may log in again." in texts(at)
+    assert at.dataframe[1].value["Locked"].tolist() == ["203.0.113.7"]
+    with db.session_scope(engine) as session:
+        assert throttle.remaining_wait(session, "agent1", "198.51.100.1") is None

@@ -17,6 +17,7 @@ def _user_json(user: User) -> dict[str, Any]:
     return {
         "username": user.username,
         "name": user.name,
+        "email": user.email,
         "role": user.role.value,
         "active": user.active,
         "created_at": user.created_at.isoformat(),
@@ -46,7 +47,9 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
     password, generated = _read_password(args)
     with session_scope() as session:
-        user = add_user(session, CLI_ACTOR, args.username, args.role, password, name=args.name)
+        user = add_user(
+            session, CLI_ACTOR, args.username, args.role, password, name=args.name, email=args.email
+        )
         data = _user_json(user)
     if generated:
         data["password"] = password
@@ -104,6 +107,26 @@ def cmd_users_reset_password(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_users_unlock(args: argparse.Namespace) -> int:
+    from core.access.throttle import unlock_user
+
+    with session_scope() as session:
+        lifted = unlock_user(session, CLI_ACTOR, args.username)
+    text = f"{args.username} may log in again." if lifted else f"{args.username} was not locked."
+    emit(args, {"username": args.username, "unlocked": lifted}, text)
+    return 0
+
+
+def cmd_users_two_factor_reset(args: argparse.Namespace) -> int:
+    from core.access.two_factor import turn_off
+
+    with session_scope() as session:
+        turn_off(session, CLI_ACTOR, args.username)
+    text = f"Two-step login of {args.username} reset; they set it up again if it is required."
+    emit(args, {"username": args.username, "two_factor": False}, text)
+    return 0
+
+
 def _add_password_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
@@ -116,7 +139,8 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     users = commands.add_parser("users", parents=[common], help="manage team members")
     user_commands = users.add_subparsers(dest="users_command", required=True)
     add = user_commands.add_parser("add", parents=[common], help="add a user")
-    add.add_argument("--username", required=True)
+    add.add_argument("--username", default="", help="default: the e-mail address's local part")
+    add.add_argument("--email", default="", help="the address single sign-on matches")
     add.add_argument("--role", required=True, choices=[r.value for r in Role])
     add.add_argument("--name", default="")
     _add_password_options(add)
@@ -134,3 +158,13 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     reset.add_argument("username")
     _add_password_options(reset)
     reset.set_defaults(handler=cmd_users_reset_password)
+    unlock = user_commands.add_parser(
+        "unlock", parents=[common], help="forget a username's failed logins (ends its wait)"
+    )
+    unlock.add_argument("username")
+    unlock.set_defaults(handler=cmd_users_unlock)
+    two_factor_reset = user_commands.add_parser(
+        "2fa-reset", parents=[common], help="turn off a user's two-step login (lost phone)"
+    )
+    two_factor_reset.add_argument("username")
+    two_factor_reset.set_defaults(handler=cmd_users_two_factor_reset)
