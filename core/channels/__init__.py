@@ -7,4 +7,6 @@
 - ``validation``: the rules a channel's values follow, checked before 360Dialog is asked.
 - ``health``: the health line (last webhook, last error, messages today).
 - ``errors``: ``ChannelError``, every refusal in the reader's language.
+- ``changes``: each channel's version, raised by every writer of what pages show for it, so an
+  open page reruns only when it moved.
 """
