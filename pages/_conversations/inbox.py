@@ -27,6 +27,9 @@ ROW_LOOK = f"""<style>
 .st-key-{ROWS} button {{
   justify-content: flex-start; text-align: left; min-height: 0; padding: 0.3rem 0.7rem;
 }}
+.st-key-{ROWS} button > div, .st-key-{ROWS} button [data-testid="stMarkdownContainer"] {{
+  width: 100%; justify-content: flex-start; text-align: left;
+}}
 .st-key-{ROWS} button p {{
   white-space: pre-line; overflow: hidden; display: -webkit-box; -webkit-box-orient: vertical;
   -webkit-line-clamp: 2; line-height: 1.35; word-break: break-word;
@@ -51,7 +54,6 @@ def render_row(row: ConversationRow, selected: bool) -> None:
         key=f"viewer_open_{row.id}",
         type="primary" if selected else "secondary",
         width="stretch",
-        help=f"+{row.wa_id} · {row.channel_name}",
     ):
         open_conversation(row.id)
 
