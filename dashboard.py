@@ -18,14 +18,13 @@ from core.access.navigation import visible_pages
 from core.access.session_routes import logout_url
 from core.config import Settings, get_settings
 from core.i18n import LANGUAGES, preferred_language, set_language, t
-from pages._widgets import front_door
+from pages._widgets import front_door, live
 from pages._widgets.flash import show_flash
 from pages._widgets.login_sessions import end_my_other_sessions
 from pages._widgets.session import (
     ACTOR_KEY,
     CHECKED_KEY,
     FIRST_ADMIN_FLASH,
-    RECHECK_SECONDS,
     presented_token,
     signed_in,
     store,
@@ -105,14 +104,6 @@ def remember_name(actor: Actor) -> None:
     st.session_state["name"] = user.name if user is not None else actor.username
 
 
-@st.fragment(run_every=RECHECK_SECONDS)
-def watch_session(actor: Actor) -> None:
-    """An idle tab's only periodic work: one indexed lookup, and a full rerun when its login
-    ended elsewhere (logout in another tab, deactivation, password reset) or its role changed."""
-    if signed_in(fresh=True) != actor:
-        st.rerun()
-
-
 def sidebar(actor: Actor) -> None:
     with st.sidebar:
         st.markdown(
@@ -130,7 +121,8 @@ def sidebar(actor: Actor) -> None:
             go_to(logout_url(token))
             st.stop()
         end_my_other_sessions(actor, presented_token())
-        watch_session(actor)
+        live.forget()  # the page about to run says what it follows
+        live.watch(actor)
 
 
 def main() -> None:

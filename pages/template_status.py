@@ -16,6 +16,7 @@ from core.templates.library import TemplateFilter, delete_template, list_templat
 from core.templates.submission import clone_to_draft
 from core.templates.vocabulary import CATEGORIES, LANGUAGES, LEGACY_CATEGORIES
 from pages._templates.status_table import LIST, PAGE_SIZE, live_history, live_table
+from pages._widgets import live
 from pages._widgets.flash import Words, act, show_flash
 from pages._widgets.labels import category_label, channel_label, language_label, status_label
 from pages._widgets.pager import current_page, first_page
@@ -217,6 +218,7 @@ def render(actor: Actor) -> None:
         st.info(t("template_pages.no_channels"))
     sync_box(actor, channel_names)
     filters, sort = filter_controls(channel_names)
+    live.follow(None if filters.channel_id is None else [filters.channel_id])
     live_table(filters, sort, channel_names)
     with store() as session:
         shown = list_templates(

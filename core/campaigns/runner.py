@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from core.access import audit
 from core.access.auth import Actor, Permission, require
 from core.campaigns.audience import Mapping, Plan, values_of, workspace_template
+from core.channels import changes
 from core.conversations import contacts
 from core.db import in_row_order, session_scope
 from core.errors import UserFacingError
@@ -96,9 +97,12 @@ def create(
 
 
 def _campaign(session: Session, campaign_id: int) -> Campaign:
+    """The campaign a user is about to start, pause, resume or cancel: its progress shows the
+    change in every open tab."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise UserFacingError("campaigns.error.not_found")
+    changes.note(session, campaign.channel_id)
     return campaign
 
 
@@ -206,6 +210,7 @@ def _advance(session: Session, campaign_id: int, now: datetime) -> int:
         return 0
     if campaign.state == "scheduled":
         campaign.state, campaign.started_at = "running", now
+        changes.note(session, campaign.channel_id)
     channel = session.get(Channel, campaign.channel_id)
     workspace = session.get(WorkspaceTemplate, campaign.workspace_template_id)
     assert channel is not None and workspace is not None
@@ -220,6 +225,7 @@ def _advance(session: Session, campaign_id: int, now: datetime) -> int:
     if not pending:
         if _outstanding(session, campaign.id) == 0:
             campaign.state, campaign.finished_at = "done", now
+            changes.note(session, campaign.channel_id)
         return 0
     return _queue(session, campaign, channel, workspace, pending, now)
 

@@ -12,4 +12,6 @@
 - ``profile``: the business profile customers see (about, description, address, email,
   websites, vertical, photo).
 - ``errors``: ``ChannelError``, every refusal in the reader's language.
+- ``changes``: each channel's version, raised by every writer of what pages show for it, so an
+  open page reruns only when it moved.
 """

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import String, bindparam, case, func, insert, or_, update
 from sqlmodel import Session, select
 
+from core.channels import changes
 from core.conversations import contacts
 from core.conversations.optouts import is_opt_out, keywords, record_if_opt_out
 from core.d360.events import InboundMessage, MessageEcho
@@ -89,9 +90,10 @@ def apply_inbound(
     session: Session, channel: Channel, message: InboundMessage, problems: list[str]
 ) -> None:
     """One customer message: a deletion or an edit of an earlier one, or a new message."""
-    if message.revoked_message_id and _revoke(session, channel, message):
-        return
-    if message.edit and _edit(session, channel, message):
+    if (message.revoked_message_id and _revoke(session, channel, message)) or (
+        message.edit and _edit(session, channel, message)
+    ):
+        changes.note(session, channel.id)
         return
     store_messages(session, plan_messages(session, [Arrival(channel, message, problems)]))
 
@@ -116,6 +118,7 @@ def store_messages(session: Session, plan: InboundPlan) -> None:
     (an agent marking a thread read) is kept."""
     if not plan.fresh:
         return
+    changes.note(session, *{arrival.channel.id for arrival, _ in plan.fresh})
     reached = contacts.ensure(
         session, plan.found, {_contact_key(a): a.message.contact_name or "" for a, _ in plan.fresh}
     )
@@ -355,6 +358,7 @@ def apply_echo(
     )
     session.add(stored)
     touch_conversation(conversation, when, summary(echo), inbound=False)
+    changes.note(session, channel.id)
     return stored
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, or_, select
 
 from core.access.auth import Actor, Permission, require
+from core.channels import changes
 from core.config import get_settings
 from core.d360.client import D360Client
 from core.d360.errors import D360Error
@@ -95,6 +96,7 @@ def _download_one(
         media = session.get(MediaFile, media_id)
         assert media is not None
         media.attempts += 1
+        changes.note(session, channel.id)  # "downloading" becomes the file, or a retry button
         try:
             with client_factory(channel) as client:
                 content = client.download_media(media.wa_media_id or "")
@@ -167,6 +169,7 @@ def retry(session: Session, actor: Actor, media_id: int) -> MediaFile:
     if media is None:
         raise LookupError(media_id)
     media.status, media.attempts, media.next_attempt_at = "pending", 0, None
+    changes.note(session, media.channel_id)
     return media
 
 

@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, select
 
+from core.channels import changes
 from core.conversations.optouts import record_marketing_stopped
 from core.d360.errors import MarketingStopped
 from core.d360.events import STATUS_ORDER, StatusUpdate, status_rank
@@ -122,6 +123,7 @@ def apply_statuses(session: Session, plan: StatusPlan) -> None:
     warnings: dict[int, dict[str, Any]] = {}
     prices: dict[int, dict[str, Any]] = {}
     stopped_marketing: set[int] = set()
+    changes.note(session, *{arrival.channel.id for _, arrival in plan.matched})
     for message_id, arrival in plan.matched:
         status = arrival.update
         if status.pricing is not None:

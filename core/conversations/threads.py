@@ -15,6 +15,7 @@ from sqlmodel import Session, col, or_, select
 
 from core.access import audit
 from core.access.auth import Actor, Permission, require
+from core.channels import changes
 from core.conversations import media
 from core.errors import UserFacingError
 from core.models import (
@@ -239,6 +240,7 @@ def mark_read(session: Session, actor: Actor, conversation_id: int) -> None:
     if conversation.unread_count == 0:
         return
     conversation.unread_count = 0
+    changes.note(session, conversation.channel_id)  # other tabs drop the unread badge
     last_inbound = session.exec(
         select(Message)
         .where(Message.conversation_id == conversation.id, Message.direction == "in")

@@ -11,6 +11,7 @@ the one way to name one, and importing it registers them all on ``SQLModel.metad
 
 from core.models.access import AppSetting, AuditEntry, LoginSession, Role, User
 from core.models.campaigns import Campaign, CampaignRecipient
+from core.models.changes import ChannelChange
 from core.models.channels import Channel
 from core.models.columns import UTCDateTime, utcnow
 from core.models.conversations import Contact, Conversation, MediaFile, Message, MessageStatus
@@ -28,6 +29,7 @@ __all__ = [
     "AuditEntry",
     "AppSetting",
     "Channel",
+    "ChannelChange",
     "Contact",
     "Conversation",
     "MessageStatus",

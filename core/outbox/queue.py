@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, update
 from sqlmodel import Session, or_, select
 
+from core.channels import changes
 from core.conversations.statuses import callback_data_for
 from core.db import in_row_order
 from core.models import Channel, Contact, Conversation, Message, MessageStatus, OutboundJob, utcnow
@@ -117,6 +118,7 @@ def enqueue_many(session: Session, channel: Channel, items: list[Outgoing]) -> l
         ],
     )
     _touch_threads(connection, items, now)
+    changes.note(session, channel.id)
     return message_ids
 
 
@@ -222,4 +224,5 @@ def requeue(session: Session, message: Message) -> bool:
     message.status = MessageStatus.QUEUED
     message.error_code = message.error_title = message.error_details = None
     message.status_at = utcnow()
+    changes.note(session, message.channel_id)
     return True

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, update
 from sqlmodel import Session, col, or_, select
 
+from core.channels import changes
 from core.conversations.media import upload_for_send
 from core.d360.client import D360Client
 from core.d360.errors import D360Error
@@ -83,6 +84,7 @@ class Sent:
     the one we sent to."""
 
     job_id: int
+    channel_id: int
     message_id: int | None
     wa_message_id: str | None
     status: MessageStatus = MessageStatus.SENT
@@ -284,6 +286,7 @@ class Sender:
                     .where(MESSAGES.id.in_(message_ids), MESSAGES.status == MessageStatus.QUEUED)
                     .values(status=MessageStatus.SENDING)
                 )
+                changes.note(session, *{row.channel_id for row in rows if row.message_id})
             channels = {id_: session.get(Channel, id_) for id_ in {row.channel_id for row in rows}}
             return [
                 ClaimedJob(
@@ -307,7 +310,7 @@ class Sender:
             if kind == "mark_read":
                 with pace:
                     client.mark_read(payload["message_id"])
-                return Sent(job_id, claimed.message_id, None)
+                return Sent(job_id, channel.id, claimed.message_id, None)
             self._attach_uploaded_media(client, job_id, payload)
             with pace:
                 answer = client.send_message(payload)
@@ -316,6 +319,7 @@ class Sender:
             return None
         return Sent(
             job_id,
+            channel.id,
             claimed.message_id,
             answer.message_id,
             HELD_ANSWERS.get(answer.message_status or "", MessageStatus.SENT),
@@ -376,6 +380,7 @@ class Sender:
                     .values(status=status, status_at=now)
                 )
             _record_reported_wa_ids(connection, sent)
+            changes.bump(connection, {item.channel_id for item in sent if item.message_id})
 
     def _record_failure(self, job_id: int, error: D360Error) -> None:
         with session_scope(self.engine) as session:
@@ -385,6 +390,8 @@ class Sender:
             job.last_error = str(error)
             job.claimed_until = None
             message = session.get(Message, job.message_id) if job.message_id else None
+            if message is not None:
+                changes.note(session, job.channel_id)
             if error.is_transient and job.attempts < MAX_ATTEMPTS:
                 delay = error.retry_after or min(2**job.attempts, MAX_BACKOFF_SECONDS)
                 job.state = "queued"
@@ -418,6 +425,7 @@ class Sender:
                     job.state, job.finished_at = "done", now
                     if message.status in {MessageStatus.QUEUED, MessageStatus.SENDING}:
                         message.status = MessageStatus.SENT
+                        changes.note(session, job.channel_id)
                 elif job.claimed_until is not None and job.claimed_until + UNCERTAIN_GRACE <= now:
                     job.state, job.next_attempt_at = "queued", None
                     recovered += 1

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, func, select
 
 from core.access import audit
 from core.access.auth import Actor, Permission, require
+from core.channels import changes
 from core.channels.registry import client_for
 from core.d360.client import D360Client
 from core.d360.errors import D360Error
@@ -98,6 +99,7 @@ def record_status(
     template.remote_modified_at = utcnow()
     session.add(template)
     session.flush()
+    changes.note(session, template.channel_id)
     session.add(TemplateStatusChange(template_id=template.id, status=status, reason=reason))
     _flag_workspace(session, template)
 
@@ -144,6 +146,7 @@ def sync_templates(
     }
     seen: set[tuple[str, str]] = set()
     fetched = created = changed = 0
+    changes.note(session, channel.id)  # quality and categories change without a status change
     try:
         with client_factory(channel) as client:
             read = 0

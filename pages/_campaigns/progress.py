@@ -1,7 +1,8 @@
 """The team's campaigns, one at a time: live progress and controls, then the report.
 
-A campaign's progress is a fragment that reruns every 2 seconds on its own; the report below it is
-drawn on full reruns and its CSV is built only when downloaded.
+A campaign's progress is a fragment (its buttons rerun only it) drawn again whenever the tab's
+live watch (``pages/_widgets/live.py``) sees the campaign's channel change; the report below it
+is drawn on full reruns and its CSV is built only when downloaded.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ from core.i18n import t
 from core.models import Campaign
 from pages._campaigns.plan import reason_words
 from pages._campaigns.state import LAUNCH_FLASH, SELECTED
+from pages._widgets import live
 from pages._widgets.flash import Words, act, show_flash
 from pages._widgets.labels import plain, status_label, viewer_timezone, when
 from pages._widgets.session import page_guard, store
 
 CAMPAIGN_FLASH = "cmp_flash_campaign"  # said inside the live fragment (its buttons rerun only it)
 CONFIRM_CANCEL = "cmp_confirm_cancel"  # id of the campaign whose cancel awaits confirmation
-REFRESH_SECONDS = 2
 ACTIVE_STATES = {"scheduled", "running"}
 FINISHED_STATES = {"cancelled", "done"}
 COUNTED = ("pending", "queued", "held", "paused", "sent", "delivered", "read", "failed", "replied")
@@ -141,9 +142,9 @@ def show_counts(counts: Counts) -> None:
         st.caption(t("campaign_page.skipped_why", reasons=reasons))
 
 
-@st.fragment(run_every=REFRESH_SECONDS)
+@st.fragment
 def live_progress(campaign_id: int) -> None:
-    """State, progress bar, live counts and the controls; reruns on its own every 2 seconds."""
+    """State, progress bar, live counts and the controls, as sends and statuses move them."""
     actor = page_guard(Permission.VIEW_CAMPAIGNS)
     show_flash(CAMPAIGN_FLASH)
     with store() as session:
@@ -247,6 +248,7 @@ def campaign_report(actor: Actor, campaign: Campaign) -> None:
 
 def campaign_list(actor: Actor, channel_id: int) -> None:
     st.subheader(t("campaign_page.list"))
+    live.follow([channel_id])
     show_flash(LAUNCH_FLASH)  # a campaign just started (the form it came from is gone)
     with store() as session:
         found = report.list_campaigns(session, actor, channel_id)

@@ -19,6 +19,7 @@ from core.failures import describe
 from core.i18n import t
 from core.models import MediaFile, Message, MessageStatus
 from pages._conversations.actions import retry_download, retry_message
+from pages._widgets.bubble import chat_side
 from pages._widgets.labels import plain, when
 
 TICKS = {
@@ -224,9 +225,12 @@ def render_message(actor: Actor, item: ThreadMessage) -> None:
     message = item.message
     content = _dict(message.content)
     inbound = message.direction == "in"
-    with st.chat_message(
-        "customer" if inbound else "business",
-        avatar=":material/person:" if inbound else ":material/support_agent:",
+    with (
+        chat_side(inbound, message.id),
+        st.chat_message(
+            "customer" if inbound else "business",
+            avatar=":material/person:" if inbound else ":material/support_agent:",
+        ),
     ):
         if item.quoted is not None:
             quoted = item.quoted.text or f"[{item.quoted.type}]"

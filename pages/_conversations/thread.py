@@ -1,7 +1,7 @@
 """The open conversation: who it is with, the 24-hour window, every message, the composer.
 
-The thread is a fragment that reruns every 2 seconds on its own, so new messages and delivery
-ticks appear without reloading; each rerun makes a few indexed queries in ``core``.
+Drawn on full reruns only, which the tab's live watch (``pages/_widgets/live.py``) starts when a
+message or a delivery tick arrives; each draw makes a few indexed queries in ``core``.
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ from pages._conversations.actions import (
     show_older,
 )
 from pages._conversations.message import render_message
+from pages._widgets.bubble import chat_sides
 from pages._widgets.flash import say_refusal, show_flash
 from pages._widgets.labels import channel_label, plain, when
-from pages._widgets.session import page_guard, store
+from pages._widgets.session import store
 from pages._widgets.template_form import template_form
 
-REFRESH_SECONDS = 2
 QUOTABLE = 10  # recent customer messages offered to reply to
 
 
@@ -110,9 +110,7 @@ def composer(actor: Actor, thread: Thread) -> None:
     )
 
 
-@st.fragment(run_every=REFRESH_SECONDS)
-def thread_view(conversation_id: int) -> None:
-    actor = page_guard(Permission.VIEW_CONVERSATIONS)
+def thread_view(actor: Actor, conversation_id: int) -> None:
     try:
         with store() as session:
             thread = threads.get_thread(
@@ -136,6 +134,7 @@ def thread_view(conversation_id: int) -> None:
         details.append(t("viewer.reported_wa_id", number=plain(known_as)))
     st.caption(" · ".join(details))
     st.markdown(window_badge(thread.window))
+    chat_sides()
     with st.container(height=560, autoscroll=True):
         if thread.has_older:
             st.button(t("viewer.older"), key="viewer_older", on_click=show_older)

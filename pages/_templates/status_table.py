@@ -1,7 +1,8 @@
 """The live parts of the Template status page: the counts, the table and one template's history.
 
-They are fragments that rerun every few seconds on their own: status webhooks update the store in
-the background, so PENDING turns into APPROVED here without a refresh.
+They are fragments (the pager reruns only the table) drawn again whenever the tab's live watch
+(``pages/_widgets/live.py``) sees a template's channel change: status webhooks update the store
+in the background, so PENDING turns into APPROVED here without a refresh.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from pages._widgets.session import page_guard, store
 
 LIST = "ts_list"  # pager key: the page number lives in ``ts_list_page``
 PAGE_SIZE = 25
-REFRESH_SECONDS = 3
 REASONS_WITH_HINTS = (
     "INVALID_FORMAT",
     "TAG_CONTENT_MISMATCH",
@@ -120,7 +120,7 @@ def template_rows(templates: list[RemoteTemplate], channel_names: dict[int, str]
     )
 
 
-@st.fragment(run_every=REFRESH_SECONDS)
+@st.fragment
 def live_table(filters: TemplateFilter, sort: str, channel_names: dict[int, str]) -> None:
     viewer = page_guard(Permission.VIEW_TEMPLATES)
     with store() as session:
@@ -148,7 +148,7 @@ def live_table(filters: TemplateFilter, sort: str, channel_names: dict[int, str]
     pager_controls(LIST, page.has_next)
 
 
-@st.fragment(run_every=REFRESH_SECONDS)
+@st.fragment
 def live_history(template_id: int) -> None:
     """The chosen template's status and every change of it, as webhooks bring them."""
     viewer = page_guard(Permission.VIEW_TEMPLATES)

@@ -7,6 +7,7 @@
 - ``pager``: previous/next under a long list.
 - ``bubble``: a template as the customer's WhatsApp shows it, users' words escaped.
 - ``template_form``: choose an approved workspace template and fill its variables.
+- ``live``: one small fragment per tab that reruns the page when what it shows changed.
 
 Rendering only: every decision is made in ``core``.
 """

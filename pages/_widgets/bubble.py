@@ -1,5 +1,6 @@
-"""A template as the customer's WhatsApp shows it: one bubble for the builder, campaigns and the
-template sender.
+"""Chat bubbles as WhatsApp draws them: a template as the customer's phone shows it (one bubble
+for the builder, campaigns and the template sender), and a thread's sides, the customer's
+messages on the left and the team's on the right.
 
 Every text in it comes from users (template authors, campaign columns, agents), so each is
 HTML-escaped before any markup is added; only then do WhatsApp's *bold*, _italic_ and ~strike~
@@ -14,6 +15,7 @@ import re
 from collections.abc import Callable
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from core.i18n import t
 from core.templates.preview import Preview, PreviewButton
@@ -149,3 +151,27 @@ def _say(key: str, **values: object) -> str:
 def show_bubble(preview: Preview) -> None:
     """Draw ``preview`` as the customer's WhatsApp will show it."""
     st.html(bubble_html(preview, _say))
+
+
+_SIDES = """<style>
+[class*="st-key-chat_customer_"], [class*="st-key-chat_team_"] { max-width: 80%; }
+[class*="st-key-chat_customer_"] { margin-right: auto; }
+[class*="st-key-chat_team_"] { margin-left: auto; }
+[class*="st-key-chat_customer_"] [data-testid="stChatMessage"] {
+  background: rgba(128, 128, 128, 0.08);
+}
+[class*="st-key-chat_team_"] [data-testid="stChatMessage"] {
+  flex-direction: row-reverse; background: rgba(37, 211, 102, 0.16);
+}
+</style>"""
+"""Tints that read in the light and the dark theme; the team's avatar on its own side."""
+
+
+def chat_sides() -> None:
+    """The look of :func:`chat_side`, once per run of a page that draws a thread."""
+    st.html(_SIDES)
+
+
+def chat_side(from_customer: bool, message_id: int) -> DeltaGenerator:
+    """Where one message of a thread goes: the left for the customer's, the right for ours."""
+    return st.container(key=f"chat_{'customer' if from_customer else 'team'}_{message_id}")

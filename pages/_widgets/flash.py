@@ -93,7 +93,7 @@ def say_refusal(refusal: UserFacingError) -> None:
 
 def show_flash(where: str, *, keep: bool = False) -> None:
     """Say the outcome kept at ``where``, once; ``keep`` says it on every run until the next action
-    replaces it (for a fragment that reruns on its own every few seconds)."""
+    replaces it (for a part of a page that is drawn again whenever what it shows changes)."""
     flash = st.session_state.get(where) if keep else st.session_state.pop(where, None)
     if flash is None:
         return

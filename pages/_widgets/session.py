@@ -59,13 +59,13 @@ def presented_token() -> str | None:
     return st.context.cookies.get(COOKIE_NAME)
 
 
-def signed_in(fresh: bool = False) -> Actor | None:
-    """Who this tab's cookie names now, asked of the store at most every ``RECHECK_SECONDS``
-    (or now, when ``fresh``), so reruns while typing cost no query."""
+def signed_in() -> Actor | None:
+    """Who this tab's cookie names now, asked of the store at most every ``RECHECK_SECONDS``, so
+    reruns while typing cost no query (``pages/_widgets/live.py`` asks every second)."""
     token = presented_token()
     checked = st.session_state.get(CHECKED_KEY)
     now = time.monotonic()
-    if not fresh and checked and checked[0] == token and now - checked[2] < RECHECK_SECONDS:
+    if checked and checked[0] == token and now - checked[2] < RECHECK_SECONDS:
         return checked[1]
     with store() as session:
         actor = sessions.resolve(session, token)

@@ -168,7 +168,7 @@ def test_build_approve_add_and_send_outside_the_window(live_server, browser_page
         page.get_by_text(f"Template {TEMPLATE} submitted to WhatsApp for approval.")
     ).to_be_visible()
 
-    # --- Template status: PENDING, then APPROVED by itself (the table reruns every 3 s)
+    # --- Template status: PENDING, then APPROVED by itself (the page reruns when the status webhook lands)
     page.get_by_role("link", name="Template status").first.click()
     expect(page.get_by_role("heading", name="Template status")).to_be_visible(timeout=STEP)
     # The table is a canvas; its rows are in the grid's accessibility table (hidden fallback).

@@ -1,0 +1,49 @@
+"""Open pages that cost almost nothing while nothing changes, and show a change within seconds.
+
+A page calls :func:`follow` before it reads what it shows, naming its channels. One small
+fragment per tab (:func:`watch`, in the sidebar) asks every second the one cheap question "have
+these channels' versions moved since this tab drew them?" (``core.channels.changes``, answered
+from one read per process at most twice a second) and reruns the whole page only when they did.
+The same fragment notices a login that ended elsewhere (logout, deactivation, role change), so an
+idle tab runs one fragment, not two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import streamlit as st
+
+from core.access.auth import Actor
+from core.channels import changes
+from pages._widgets.session import signed_in
+
+TICK_SECONDS = 1.0
+"""How often an open tab asks: a change shows within this plus the shared read's age."""
+SHOWN = "live_shown"  # (channel ids or None for all, their versions when this run drew them)
+
+
+def forget() -> None:
+    """Before each page: a page that does not :func:`follow` anything is not rerun by changes."""
+    st.session_state.pop(SHOWN, None)
+
+
+def follow(channel_ids: Iterable[int] | None = None) -> None:
+    """This run draws these channels (every channel when ``None``) as they are now: called
+    before the page reads them, so a change made while it draws still reruns it."""
+    watched = None if channel_ids is None else tuple(sorted(set(channel_ids)))
+    st.session_state[SHOWN] = (watched, changes.current(watched))
+
+
+def moved() -> bool:
+    """Whether what this tab shows is stale."""
+    shown = st.session_state.get(SHOWN)
+    return shown is not None and changes.current(shown[0]) != shown[1]
+
+
+@st.fragment(run_every=TICK_SECONDS)
+def watch(actor: Actor) -> None:
+    """An idle tab's only periodic work: a full rerun when its channels changed, or when its
+    login ended or changed elsewhere (looked up at most every ``RECHECK_SECONDS``)."""
+    if moved() or signed_in() != actor:
+        st.rerun()

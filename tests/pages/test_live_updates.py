@@ -1,0 +1,58 @@
+"""The live watch: a page says which channels it shows; the tab reruns when their versions move."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.channels import changes
+from core.models import Role
+from pages._widgets import live
+from tests.store_helpers import make_channel
+
+
+@pytest.fixture
+def fresh_versions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every question read from the store (the shared answer may otherwise be half a second old)."""
+    monkeypatch.setattr(changes, "_SHARED", changes.SharedVersions(max_age=0.0))
+
+
+def follows_everything_once() -> None:
+    """A page drawn once, then only the watch's question on each later run."""
+    import streamlit as st
+
+    from pages._widgets import live
+
+    if "drawn" not in st.session_state:
+        live.follow()
+        st.session_state["drawn"] = True
+    st.markdown("stale" if live.moved() else "up to date")
+
+
+def test_the_watch_sees_a_change_made_after_the_page_was_drawn(engine, fresh_versions) -> None:
+    channel = make_channel(engine).id
+    at = AppTest.from_function(follows_everything_once)
+    at.run()
+    assert at.markdown[0].value == "up to date"
+    at.run()
+    assert at.markdown[0].value == "up to date"
+    with engine.begin() as connection:
+        changes.bump(connection, [channel])
+    at.run()
+    assert at.markdown[0].value == "stale"
+
+
+def test_the_inbox_follows_the_channel_it_shows(run_page, roles, engine, fresh_versions) -> None:
+    channel = make_channel(engine).id
+    at = run_page("pages/conversations.py", roles[Role.AGENT])
+    assert at.session_state[live.SHOWN] == (None, ())
+    at.selectbox(key="viewer_channel").select(channel).run()
+    assert at.session_state[live.SHOWN] == ((channel,), ((channel, 0),))
+
+
+def test_a_page_that_follows_nothing_is_not_rerun_by_changes(open_dashboard, roles) -> None:
+    at = open_dashboard(roles[Role.AGENT], page="pages/conversations.py")
+    assert live.SHOWN in at.session_state
+    at.switch_page("pages/home.py").run()
+    assert not at.exception, at.exception
+    assert live.SHOWN not in at.session_state
