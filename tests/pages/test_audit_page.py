@@ -34,6 +34,7 @@ def test_home_lists_what_the_role_can_open(open_dashboard, roles) -> None:
         "Campaigns",
         "Users",
         "Audit log",
+        "My account",
     ]
     agent = open_dashboard(roles[Role.AGENT])
-    assert [link.label for link in agent.get("page_link")] == ["Conversations"]
+    assert [link.label for link in agent.get("page_link")] == ["Conversations", "My account"]
