@@ -14,6 +14,14 @@ from core.models.campaigns import Campaign, CampaignRecipient
 from core.models.channels import Channel
 from core.models.columns import UTCDateTime, utcnow
 from core.models.conversations import Contact, Conversation, MediaFile, Message, MessageStatus
+from core.models.inbox import (
+    BusinessHours,
+    CannedReply,
+    ConversationLabel,
+    ConversationNote,
+    ConversationStatus,
+    Label,
+)
 from core.models.queues import OutboundJob, WebhookEvent
 from core.models.templates import RemoteTemplate, TemplateStatusChange, WorkspaceTemplate
 
@@ -38,4 +46,10 @@ __all__ = [
     "OutboundJob",
     "Campaign",
     "CampaignRecipient",
+    "ConversationStatus",
+    "Label",
+    "ConversationLabel",
+    "CannedReply",
+    "ConversationNote",
+    "BusinessHours",
 ]
