@@ -1,26 +1,40 @@
-"""Conversations: the list, a thread, the 24-hour window, and replies.
+"""Conversations: the list (filtered by the team inbox's views), a thread, the 24-hour window, and
+replies.
 
 Queries are paginated and served by indexes (``ix_conversations_last_message``,
-``ix_messages_conversation_created``); nothing loads a whole table. The window rule is WhatsApp's:
+``ix_conversations_status_last_message``, ``ix_conversations_assignee_last_message``,
+``ix_conversation_labels_label_conversation``, ``ix_messages_conversation_created``); nothing
+loads a whole table. The window rule is WhatsApp's:
 free-form messages only within 24 hours of the customer's last message; after that, templates only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import ColumnElement, case, func
 from sqlmodel import Session, col, or_, select
 
 from core.access import audit
 from core.access.auth import Actor, Permission, require
 from core.conversations import media
+from core.conversations.assignment import require_visible, usernames, visibility
+from core.conversations.labels import labels_of
+from core.conversations.lifecycle import current_status, status_condition
+from core.conversations.notes import notes_since
+from core.conversations.window import WINDOW, Window, window_of
 from core.errors import UserFacingError
 from core.models import (
     Channel,
     Contact,
     Conversation,
+    ConversationLabel,
+    ConversationNote,
+    ConversationStatus,
+    Label,
     MediaFile,
     Message,
     MessageStatus,
@@ -29,28 +43,7 @@ from core.models import (
 from core.outbox.queue import enqueue, enqueue_mark_read, enqueue_text, requeue
 from core.paging import Page
 
-WINDOW = timedelta(hours=24)
 MAX_TEXT_LENGTH = 4096
-
-
-@dataclass(frozen=True)
-class Window:
-    """The customer service window of one conversation."""
-
-    closes_at: datetime | None
-
-    def is_open(self, now: datetime | None = None) -> bool:
-        return self.closes_at is not None and (now or utcnow()) < self.closes_at
-
-    def remaining(self, now: datetime | None = None) -> timedelta:
-        if self.closes_at is None:
-            return timedelta(0)
-        return max(self.closes_at - (now or utcnow()), timedelta(0))
-
-
-def window_of(conversation: Conversation) -> Window:
-    last = conversation.last_inbound_at
-    return Window(closes_at=last + WINDOW if last else None)
 
 
 @dataclass(frozen=True)
@@ -66,6 +59,18 @@ class ConversationRow:
     preview: str
     unread: int
     window: Window
+    status: ConversationStatus = ConversationStatus.OPEN
+    assignee: str | None = None
+    labels: tuple[Label, ...] = ()
+
+
+class View(StrEnum):
+    """The inbox's three lists. An agent's "all" is theirs and the unassigned ones, unless an
+    admin lets agents see every conversation."""
+
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
+    ALL = "all"
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,62 @@ class ConversationFilter:
     unread_only: bool = False
     open_window_only: bool = False
     channel_id: int | None = None
+    view: View = View.ALL
+    status: ConversationStatus | None = None
+    assignee_id: int | None = None
+    """One member's conversations (a manager's or admin's filter)."""
+    label_id: int | None = None
+
+
+def _inbox_conditions(
+    session: Session, actor: Actor, filters: ConversationFilter
+) -> list[ColumnElement[bool]]:
+    """The conditions of the inbox's filters: who may see what, the view, status, member, label."""
+    conditions = [] if (seen := visibility(session, actor)) is None else [seen]
+    if filters.view == View.MINE:
+        conditions.append(col(Conversation.assignee_id) == actor.user_id)
+    elif filters.view == View.UNASSIGNED:
+        conditions.append(col(Conversation.assignee_id).is_(None))
+    if filters.assignee_id is not None:
+        conditions.append(col(Conversation.assignee_id) == filters.assignee_id)
+    if filters.status is not None:
+        conditions.append(status_condition(filters.status))
+    if filters.label_id is not None:
+        conditions.append(
+            col(Conversation.id).in_(
+                select(ConversationLabel.conversation_id).where(
+                    ConversationLabel.label_id == filters.label_id
+                )
+            )
+        )
+    return conditions
+
+
+@dataclass(frozen=True)
+class ViewCounts:
+    """Unresolved conversations in each view, as the inbox's tabs show them."""
+
+    mine: int
+    unassigned: int
+    all: int
+
+
+def view_counts(session: Session, actor: Actor, channel_id: int | None = None) -> ViewCounts:
+    """One aggregate over the unresolved conversations ``actor`` sees (an index scan of
+    ``ix_conversations_status_last_message``, never rows into Python)."""
+    require(actor, Permission.VIEW_CONVERSATIONS)
+    assignee = col(Conversation.assignee_id)
+    query = select(
+        func.count(case((assignee == actor.user_id, 1))),
+        func.count(case((assignee.is_(None), 1))),
+        func.count(),
+    ).where(Conversation.status != ConversationStatus.RESOLVED)
+    if channel_id:
+        query = query.where(Conversation.channel_id == channel_id)
+    if (seen := visibility(session, actor)) is not None:
+        query = query.where(seen)
+    mine, unassigned, everything = session.exec(query).one()
+    return ViewCounts(mine=mine, unassigned=unassigned, all=everything)
 
 
 def list_conversations(
@@ -99,11 +160,15 @@ def list_conversations(
         if digits:
             conditions.append(col(Contact.wa_id).contains(digits))
         query = query.where(or_(*conditions))
+    query = query.where(*_inbox_conditions(session, actor, filters))
     query = query.order_by(
         col(Conversation.last_message_at).desc().nulls_last(), col(Conversation.id).desc()
     )
     page = max(page, 1)
     rows = list(session.exec(query.offset((page - 1) * page_size).limit(page_size + 1)))
+    shown = [conversation for conversation, _, _ in rows[:page_size]]
+    labels = labels_of(session, [c.id for c in shown if c.id is not None])
+    names = usernames(session, {c.assignee_id for c in shown if c.assignee_id is not None})
     items = [
         ConversationRow(
             id=conversation.id,
@@ -115,6 +180,9 @@ def list_conversations(
             preview=conversation.last_message_preview,
             unread=conversation.unread_count,
             window=window_of(conversation),
+            status=current_status(conversation),
+            assignee=names.get(conversation.assignee_id or 0),
+            labels=tuple(labels.get(conversation.id or 0, ())),
         )
         for conversation, contact, channel in rows[:page_size]
     ]
@@ -138,10 +206,21 @@ class Thread:
     channel: Channel
     messages: list[ThreadMessage]
     has_older: bool
+    notes: list[ConversationNote] = field(default_factory=list)
+    """The team's private notes from the oldest shown message on: never sent to the customer."""
 
     @property
     def window(self) -> Window:
         return window_of(self.conversation)
+
+    @property
+    def timeline(self) -> list[ThreadMessage | ConversationNote]:
+        """Messages and notes interleaved by time, oldest first, as the thread shows them."""
+
+        def at(item: ThreadMessage | ConversationNote) -> datetime:
+            return item.message.created_at if isinstance(item, ThreadMessage) else item.created_at
+
+        return sorted([*self.messages, *self.notes], key=at)
 
 
 def get_thread(
@@ -154,6 +233,7 @@ def get_thread(
     """The latest ``limit`` messages (older ones with ``before``), oldest first for display."""
     require(actor, Permission.VIEW_CONVERSATIONS)
     conversation = _conversation(session, conversation_id)
+    require_visible(session, actor, conversation)
     contact = session.get(Contact, conversation.contact_id)
     channel = session.get(Channel, conversation.channel_id)
     assert contact is not None and channel is not None
@@ -182,6 +262,7 @@ def get_thread(
             for m in visible
         ],
         has_older=has_older,
+        notes=notes_since(session, conversation_id, rows[0].created_at if has_older else None),
     )
 
 
