@@ -163,7 +163,7 @@ def set_attribute(
         raise UserFacingError("inbox.error.no_contact", number=f"#{contact_id}")
     clean = key.strip().lower()
     if not ATTRIBUTE_KEY.match(clean) or clean in RESERVED:
-        raise UserFacingError("inbox.error.attribute_key", key=key)
+        raise UserFacingError("inbox.error.attribute_key", attribute=key)
     text = value.strip()
     if len(text) > MAX_ATTRIBUTE_LENGTH:
         raise UserFacingError("inbox.error.attribute_value", maximum=MAX_ATTRIBUTE_LENGTH)
