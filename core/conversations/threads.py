@@ -355,6 +355,7 @@ def reply_text(
     if len(body) > MAX_TEXT_LENGTH:
         raise UserFacingError("conversations.error.too_long", maximum=MAX_TEXT_LENGTH)
     conversation = _conversation(session, conversation_id)
+    require_visible(session, actor, conversation)
     _open_window_or_refuse(conversation)
     channel = session.get(Channel, conversation.channel_id)
     assert channel is not None
@@ -405,6 +406,7 @@ def reply_attachment(
     if len(content) > MEDIA_LIMITS[kind] * 1024 * 1024:
         raise UserFacingError("conversations.error.too_big", kind=kind, maximum=MEDIA_LIMITS[kind])
     conversation = _conversation(session, conversation_id)
+    require_visible(session, actor, conversation)
     _open_window_or_refuse(conversation)
     channel = session.get(Channel, conversation.channel_id)
     assert channel is not None
