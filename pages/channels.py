@@ -19,6 +19,7 @@ from core.d360.client import DEFAULT_BASE_URL
 from core.errors import UserFacingError
 from core.failures import describe
 from core.i18n import t
+from pages._channels.inbox import channel_inbox_settings
 from pages._widgets.flash import Flash, Words, act, show_flash
 from pages._widgets.labels import channel_label, in_this_language, when
 from pages._widgets.session import page_guard, store
@@ -287,6 +288,7 @@ def render(actor: Actor) -> None:
             health_warning(whatsapp_health(info.id, info.base_url, actor))
             health_lines(info, states[info.id])
             settings_form(actor, info)
+            channel_inbox_settings(actor, info.id, info.auto_assign)
             connection_form(actor, info, public_url)
             deactivate_form(actor, info)
 

@@ -9,6 +9,7 @@ from core.access import users
 from core.access.auth import Actor, Permission
 from core.i18n import t
 from core.models import Role, User
+from pages._users.inbox import agents_see_all_toggle, availability_form
 from pages._widgets.flash import Flash, Words, act, show_flash
 from pages._widgets.labels import in_this_language, role_label, when
 from pages._widgets.login_sessions import sessions_panel
@@ -123,11 +124,13 @@ def render(actor: Actor) -> None:
     with store() as session:
         team = users.list_users(session, actor)
     team_table(team)
+    agents_see_all_toggle(actor)
     st.subheader(t("users.manage"))
     selected = st.selectbox(t("users.select"), [user.username for user in team], key="manage_user")
     chosen = next((user for user in team if user.username == selected), None)
     if chosen is not None:
         manage_user(actor, chosen)
+        availability_form(actor, chosen)
         sessions_panel(actor, chosen.username)
 
 

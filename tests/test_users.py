@@ -111,13 +111,20 @@ def test_menu_per_role() -> None:
     assert menu(Role.ADMIN) == [
         "home",
         "conversations",
+        "inbox-settings",
         *templates,
         "channels",
         "campaigns",
         "users",
         "audit",
     ]
-    assert menu(Role.MARKETER) == ["home", "conversations", *templates, "campaigns"]
+    assert menu(Role.MARKETER) == [
+        "home",
+        "conversations",
+        "inbox-settings",
+        *templates,
+        "campaigns",
+    ]
     assert menu(Role.MANAGER) == [
         "home",
         "conversations",

@@ -212,3 +212,15 @@ def _open_counts(session: Session, user_ids: list[int]) -> dict[int, int]:
         .group_by(col(Conversation.assignee_id))
     )
     return {user_id: count for user_id, count in rows if user_id is not None}
+
+
+def answering_members(session: Session, actor: Actor) -> list[User]:
+    """The active members a conversation can be given to, by username."""
+    require(actor, Permission.VIEW_CONVERSATIONS)
+    return list(
+        session.exec(
+            select(User)
+            .where(col(User.active).is_(True), col(User.role).in_(ANSWERING_ROLES))
+            .order_by(col(User.username))
+        )
+    )
