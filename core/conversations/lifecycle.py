@@ -1,8 +1,8 @@
 """Where a conversation stands: open, pending (waiting on the customer), snoozed until a time,
 resolved.
 
-A snooze ends by itself: once ``snoozed_until`` has passed the conversation reads and filters as
-open, with nothing to wake it. A new customer message makes any conversation open again
+A snooze ends by itself: once ``snoozed_until`` has passed the conversation reads (here) and
+filters (``core.conversations.views``) as open, with nothing to wake it. A new customer message makes any conversation open again
 (``core.conversations.inbound`` does it in the same update that counts the message as unread),
 keeping whoever it is assigned to.
 """
@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement
-from sqlmodel import Session, and_, col, or_
+from sqlmodel import Session
 
 from core.access import audit
 from core.access.auth import Actor, Permission, require
@@ -41,22 +40,6 @@ def current_status(conversation: Conversation, now: datetime | None = None) -> C
 
 def _still_snoozed(until: datetime | None, now: datetime) -> bool:
     return until is not None and until > now
-
-
-def status_condition(
-    status: ConversationStatus, now: datetime | None = None
-) -> ColumnElement[bool]:
-    """The list filter for ``status``, served by ``ix_conversations_status_last_message``."""
-    now = now or utcnow()
-    is_snoozed = Conversation.status == ConversationStatus.SNOOZED
-    if status == ConversationStatus.OPEN:
-        return or_(
-            Conversation.status == ConversationStatus.OPEN,
-            and_(is_snoozed, col(Conversation.snoozed_until) <= now),
-        )
-    if status == ConversationStatus.SNOOZED:
-        return and_(is_snoozed, col(Conversation.snoozed_until) > now)
-    return Conversation.status == status
 
 
 def set_status(

@@ -12,26 +12,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, or_, select
 
 from core.access import audit
 from core.access.auth import Actor, Permission, require
-from core.conversations import media
-from core.conversations.assignment import require_visible, usernames, visibility
+from core.conversations import media, views
+from core.conversations.assignment import require_visible, usernames
 from core.conversations.labels import labels_of
-from core.conversations.lifecycle import current_status, status_condition
+from core.conversations.lifecycle import current_status
 from core.conversations.notes import notes_since
+from core.conversations.views import View
 from core.conversations.window import WINDOW, Window, window_of
 from core.errors import UserFacingError
 from core.models import (
     Channel,
     Contact,
     Conversation,
-    ConversationLabel,
     ConversationNote,
     ConversationStatus,
     Label,
@@ -64,15 +63,6 @@ class ConversationRow:
     labels: tuple[Label, ...] = ()
 
 
-class View(StrEnum):
-    """The inbox's three lists. An agent's "all" is theirs and the unassigned ones, unless an
-    admin lets agents see every conversation."""
-
-    MINE = "mine"
-    UNASSIGNED = "unassigned"
-    ALL = "all"
-
-
 @dataclass(frozen=True)
 class ConversationFilter:
     search: str = ""
@@ -86,85 +76,49 @@ class ConversationFilter:
     label_id: int | None = None
 
 
-def _inbox_conditions(
-    session: Session, actor: Actor, filters: ConversationFilter
-) -> list[ColumnElement[bool]]:
-    """The conditions of the inbox's filters: who may see what, the view, status, member, label."""
-    conditions = [] if (seen := visibility(session, actor)) is None else [seen]
-    if filters.view == View.MINE:
-        conditions.append(col(Conversation.assignee_id) == actor.user_id)
-    elif filters.view == View.UNASSIGNED:
-        conditions.append(col(Conversation.assignee_id).is_(None))
-    if filters.assignee_id is not None:
-        conditions.append(col(Conversation.assignee_id) == filters.assignee_id)
-    if filters.status is not None:
-        conditions.append(status_condition(filters.status))
-    if filters.label_id is not None:
-        conditions.append(
-            col(Conversation.id).in_(
-                select(ConversationLabel.conversation_id).where(
-                    ConversationLabel.label_id == filters.label_id
-                )
-            )
-        )
+def _plain_conditions(filters: ConversationFilter) -> list[ColumnElement[bool]]:
+    """The list's own filters: channel, unread, open window, a name or number."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.channel_id:
+        conditions.append(Conversation.channel_id == filters.channel_id)
+    if filters.unread_only:
+        conditions.append(Conversation.unread_count > 0)
+    if filters.open_window_only:
+        conditions.append(col(Conversation.last_inbound_at) > utcnow() - WINDOW)
+    term = filters.search.strip()
+    if term:
+        digits = "".join(ch for ch in term if ch.isdigit())
+        matches = [col(Contact.profile_name).ilike(f"%{term}%")]
+        if digits:
+            matches.append(col(Contact.wa_id).contains(digits))
+        conditions.append(or_(*matches))
     return conditions
-
-
-@dataclass(frozen=True)
-class ViewCounts:
-    """Unresolved conversations in each view, as the inbox's tabs show them."""
-
-    mine: int
-    unassigned: int
-    all: int
-
-
-def view_counts(session: Session, actor: Actor, channel_id: int | None = None) -> ViewCounts:
-    """One aggregate over the unresolved conversations ``actor`` sees (an index scan of
-    ``ix_conversations_status_last_message``, never rows into Python)."""
-    require(actor, Permission.VIEW_CONVERSATIONS)
-    assignee = col(Conversation.assignee_id)
-    query = select(
-        func.count(case((assignee == actor.user_id, 1))),
-        func.count(case((assignee.is_(None), 1))),
-        func.count(),
-    ).where(Conversation.status != ConversationStatus.RESOLVED)
-    if channel_id:
-        query = query.where(Conversation.channel_id == channel_id)
-    if (seen := visibility(session, actor)) is not None:
-        query = query.where(seen)
-    mine, unassigned, everything = session.exec(query).one()
-    return ViewCounts(mine=mine, unassigned=unassigned, all=everything)
 
 
 def list_conversations(
     session: Session, actor: Actor, filters: ConversationFilter, page: int = 1, page_size: int = 30
 ) -> Page[ConversationRow]:
-    """Newest first; search by name or number; one page at a time."""
+    """Newest first; search by name or number; the inbox's views; one page at a time."""
     require(actor, Permission.VIEW_CONVERSATIONS)
+    page = max(page, 1)
+    narrowed = views.narrowing(
+        session,
+        actor,
+        view=filters.view,
+        status=filters.status,
+        assignee_id=filters.assignee_id,
+        label_id=filters.label_id,
+    )
+    conditions = [*_plain_conditions(filters), *narrowed.conditions]
+    if narrowed.choices:
+        conditions = [views.one_of_in_order(conditions, narrowed.choices, page * page_size + 1)]
     query = (
         select(Conversation, Contact, Channel)
         .join(Contact, col(Contact.id) == Conversation.contact_id)
         .join(Channel, col(Channel.id) == Conversation.channel_id)
+        .where(*conditions)
+        .order_by(*views.NEWEST_FIRST)
     )
-    if filters.channel_id:
-        query = query.where(Conversation.channel_id == filters.channel_id)
-    if filters.unread_only:
-        query = query.where(Conversation.unread_count > 0)
-    if filters.open_window_only:
-        query = query.where(Conversation.last_inbound_at > utcnow() - WINDOW)
-    term = filters.search.strip()
-    if term:
-        digits = "".join(ch for ch in term if ch.isdigit())
-        conditions = [col(Contact.profile_name).ilike(f"%{term}%")]
-        if digits:
-            conditions.append(col(Contact.wa_id).contains(digits))
-        query = query.where(or_(*conditions))
-    query = query.where(*_inbox_conditions(session, actor, filters))
-    query = query.order_by(
-        col(Conversation.last_message_at).desc().nulls_last(), col(Conversation.id).desc()
-    )
-    page = max(page, 1)
     rows = list(session.exec(query.offset((page - 1) * page_size).limit(page_size + 1)))
     shown = [conversation for conversation, _, _ in rows[:page_size]]
     labels = labels_of(session, [c.id for c in shown if c.id is not None])

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 from core import db
 from core.access import settings
 from core.access.auth import CLI_ACTOR, PermissionDenied
-from core.conversations import assignment, threads
+from core.conversations import assignment, threads, views
 from core.conversations.threads import ConversationFilter, View
 from core.errors import UserFacingError
 from core.models import AuditEntry, Channel, Conversation, Role, User
@@ -79,10 +79,8 @@ def test_agents_see_theirs_and_the_unassigned_unless_an_admin_lets_them_see_all(
         assert listed(agent, view=View.UNASSIGNED) == {"333"}
         assert listed(team[Role.MANAGER]) == {"111", "222", "333"}
         assert listed(team[Role.ADMIN], assignee_id=agents[1].user_id) == {"222"}
-        assert threads.view_counts(session, agent) == threads.ViewCounts(
-            mine=1, unassigned=1, all=2
-        )
-        assert threads.view_counts(session, team[Role.MANAGER]).all == 3
+        assert views.view_counts(session, agent) == views.ViewCounts(mine=1, unassigned=1, all=2)
+        assert views.view_counts(session, team[Role.MANAGER]).all == 3
         with pytest.raises(UserFacingError):
             threads.get_thread(session, agent, theirs)
         rows = threads.list_conversations(session, team[Role.ADMIN], ConversationFilter()).items

@@ -144,3 +144,25 @@ def test_notes_show_in_the_thread_and_are_never_sent(engine, team, conversation_
         assert kinds == [ThreadMessage.__name__, ConversationNote.__name__]
         assert thread.notes[0].author == "agent1" and thread.notes[0].text == "Pidió factura A"
         assert session.exec(select(OutboundJob)).all() == []
+
+
+@pytest.mark.parametrize("few", [0, 1_000], ids=["walks-newest", "starts-from-label"])
+def test_the_label_filter_finds_the_same_either_way(
+    engine, team, channel_id, monkeypatch, few
+) -> None:
+    from core.conversations import views
+
+    monkeypatch.setattr(views, "FEW_LABELLED", few)
+    for number in ("111", "222", "333"):
+        customer_writes(engine, channel_id, f"wamid.{number}", wa_id=number)
+    with db.session_scope(engine) as session:
+        vip = labels.create_label(session, team[Role.ADMIN], "VIP")
+        for number in ("111", "333"):
+            conversation = conversation_of(session, number).id
+            labels.change_labels(session, team[Role.AGENT], conversation, add=["VIP"])
+    with Session(engine) as session:
+        filters = ConversationFilter(label_id=vip.id, status=ConversationStatus.OPEN)
+        rows = threads.list_conversations(session, team[Role.AGENT], filters, page_size=1)
+        assert [row.wa_id for row in rows.items] == ["333"] and rows.has_next
+        second = threads.list_conversations(session, team[Role.AGENT], filters, 2, page_size=1)
+        assert [row.wa_id for row in second.items] == ["111"] and not second.has_next
