@@ -10,9 +10,10 @@ import streamlit as st
 
 from core.access.auth import Actor, Permission
 from core.conversations import assignment, labels, lifecycle
+from core.errors import UserFacingError
 from core.i18n import t
 from core.models import Conversation, ConversationStatus, User, utcnow
-from pages._widgets.flash import Words, act, show_flash
+from pages._widgets.flash import Words, act, say_refusal, show_flash
 from pages._widgets.labels import in_this_language, plain, viewer_timezone, when
 from pages._widgets.session import store
 
@@ -146,18 +147,19 @@ def label_controls(actor: Actor, conversation_id: int, on: list[str], known: lis
 
 
 def triage_panel(actor: Actor, conversation_id: int) -> None:
-    """Assignee, status and labels of one conversation."""
-    with store() as session:
-        conversation = assignment.conversation_for(session, actor, conversation_id)
-        names = assignment.usernames(session, {conversation.assignee_id} - {None})
-        assignee = names.get(conversation.assignee_id or 0, NOBODY)
-        members = assignment.answering_members(session, actor)
-        on = [
-            label.name
-            for label in labels.labels_of(session, [conversation_id]).get(conversation_id, [])
-        ]
-        known = [label.name for label in labels.list_labels(session, actor)]
+    """Assignee, status and labels of one conversation (or why it may not be seen)."""
+    try:
+        with store() as session:
+            conversation = assignment.conversation_for(session, actor, conversation_id)
+            names = assignment.usernames(session, {conversation.assignee_id} - {None})
+            assignee = names.get(conversation.assignee_id or 0, NOBODY)
+            members = assignment.answering_members(session, actor)
+            on = labels.labels_of(session, [conversation_id]).get(conversation_id, [])
+            known = [label.name for label in labels.list_labels(session, actor)]
+    except UserFacingError as refusal:
+        say_refusal(refusal)
+        return
     show_flash(FLASH)
     assignee_controls(actor, conversation, members, assignee)
     status_controls(actor, conversation)
-    label_controls(actor, conversation_id, on, known)
+    label_controls(actor, conversation_id, [label.name for label in on], known)

@@ -9,9 +9,10 @@ import streamlit as st
 
 from core.access.auth import Actor, Permission
 from core.conversations import profile
+from core.errors import UserFacingError
 from core.i18n import t
 from pages._conversations.assignment import status_label
-from pages._widgets.flash import Words, act, show_flash
+from pages._widgets.flash import Words, act, say_refusal, show_flash
 from pages._widgets.labels import plain, when
 from pages._widgets.session import store
 
@@ -83,8 +84,13 @@ def history(shown: profile.ContactProfile) -> None:
 
 
 def profile_panel(actor: Actor, conversation_id: int) -> None:
-    with store() as session:
-        shown = profile.profile(session, actor, conversation_id)
+    """The conversation's contact (or why it may not be seen)."""
+    try:
+        with store() as session:
+            shown = profile.profile(session, actor, conversation_id)
+    except UserFacingError as refusal:
+        say_refusal(refusal)
+        return
     show_flash(FLASH)
     identity(shown)
     attributes_form(actor, shown)

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from core import db
 from core.access import settings
 from core.channels import hours
-from core.conversations import canned, labels
+from core.conversations import assignment, canned, labels
 from core.models import CannedReply, Channel, Conversation, ConversationNote, Label, Role, User
 from tests.inbox.helpers import conversation_of, customer_writes
 from tests.pages.conftest import TIMEOUT, texts
@@ -176,3 +176,20 @@ def test_a_manager_reads_the_profile_and_changes_nothing(engine, roles) -> None:
     assert not at.text_input  # no attribute form
     assert not at.selectbox  # neither status nor canned replies to choose
     assert at.session_state["conversation_id"] == conversation_id
+
+
+def test_an_agent_is_told_when_the_conversation_is_anothers(engine, roles) -> None:
+    channel = make_channel(engine)
+    customer_writes(engine, channel.id, "wamid.1")
+    with db.session_scope(engine) as session:
+        conversation_id = conversation_of(session).id
+        assignment.assign(session, roles[Role.ADMIN], conversation_id, "marketer1")
+    at = AppTest.from_function(conversation_script, default_timeout=TIMEOUT)
+    at.session_state["actor"], at.session_state["conversation_id"] = (
+        roles[Role.AGENT],
+        conversation_id,
+    )
+    at.run()
+    assert not at.exception, at.exception
+    said = [error.value for error in at.error]
+    assert said == ["This conversation is assigned to another team member."] * 2
