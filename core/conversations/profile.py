@@ -11,7 +11,12 @@ from sqlmodel import Session, col, select
 
 from core.access import audit
 from core.access.auth import Actor, Permission, require
-from core.conversations.assignment import conversation_for, usernames, visibility
+from core.conversations.assignment import (
+    conversation_for,
+    require_visible,
+    usernames,
+    visibility,
+)
 from core.conversations.labels import labels_of
 from core.conversations.lifecycle import current_status
 from core.errors import UserFacingError
@@ -161,6 +166,9 @@ def set_attribute(
     contact = session.get(Contact, contact_id)
     if contact is None:
         raise UserFacingError("inbox.error.no_contact", number=f"#{contact_id}")
+    thread = session.exec(select(Conversation).where(Conversation.contact_id == contact.id)).first()
+    if thread is not None:
+        require_visible(session, actor, thread)  # an agent edits only the customers they may see
     clean = key.strip().lower()
     if not ATTRIBUTE_KEY.match(clean) or clean in RESERVED:
         raise UserFacingError("inbox.error.attribute_key", attribute=key)

@@ -391,6 +391,7 @@ def retry_message(session: Session, actor: Actor, message_id: int) -> Message:
     if message is None or message.direction != "out" or message.status != MessageStatus.FAILED:
         raise UserFacingError("conversations.error.cannot_retry")
     conversation = _conversation(session, message.conversation_id)
+    require_visible(session, actor, conversation)
     if message.template_name is None:
         _open_window_or_refuse(conversation)
     retried = message

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from core import db
 from core.access.auth import PermissionDenied
-from core.conversations import canned, labels, profile
+from core.conversations import assignment, canned, labels, profile
 from core.errors import UserFacingError
 from core.models import (
     AuditEntry,
@@ -148,3 +148,16 @@ def test_attributes_are_checked_and_an_empty_value_removes_one(
             "city": "Rosario"
         }
         assert profile.set_attribute(session, agent, contact_id, "city", "") == {}
+
+
+def test_an_agent_edits_only_the_customers_they_may_see(
+    engine, team, agents, conversation_id
+) -> None:
+    with db.session_scope(engine) as session:
+        assignment.assign(session, team[Role.ADMIN], conversation_id, "agent2")
+        contact_id = session.get(Conversation, conversation_id).contact_id
+    with Session(engine) as session:
+        with pytest.raises(UserFacingError) as refused:
+            profile.set_attribute(session, agents[0], contact_id, "city", "Rosario")
+        assert refused.value.key == "inbox.error.not_yours"
+        assert profile.set_attribute(session, agents[1], contact_id, "city", "Rosario")
