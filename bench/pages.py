@@ -3,10 +3,16 @@
 Each page runs headless (Streamlit's AppTest) several times on an empty store and on the full
 one, each page and store in a process of its own; figures per page: p95_ms on the full store and
 ratio_to_empty (p95 full / p95 empty).
+
+The team inbox's filtered views (mine, unassigned, a status, a member, a label, and the counts per
+view) are timed as the conversation list asks for them (``core.conversations.threads``), in a
+process per store: the full store's conversations carry statuses, assignees among ten agents and
+labels.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import statistics
@@ -14,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,6 +33,7 @@ RUNS = 20
 WARM_UP = 2
 PAGES = [
     "pages/conversations.py",
+    "pages/inbox_settings.py",
     "pages/channels.py",
     "pages/template_status.py",
     "pages/workspace_templates.py",
@@ -35,6 +43,10 @@ PAGES = [
     "pages/audit.py",
 ]
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+AGENTS = 10
+LABELS = 5
+STATUSES = ("open", "open", "pending", "snoozed", "resolved", "resolved", "resolved")
+"""How the full store's conversations stand (most resolved or open, as an inbox in use)."""
 
 
 def fill(engine, messages: int, contacts: int, templates: int) -> None:  # type: ignore[no-untyped-def]
@@ -62,6 +74,7 @@ def fill(engine, messages: int, contacts: int, templates: int) -> None:  # type:
                 updated_at=now,
             )
         ).inserted_primary_key[0]
+    fill_agents(engine, now)
     chunk = 20_000
     for start in range(0, contacts, chunk):
         with engine.begin() as connection:
@@ -89,10 +102,12 @@ def fill(engine, messages: int, contacts: int, templates: int) -> None:  # type:
                         "last_inbound_at": now - timedelta(minutes=k),
                         "last_message_preview": f"mensaje {k}",
                         "unread_count": k % 3,
+                        **inbox_state(k, now),
                     }
                     for k in range(start, min(start + chunk, contacts))
                 ],
             )
+    fill_labels(engine, contacts, now)
     for start in range(0, messages, 50_000):
         with engine.begin() as connection:
             connection.execute(
@@ -130,6 +145,116 @@ def fill(engine, messages: int, contacts: int, templates: int) -> None:  # type:
                 for k in range(templates)
             ],
         )
+
+
+def inbox_state(k: int, now: datetime) -> dict[str, object]:
+    """Conversation ``k``'s status, snooze and assignee: a third unassigned, the rest spread over
+    the agents (user ids 1 to ``AGENTS``, made by :func:`fill_agents`)."""
+    status = STATUSES[k % len(STATUSES)]
+    return {
+        "status": status,
+        "snoozed_until": now + timedelta(hours=1 + k % 48) if status == "snoozed" else None,
+        "assignee_id": None if k % 3 == 0 else 1 + k % AGENTS,
+    }
+
+
+def fill_agents(engine, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """The agents the conversations are assigned to (user ids 1 to ``AGENTS``)."""
+    from sqlalchemy import insert
+
+    from core.models import User
+
+    with engine.begin() as connection:
+        connection.execute(
+            insert(User),
+            [
+                {
+                    "username": f"agente{i}",
+                    "name": f"Agente {i}",
+                    "email": "",
+                    "password_hash": "x",
+                    "role": "agent",
+                    "active": True,
+                    "available": True,
+                    "created_at": now,
+                }
+                for i in range(1, AGENTS + 1)
+            ],
+        )
+
+
+def fill_labels(engine, contacts: int, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """Five labels, each on a tenth of the conversations."""
+    from sqlalchemy import insert
+
+    from core.models import ConversationLabel, Label
+
+    with engine.begin() as connection:
+        connection.execute(
+            insert(Label),
+            [
+                {"name": f"etiqueta{i}", "color": "#4e79a7", "created_by": "", "created_at": now}
+                for i in range(1, LABELS + 1)
+            ],
+        )
+        connection.execute(
+            insert(ConversationLabel),
+            [{"conversation_id": k + 1, "label_id": 1 + k % LABELS} for k in range(0, contacts, 2)],
+        )
+
+
+def views() -> dict[str, tuple[object, object]]:
+    """The inbox's filtered lists, each as (who asks, filter), as the conversation list asks."""
+    from core.access.auth import CLI_ACTOR, Actor
+    from core.conversations.threads import ConversationFilter
+    from core.conversations.views import View
+    from core.models import ConversationStatus, Role
+
+    agent = Actor(username="agente1", role=Role.AGENT, user_id=1)
+    return {
+        "mine": (agent, ConversationFilter(view=View.MINE)),
+        "agent_default": (agent, ConversationFilter()),
+        "unassigned": (agent, ConversationFilter(view=View.UNASSIGNED)),
+        "open": (CLI_ACTOR, ConversationFilter(status=ConversationStatus.OPEN)),
+        "pending": (CLI_ACTOR, ConversationFilter(status=ConversationStatus.PENDING)),
+        "snoozed": (CLI_ACTOR, ConversationFilter(status=ConversationStatus.SNOOZED)),
+        "member": (CLI_ACTOR, ConversationFilter(assignee_id=2)),
+        "label": (CLI_ACTOR, ConversationFilter(label_id=1)),
+        "label_open": (CLI_ACTOR, ConversationFilter(label_id=1, status=ConversationStatus.OPEN)),
+        "channel_resolved": (
+            CLI_ACTOR,
+            ConversationFilter(channel_id=1, status=ConversationStatus.RESOLVED),
+        ),
+    }
+
+
+def time_views() -> dict[str, float]:
+    """p95 of each filtered view's first page, and of the counts per view, in this process."""
+    from functools import partial
+
+    from sqlmodel import Session
+
+    from core import db
+    from core.conversations.threads import list_conversations
+    from core.conversations.views import view_counts
+
+    asked = views()
+    with Session(db.get_engine()) as session:
+        figures = {
+            name: p95(partial(list_conversations, session, actor, filters))
+            for name, (actor, filters) in asked.items()
+        }
+        figures["counts"] = p95(partial(view_counts, session, asked["mine"][0]))
+    return figures
+
+
+def p95(run: Callable[[], object]) -> float:
+    times = []
+    for _ in range(WARM_UP + RUNS):
+        started = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.quantiles(times[WARM_UP:], n=20)[18]
 
 
 def time_page(page: str) -> float:
@@ -194,9 +319,25 @@ def timed_apart(page: str, env: dict[str, str]) -> float:
     return float(output.strip().splitlines()[-1])
 
 
+def views_apart(env: dict[str, str]) -> dict[str, float]:
+    """:func:`time_views` in a fresh process on the store ``env`` names."""
+    output = subprocess.run(
+        [sys.executable, "-m", "bench.pages", "views"],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["time"]:
         print(time_page(argv[1]))
+        return
+    if argv[:1] == ["views"]:
+        print(json.dumps(time_views()))
         return
     with (
         tempfile.TemporaryDirectory(prefix="bench-pages-") as empty_folder,
@@ -210,6 +351,10 @@ def main(argv: list[str]) -> None:
             name = Path(page).stem
             figures[f"{name}_p95_ms"] = round(full, 1)
             figures[f"{name}_ratio_to_empty"] = round(full / empty, 2)
+        empty_views, full_views = views_apart(empty_env), views_apart(full_env)
+        for view, full in full_views.items():
+            figures[f"inbox_{view}_p95_ms"] = round(full, 1)
+            figures[f"inbox_{view}_ratio_to_empty"] = round(full / empty_views[view], 2)
     record("pages", figures)
 
 

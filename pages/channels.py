@@ -20,6 +20,7 @@ from core.errors import UserFacingError
 from core.failures import describe
 from core.i18n import t
 from pages._channels.health import health_part
+from pages._channels.inbox import channel_inbox_settings
 from pages._channels.profile import profile_part
 from pages._widgets.flash import Flash, Words, act, show_flash
 from pages._widgets.labels import channel_label, in_this_language, when
@@ -260,6 +261,7 @@ def render(actor: Actor) -> None:
             health_part(actor, info)
             profile_part(actor, info)
             settings_form(actor, info)
+            channel_inbox_settings(actor, info.id, info.auto_assign)
             connection_form(actor, info, public_url)
             deactivate_form(actor, info)
 

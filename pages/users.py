@@ -9,6 +9,7 @@ from core.access import two_factor, users
 from core.access.auth import Actor, Permission
 from core.i18n import t
 from core.models import Role, User
+from pages._users.inbox import agents_see_all_toggle, availability_form
 from pages._widgets.flash import Flash, Words, act, show_flash
 from pages._widgets.labels import in_this_language, role_label, when
 from pages._widgets.login_locks import locks_panel
@@ -135,6 +136,7 @@ def render(actor: Actor) -> None:
         team = users.list_users(session, actor)
         with_two_factor = two_factor.users_with_it(session, actor)
     team_table(team, with_two_factor)
+    agents_see_all_toggle(actor)
     policy_panel(actor)
     passwords_panel(actor)
     locks_panel(actor)
@@ -143,6 +145,7 @@ def render(actor: Actor) -> None:
     chosen = next((user for user in team if user.username == selected), None)
     if chosen is not None:
         manage_user(actor, chosen)
+        availability_form(actor, chosen)
         sessions_panel(actor, chosen.username)
 
 

@@ -111,6 +111,7 @@ def test_menu_per_role() -> None:
     assert menu(Role.ADMIN) == [
         "home",
         "conversations",
+        "inbox-settings",
         *templates,
         "channels",
         "campaigns",
@@ -118,7 +119,14 @@ def test_menu_per_role() -> None:
         "audit",
         "account",
     ]
-    assert menu(Role.MARKETER) == ["home", "conversations", *templates, "campaigns", "account"]
+    assert menu(Role.MARKETER) == [
+        "home",
+        "conversations",
+        "inbox-settings",
+        *templates,
+        "campaigns",
+        "account",
+    ]
     assert menu(Role.MANAGER) == [
         "home",
         "conversations",

@@ -27,6 +27,10 @@ class Permission(StrEnum):
     VIEW_CONVERSATIONS = "view_conversations"
     REPLY_CONVERSATIONS = "reply_conversations"
     VIEW_REPORTS = "view_reports"
+    ASSIGN_CONVERSATIONS = "assign_conversations"
+    """Give a conversation to another member (anyone who answers may take one for themselves)."""
+    MANAGE_INBOX = "manage_inbox"
+    """Create and change the team's labels and canned replies."""
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -42,6 +46,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_CONVERSATIONS,
             Permission.REPLY_CONVERSATIONS,
             Permission.VIEW_REPORTS,
+            Permission.MANAGE_INBOX,
         }
     ),
     Role.MANAGER: frozenset(

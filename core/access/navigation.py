@@ -29,6 +29,13 @@ PAGES: tuple[PageSpec, ...] = (
         "conversations",
     ),
     PageSpec(
+        "pages/inbox_settings.py",
+        "inbox_pages.nav",
+        ":material/label:",
+        Permission.MANAGE_INBOX,
+        "inbox-settings",
+    ),
+    PageSpec(
         "pages/template_builder.py",
         "template_pages.nav.builder",
         ":material/edit_note:",

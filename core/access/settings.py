@@ -18,7 +18,14 @@ most 3 quick replies, one website and one call button). Any other stored value r
 OPT_OUT_KEYWORDS = "opt_out_keywords"
 """Words that, written alone by a customer, opt them out of marketing templates."""
 
-DEFAULTS: dict[str, Any] = {TEMPLATE_LIMITS: "meta", OPT_OUT_KEYWORDS: ["STOP", "BAJA"]}
+AGENTS_SEE_ALL = "agents_see_all"
+"""Whether agents see every conversation (``True``) or only theirs and the unassigned ones."""
+
+DEFAULTS: dict[str, Any] = {
+    TEMPLATE_LIMITS: "meta",
+    OPT_OUT_KEYWORDS: ["STOP", "BAJA"],
+    AGENTS_SEE_ALL: False,
+}
 
 
 def get(session: Session, key: str) -> Any:

@@ -56,6 +56,7 @@ class ChannelInfo:
     last_error: str | None
     last_error_code: int | None
     last_error_at: datetime | None
+    auto_assign: bool = False
 
     @classmethod
     def of(cls, channel: Channel) -> ChannelInfo:
@@ -79,6 +80,7 @@ class ChannelInfo:
             last_error=channel.last_error,
             last_error_code=channel.last_error_code,
             last_error_at=channel.last_error_at,
+            auto_assign=channel.auto_assign,
         )
 
 

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from core.channels import changes
 from core.conversations import contacts
+from core.conversations.arrivals import Wrote, after_customer_wrote
 from core.conversations.optouts import is_opt_out, keywords, record_if_opt_out
 from core.d360.events import InboundMessage, MessageEcho
 from core.db import in_row_order, one_of
@@ -25,6 +26,7 @@ from core.models import (
     Channel,
     Contact,
     Conversation,
+    ConversationStatus,
     MediaFile,
     Message,
     MessageStatus,
@@ -139,10 +141,11 @@ def store_messages(session: Session, plan: InboundPlan) -> None:
         .scalars()
         .all()
     )
-    _touch_threads(session, plan, contact_ids, thread_ids)
+    latest = _touch_threads(session, plan, contact_ids, thread_ids)
     _touch_contacts(session, plan, contact_ids)
     _queue_media(session, plan, message_ids)
     _follow_ups(session, plan, contact_ids, thread_ids, reached.created)
+    after_customer_wrote(session, latest)
 
 
 def _not_stored_yet(session: Session, arrivals: list[Arrival]) -> list[tuple[Arrival, str]]:
@@ -184,11 +187,14 @@ def _touch_threads(
     plan: InboundPlan,
     contact_ids: dict[tuple[int, str], int],
     thread_ids: dict[int, int],
-) -> None:
+) -> list[Wrote]:
     """Each thread's unread count up by its new messages, its last message and last inbound
-    time moved forward (never back: a late retry of an old message changes neither)."""
+    time moved forward (never back: a late retry of an old message changes neither), and the
+    thread open again, whatever its status (resolved, pending, snoozed), keeping its assignee.
+    Returns each thread's latest message, for the team inbox's follow-ups."""
     latest: dict[int, dict[str, Any]] = {}
-    for arrival, _ in plan.fresh:
+    wrote: dict[int, Wrote] = {}
+    for arrival, wa_message_id in plan.fresh:
         message = arrival.message
         if message.type == "reaction":
             continue
@@ -198,8 +204,9 @@ def _touch_threads(
         entry["unread"] += 1
         if when >= entry["when"]:
             entry["when"], entry["preview"] = when, summary(message)[:PREVIEW_LENGTH]
+            wrote[thread] = Wrote(arrival.channel, thread, wa_message_id, when)
     if not latest:
-        return
+        return []
     table = Conversation.__table__
     c = table.c  # type: ignore[attr-defined]
     when = bindparam("when", type_=UTCDateTime)
@@ -217,9 +224,12 @@ def _touch_threads(
                 (or_(c.last_inbound_at.is_(None), c.last_inbound_at < when), when),
                 else_=c.last_inbound_at,
             ),
+            status=ConversationStatus.OPEN,
+            snoozed_until=None,
         ),
         in_row_order(latest),
     )
+    return list(wrote.values())
 
 
 def _touch_contacts(

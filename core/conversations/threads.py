@@ -1,27 +1,40 @@
-"""Conversations: the list, a thread, the 24-hour window, and replies.
+"""Conversations: the list (filtered by the team inbox's views), a thread, the 24-hour window, and
+replies.
 
 Queries are paginated and served by indexes (``ix_conversations_last_message``,
-``ix_messages_conversation_created``); nothing loads a whole table. The window rule is WhatsApp's:
+``ix_conversations_status_last_message``, ``ix_conversations_assignee_last_message``,
+``ix_conversation_labels_label_conversation``, ``ix_messages_conversation_created``); nothing
+loads a whole table. The window rule is WhatsApp's:
 free-form messages only within 24 hours of the customer's last message; after that, templates only.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, or_, select
 
 from core.access import audit
 from core.access.auth import Actor, Permission, require
 from core.channels import changes
-from core.conversations import media
+from core.conversations import media, views
+from core.conversations.assignment import require_visible, usernames
+from core.conversations.labels import labels_of
+from core.conversations.lifecycle import current_status
+from core.conversations.notes import notes_since
+from core.conversations.views import View
+from core.conversations.window import WINDOW, Window, window_of
 from core.errors import UserFacingError
 from core.models import (
     Channel,
     Contact,
     Conversation,
+    ConversationNote,
+    ConversationStatus,
+    Label,
     MediaFile,
     Message,
     MessageStatus,
@@ -30,28 +43,7 @@ from core.models import (
 from core.outbox.queue import enqueue, enqueue_mark_read, enqueue_text, requeue
 from core.paging import Page
 
-WINDOW = timedelta(hours=24)
 MAX_TEXT_LENGTH = 4096
-
-
-@dataclass(frozen=True)
-class Window:
-    """The customer service window of one conversation."""
-
-    closes_at: datetime | None
-
-    def is_open(self, now: datetime | None = None) -> bool:
-        return self.closes_at is not None and (now or utcnow()) < self.closes_at
-
-    def remaining(self, now: datetime | None = None) -> timedelta:
-        if self.closes_at is None:
-            return timedelta(0)
-        return max(self.closes_at - (now or utcnow()), timedelta(0))
-
-
-def window_of(conversation: Conversation) -> Window:
-    last = conversation.last_inbound_at
-    return Window(closes_at=last + WINDOW if last else None)
 
 
 @dataclass(frozen=True)
@@ -67,6 +59,9 @@ class ConversationRow:
     preview: str
     unread: int
     window: Window
+    status: ConversationStatus = ConversationStatus.OPEN
+    assignee: str | None = None
+    labels: tuple[Label, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,36 +70,60 @@ class ConversationFilter:
     unread_only: bool = False
     open_window_only: bool = False
     channel_id: int | None = None
+    view: View = View.ALL
+    status: ConversationStatus | None = None
+    assignee_id: int | None = None
+    """One member's conversations (a manager's or admin's filter)."""
+    label_id: int | None = None
+
+
+def _plain_conditions(filters: ConversationFilter) -> list[ColumnElement[bool]]:
+    """The list's own filters: channel, unread, open window, a name or number."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.channel_id:
+        conditions.append(Conversation.channel_id == filters.channel_id)
+    if filters.unread_only:
+        conditions.append(Conversation.unread_count > 0)
+    if filters.open_window_only:
+        conditions.append(col(Conversation.last_inbound_at) > utcnow() - WINDOW)
+    term = filters.search.strip()
+    if term:
+        digits = "".join(ch for ch in term if ch.isdigit())
+        matches = [col(Contact.profile_name).ilike(f"%{term}%")]
+        if digits:
+            matches.append(col(Contact.wa_id).contains(digits))
+        conditions.append(or_(*matches))
+    return conditions
 
 
 def list_conversations(
     session: Session, actor: Actor, filters: ConversationFilter, page: int = 1, page_size: int = 30
 ) -> Page[ConversationRow]:
-    """Newest first; search by name or number; one page at a time."""
+    """Newest first; search by name or number; the inbox's views; one page at a time."""
     require(actor, Permission.VIEW_CONVERSATIONS)
+    page = max(page, 1)
+    narrowed = views.narrowing(
+        session,
+        actor,
+        view=filters.view,
+        status=filters.status,
+        assignee_id=filters.assignee_id,
+        label_id=filters.label_id,
+    )
+    conditions = [*_plain_conditions(filters), *narrowed.conditions]
+    if narrowed.choices:
+        conditions = [views.one_of_in_order(conditions, narrowed.choices, page * page_size + 1)]
     query = (
         select(Conversation, Contact, Channel)
         .join(Contact, col(Contact.id) == Conversation.contact_id)
         .join(Channel, col(Channel.id) == Conversation.channel_id)
+        .where(*conditions)
+        .order_by(*views.NEWEST_FIRST)
     )
-    if filters.channel_id:
-        query = query.where(Conversation.channel_id == filters.channel_id)
-    if filters.unread_only:
-        query = query.where(Conversation.unread_count > 0)
-    if filters.open_window_only:
-        query = query.where(Conversation.last_inbound_at > utcnow() - WINDOW)
-    term = filters.search.strip()
-    if term:
-        digits = "".join(ch for ch in term if ch.isdigit())
-        conditions = [col(Contact.profile_name).ilike(f"%{term}%")]
-        if digits:
-            conditions.append(col(Contact.wa_id).contains(digits))
-        query = query.where(or_(*conditions))
-    query = query.order_by(
-        col(Conversation.last_message_at).desc().nulls_last(), col(Conversation.id).desc()
-    )
-    page = max(page, 1)
     rows = list(session.exec(query.offset((page - 1) * page_size).limit(page_size + 1)))
+    shown = [conversation for conversation, _, _ in rows[:page_size]]
+    labels = labels_of(session, [c.id for c in shown if c.id is not None])
+    names = usernames(session, {c.assignee_id for c in shown if c.assignee_id is not None})
     items = [
         ConversationRow(
             id=conversation.id,
@@ -116,6 +135,9 @@ def list_conversations(
             preview=conversation.last_message_preview,
             unread=conversation.unread_count,
             window=window_of(conversation),
+            status=current_status(conversation),
+            assignee=names.get(conversation.assignee_id or 0),
+            labels=tuple(labels.get(conversation.id or 0, ())),
         )
         for conversation, contact, channel in rows[:page_size]
     ]
@@ -139,10 +161,21 @@ class Thread:
     channel: Channel
     messages: list[ThreadMessage]
     has_older: bool
+    notes: list[ConversationNote] = field(default_factory=list)
+    """The team's private notes from the oldest shown message on: never sent to the customer."""
 
     @property
     def window(self) -> Window:
         return window_of(self.conversation)
+
+    @property
+    def timeline(self) -> list[ThreadMessage | ConversationNote]:
+        """Messages and notes interleaved by time, oldest first, as the thread shows them."""
+
+        def at(item: ThreadMessage | ConversationNote) -> datetime:
+            return item.message.created_at if isinstance(item, ThreadMessage) else item.created_at
+
+        return sorted([*self.messages, *self.notes], key=at)
 
 
 def get_thread(
@@ -155,6 +188,7 @@ def get_thread(
     """The latest ``limit`` messages (older ones with ``before``), oldest first for display."""
     require(actor, Permission.VIEW_CONVERSATIONS)
     conversation = _conversation(session, conversation_id)
+    require_visible(session, actor, conversation)
     contact = session.get(Contact, conversation.contact_id)
     channel = session.get(Channel, conversation.channel_id)
     assert contact is not None and channel is not None
@@ -183,6 +217,7 @@ def get_thread(
             for m in visible
         ],
         has_older=has_older,
+        notes=notes_since(session, conversation_id, rows[0].created_at if has_older else None),
     )
 
 
@@ -276,6 +311,7 @@ def reply_text(
     if len(body) > MAX_TEXT_LENGTH:
         raise UserFacingError("conversations.error.too_long", maximum=MAX_TEXT_LENGTH)
     conversation = _conversation(session, conversation_id)
+    require_visible(session, actor, conversation)
     _open_window_or_refuse(conversation)
     channel = session.get(Channel, conversation.channel_id)
     assert channel is not None
@@ -326,6 +362,7 @@ def reply_attachment(
     if len(content) > MEDIA_LIMITS[kind] * 1024 * 1024:
         raise UserFacingError("conversations.error.too_big", kind=kind, maximum=MEDIA_LIMITS[kind])
     conversation = _conversation(session, conversation_id)
+    require_visible(session, actor, conversation)
     _open_window_or_refuse(conversation)
     channel = session.get(Channel, conversation.channel_id)
     assert channel is not None
@@ -356,6 +393,7 @@ def retry_message(session: Session, actor: Actor, message_id: int) -> Message:
     if message is None or message.direction != "out" or message.status != MessageStatus.FAILED:
         raise UserFacingError("conversations.error.cannot_retry")
     conversation = _conversation(session, message.conversation_id)
+    require_visible(session, actor, conversation)
     if message.template_name is None:
         _open_window_or_refuse(conversation)
     retried = message

@@ -16,6 +16,14 @@ from core.models.channels import Channel
 from core.models.columns import UTCDateTime, utcnow
 from core.models.conversations import Contact, Conversation, MediaFile, Message, MessageStatus
 from core.models.health import NumberHealthRecord
+from core.models.inbox import (
+    BusinessHours,
+    CannedReply,
+    ConversationLabel,
+    ConversationNote,
+    ConversationStatus,
+    Label,
+)
 from core.models.queues import OutboundJob, WebhookEvent
 from core.models.security import LoginThrottle, RecoveryCode, TwoFactor
 from core.models.templates import RemoteTemplate, TemplateStatusChange, WorkspaceTemplate
@@ -46,4 +54,10 @@ __all__ = [
     "LoginThrottle",
     "TwoFactor",
     "RecoveryCode",
+    "ConversationStatus",
+    "Label",
+    "ConversationLabel",
+    "CannedReply",
+    "ConversationNote",
+    "BusinessHours",
 ]

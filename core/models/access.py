@@ -30,6 +30,10 @@ class User(SQLModel, table=True):
     role: Role = Field(sa_type=choice_type(Role))
     active: bool = Field(default=True)
     language: str | None = Field(default=None, max_length=8)
+    available: bool = Field(default=True)
+    """Marked away, a member gets no conversation from automatic assignment."""
+    open_limit: int | None = None
+    """At most this many unresolved conversations from automatic assignment (none: no limit)."""
     created_at: datetime = created_column()
     last_login_at: datetime | None = when_column()
 

@@ -28,6 +28,9 @@ class Channel(SQLModel, table=True):
     webhook_url: str | None = Field(default=None, max_length=500)
     greeting_message: str = Field(default="", sa_type=Text)
     throughput_mps: int = Field(default=80)
+    auto_assign: bool = Field(default=False)
+    """New unassigned conversations go round-robin to available agents (``conversations.assignment``)."""
+    last_auto_assignee_id: int | None = Field(default=None, foreign_key="users.id")
     active: bool = Field(default=True)
     created_at: datetime = created_column()
     updated_at: datetime = created_column()

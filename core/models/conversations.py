@@ -10,6 +10,7 @@ from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.models.columns import choice_type, created_column, json_column, when_column
+from core.models.inbox import ConversationStatus
 
 
 class Contact(SQLModel, table=True):
@@ -30,6 +31,8 @@ class Contact(SQLModel, table=True):
     the one we sent to (e.g. a Brazilian account registered before the ninth digit)."""
     profile_name: str = Field(default="", max_length=200, index=True)
     labels: list[str] | None = json_column()
+    attributes: dict[str, str] | None = json_column()
+    """Custom attributes the team keeps (``{"plan": "gold"}``); canned replies can use them."""
     opted_out: bool = Field(default=False)
     opted_out_at: datetime | None = when_column()
     greeted_at: datetime | None = when_column()
@@ -46,6 +49,9 @@ class Conversation(SQLModel, table=True):
         # conversation list: newest first, per channel or across channels
         Index("ix_conversations_last_message", "last_message_at"),
         Index("ix_conversations_channel_last_message", "channel_id", "last_message_at"),
+        # the inbox views: by status; mine or one member's (also their open count for limits)
+        Index("ix_conversations_status_last_message", "status", "last_message_at"),
+        Index("ix_conversations_assignee_last_message", "assignee_id", "last_message_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -55,6 +61,13 @@ class Conversation(SQLModel, table=True):
     last_inbound_at: datetime | None = when_column()
     last_message_preview: str = Field(default="", max_length=200)
     unread_count: int = Field(default=0)
+    status: ConversationStatus = Field(
+        default=ConversationStatus.OPEN, sa_type=choice_type(ConversationStatus)
+    )
+    assignee_id: int | None = Field(default=None, foreign_key="users.id")
+    snoozed_until: datetime | None = when_column()
+    away_sent_at: datetime | None = when_column()
+    """When the away message went out; cleared on resolve, so it is sent once per conversation."""
 
 
 class MessageStatus(StrEnum):

@@ -1,10 +1,12 @@
-"""The one way from the receive path into the send path: a new contact's greeting.
+"""The one way from the receive path into the send path: a new contact's greeting and the away
+message outside business hours.
 
-Receiving a webhook records what happened; the only thing it ever sends in return is the
-channel's greeting to a contact who has just written for the first time. Giving that one need a
-named function here keeps the receive path (``core.webhooks``, ``core.conversations.inbound``)
-from depending on how the outbox queues, sends and retries, so either side can change without the
-other, and anyone reading the receive path sees at once the single place where it asks for a send.
+Receiving a webhook records what happened; the only things it ever sends in return are the
+channel's greeting to a contact who has just written for the first time and the channel's away
+message to a customer who writes while it is closed. Giving those needs named functions here
+keeps the receive path (``core.webhooks``, ``core.conversations.inbound``) from depending on how
+the outbox queues, sends and retries, so either side can change without the other, and anyone
+reading the receive path sees at once the single place where it asks for a send.
 """
 
 from __future__ import annotations
@@ -26,5 +28,20 @@ def queue_greeting(
         conversation,
         channel.greeting_message,
         idempotency_key=f"greeting:{contact.id}",
+        sent_by_user_id=None,
+    )
+
+
+def queue_away_message(
+    session: Session, channel: Channel, conversation: Conversation, text: str, *, because_of: str
+) -> Message:
+    """Queue the channel's away message to a customer who wrote outside business hours; keyed on
+    the customer's message (``because_of``), so processing it twice never sends it twice."""
+    return enqueue_text(
+        session,
+        channel,
+        conversation,
+        text,
+        idempotency_key=f"away:{conversation.id}:{because_of}",
         sent_by_user_id=None,
     )

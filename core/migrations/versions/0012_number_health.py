@@ -1,7 +1,7 @@
 """number health: a number's standing over time, and campaigns that hold for their template
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-01 10:45:00.000000
 
 - ``number_health``: one row per change of what WhatsApp says about a number (whether it can
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision = '0012'
-down_revision = '0010'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
