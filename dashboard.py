@@ -16,6 +16,7 @@ from core.access.auth import Actor
 from core.access.navigation import visible_pages
 from core.access.session_routes import logout_url, session_url
 from core.config import Settings, get_settings
+from core.errors import UserFacingError
 from core.i18n import LANGUAGES, preferred_language, set_language, t
 from pages._widgets.flash import show_flash
 from pages._widgets.login_sessions import end_my_other_sessions
@@ -24,6 +25,7 @@ from pages._widgets.session import (
     CHECKED_KEY,
     FIRST_ADMIN_FLASH,
     RECHECK_SECONDS,
+    presented_binding,
     presented_token,
     signed_in,
     store,
@@ -84,9 +86,18 @@ def login_form(settings: Settings) -> None:
         return
     time.sleep(settings.login_delay_seconds)  # slows password guessing
     if password_matches(username, password):
-        with store() as session:
-            ticket = sessions.start(session, username, st.context.headers.get("User-Agent", ""))
-            users.record_login(session, username)
+        try:
+            with store() as session:
+                ticket = sessions.start(
+                    session,
+                    username,
+                    st.context.headers.get("User-Agent", ""),
+                    binding=presented_binding(),
+                )
+                users.record_login(session, username)
+        except UserFacingError as refusal:
+            st.error(refusal.message())
+            return
         go_to(session_url(ticket))
         return
     with store() as session:
