@@ -58,13 +58,19 @@ async def ending_with_supervisor() -> AsyncIterator[None]:
 
 class ChildProcess:
     """One supervised child: started, restarted :data:`RESTART_SECONDS` after it exits on its
-    own, terminated (then killed if stuck) by :meth:`stop`."""
+    own, terminated (then killed if stuck) by :meth:`stop`. A positive ``niceness`` lets the
+    supervisor go first when both want the processor."""
 
     def __init__(
-        self, name: str, command: Sequence[str], env: dict[str, str] | None = None
+        self,
+        name: str,
+        command: Sequence[str],
+        env: dict[str, str] | None = None,
+        niceness: int = 0,
     ) -> None:
         self.name = name
         self.command = list(command)
+        self.niceness = niceness
         self.env = {**os.environ, **(env or {}), SUPERVISOR_PID_ENV: str(os.getpid())}
         self._process: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
@@ -99,6 +105,9 @@ class ChildProcess:
         self._process = subprocess.Popen(
             self.command, cwd=PROJECT_DIR, env=self.env, stdout=subprocess.DEVNULL
         )
+        if self.niceness:
+            # set while the child is still starting, one thread: its threads inherit it
+            os.setpriority(os.PRIO_PROCESS, self._process.pid, self.niceness)
 
     def _watch(self) -> None:
         while not self._stopping.is_set():
