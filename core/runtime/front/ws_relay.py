@@ -101,25 +101,27 @@ class WebSocketRelay:
 
 
 async def _browser_to_dashboard(receive: Receive, upstream: ClientConnection) -> None:
-    while True:
-        message: Message = await receive()
-        if message["type"] == "websocket.disconnect":
-            code = message.get("code", GOING_AWAY)
-            await upstream.close(GOING_AWAY if code in _UNSENDABLE else code)
-            return
-        data = message.get("bytes")
-        await upstream.send(data if data is not None else message["text"])
+    with contextlib.suppress(ConnectionClosed):  # the dashboard went away: the other side ends
+        while True:
+            message: Message = await receive()
+            if message["type"] == "websocket.disconnect":
+                code = message.get("code", GOING_AWAY)
+                await upstream.close(GOING_AWAY if code in _UNSENDABLE else code)
+                return
+            data = message.get("bytes")
+            await upstream.send(data if data is not None else message["text"])
 
 
 async def _dashboard_to_browser(upstream: ClientConnection, send: Send) -> None:
-    with contextlib.suppress(ConnectionClosed):
+    # the browser may go away meanwhile (uvicorn then raises an OSError on send)
+    with contextlib.suppress(ConnectionClosed, OSError):
         async for data in upstream:
             if isinstance(data, bytes):
                 await send({"type": "websocket.send", "bytes": data})
             else:
                 await send({"type": "websocket.send", "text": data})
     code = upstream.close_code
-    with contextlib.suppress(OSError, RuntimeError):  # the browser may be gone already
+    with contextlib.suppress(OSError, RuntimeError):  # the browser is gone already
         await send(
             {
                 "type": "websocket.close",
