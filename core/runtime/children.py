@@ -65,21 +65,16 @@ class ChildProcess:
         self,
         name: str,
         command: Sequence[str],
-        env: dict[str, str] | None = None,
         niceness: int = 0,
     ) -> None:
         self.name = name
         self.command = list(command)
         self.niceness = niceness
-        self.env = {**os.environ, **(env or {}), SUPERVISOR_PID_ENV: str(os.getpid())}
+        self.env = {**os.environ, SUPERVISOR_PID_ENV: str(os.getpid())}
         self._process: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
         self._spawning = threading.Lock()  # so a restart never races a stop
         self._watcher = threading.Thread(target=self._watch, name=f"{name}-watch", daemon=True)
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None else None
 
     def start(self) -> ChildProcess:
         self._spawn()
