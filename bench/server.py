@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,13 +98,30 @@ class Server:
     port: int
 
 
+def serve_command(port: int) -> list[str]:
+    """``python -m core serve``: the front, its dashboard child and its worker child."""
+    return [sys.executable, "-m", "core", "serve", "--host", "127.0.0.1", "--port", str(port)]
+
+
+def single_process_command(port: int) -> list[str]:
+    """``streamlit run server.py`` alone: dashboard and webhooks in one process (and its worker)."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(PROJECT_DIR / "server.py"),
+        "--server.port", str(port), "--server.address", "127.0.0.1",
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+
+
 def start_server(
-    store: Store, port: int | None = None, extra_env: dict[str, str] | None = None
+    store: Store,
+    port: int | None = None,
+    extra_env: dict[str, str] | None = None,
+    command: Callable[[int], list[str]] = serve_command,
 ) -> Server:
     port = port or free_port()
     env = {**store.env(), "BENCH_ROUTES": "1", **(extra_env or {})}
     process = subprocess.Popen(
-        [sys.executable, "-m", "core", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        command(port),
         cwd=PROJECT_DIR,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -13,13 +13,15 @@ from core.access.auth import PermissionDenied
 from core.errors import UserFacingError
 from core.models import AuditEntry, LoginSession, Role, utcnow
 
+BINDING = "this-browsers-login-binding"
+
 
 def login(engine, username: str, client: str = "Firefox") -> str:
     """A session as the login form and the /auth/session route make it: the cookie's token."""
     with db.session_scope(engine) as session:
-        ticket = sessions.start(session, username, client)
+        ticket = sessions.start(session, username, client, binding=BINDING)
     with db.session_scope(engine) as session:
-        issued = sessions.exchange(session, ticket)
+        issued = sessions.exchange(session, ticket, BINDING)
     assert issued is not None
     return issued.token
 
@@ -52,18 +54,18 @@ def test_the_store_keeps_only_hashes_and_the_expiry_is_cookie_expiry_days(
 
 def test_a_ticket_works_once_and_not_after_it_expires(engine, team) -> None:
     with db.session_scope(engine) as session:
-        ticket = sessions.start(session, "agent1")
-        late = sessions.start(session, "agent1")
+        ticket = sessions.start(session, "agent1", binding=BINDING)
+        late = sessions.start(session, "agent1", binding=BINDING)
         for row in session.exec(select(LoginSession)):
             if row.id == 2:
                 row.ticket_expires_at = utcnow() - timedelta(seconds=1)
     with db.session_scope(engine) as session:
-        assert sessions.exchange(session, ticket) is not None
+        assert sessions.exchange(session, ticket, BINDING) is not None
     with db.session_scope(engine) as session:
-        assert sessions.exchange(session, ticket) is None
-        assert sessions.exchange(session, late) is None
-        assert sessions.exchange(session, "") is None
-        assert sessions.exchange(session, "made-up") is None
+        assert sessions.exchange(session, ticket, BINDING) is None
+        assert sessions.exchange(session, late, BINDING) is None
+        assert sessions.exchange(session, "", BINDING) is None
+        assert sessions.exchange(session, "made-up", BINDING) is None
 
 
 def test_an_expired_session_resolves_to_nobody(engine, team) -> None:
@@ -161,4 +163,46 @@ def test_only_an_active_user_can_start_a_session(engine, team) -> None:
     with db.session_scope(engine) as session:
         users.set_active(session, team[Role.ADMIN], "agent1", False)
     with db.session_scope(engine) as session, pytest.raises(UserFacingError):
-        sessions.start(session, "agent1")
+        sessions.start(session, "agent1", binding=BINDING)
+
+
+def test_pruning_keeps_open_logins_and_fresh_tickets_only(engine, team) -> None:
+    kept = login(engine, "agent1")
+    ended = login(engine, "agent1")
+    expired = login(engine, "manager1")
+    with db.session_scope(engine) as session:
+        sessions.end_by_token(session, ended)
+        fresh_ticket = sessions.start(session, "agent1", binding=BINDING)
+        sessions.start(session, "agent1", binding=BINDING)  # never used, expires below
+        failed_ticket = sessions.start(session, "agent1", binding=BINDING)
+    # rows in order: kept 1, ended 2, expired 3, fresh ticket 4, unused ticket 5, failed ticket 6
+    past = utcnow() - timedelta(seconds=1)
+    with db.session_scope(engine) as session:
+        for row in session.exec(select(LoginSession)):
+            if row.id in (5, 6):
+                row.ticket_expires_at = past
+            if row.id == 3:
+                row.expires_at = past
+    with db.session_scope(engine) as session:
+        assert sessions.exchange(session, failed_ticket, BINDING) is None  # too late: spent
+    with db.session_scope(engine) as session:
+        assert sessions.prune(session, limit=2) == 2  # a batch at a time
+    with db.session_scope(engine) as session:
+        assert sessions.prune(session) == 2
+        assert sessions.prune(session) == 0
+        left = session.exec(select(LoginSession.id).order_by(LoginSession.id)).all()
+    assert left == [1, 4]
+    assert who(engine, kept) == team[Role.AGENT] and who(engine, expired) is None
+    with db.session_scope(engine) as session:
+        assert sessions.exchange(session, fresh_ticket, BINDING) is not None
+
+
+def test_the_worker_prunes_logins(engine, team) -> None:
+    from core.runtime.background import prune_sessions
+
+    token = login(engine, "agent1")
+    with db.session_scope(engine) as session:
+        sessions.end_by_token(session, token)
+    assert prune_sessions(engine) == 1
+    with db.session_scope(engine) as session:
+        assert session.exec(select(LoginSession)).all() == []

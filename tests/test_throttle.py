@@ -64,7 +64,7 @@ def test_quiet_time_forgets_the_count(session: Session) -> None:
 
 def test_a_good_login_forgets_the_name_not_the_address(session: Session, team) -> None:
     fail(session, 5)
-    login.succeed(session, "admin1", "pytest")
+    login.succeed(session, "admin1", "pytest", "a-browser")
     assert throttle.record_failure(session, "admin1", "198.51.100.1") is None
     assert throttle.record_failure(session, "other", ADDRESS) == throttle.FIRST_WAIT
 

@@ -55,9 +55,10 @@ def second_step(session: Session, username: str) -> SecondStep:
     return SecondStep.NONE
 
 
-def succeed(session: Session, username: str, client: str) -> str:
-    """Forget the name's failures, start its session; the one-time ticket for the cookie."""
+def succeed(session: Session, username: str, client: str, binding: str) -> str:
+    """Forget the name's failures, start its session; the one-time ticket for the cookie, valid
+    only in the browser whose login binding is ``binding`` (``sessions.start``)."""
     throttle.record_success(session, username)
-    ticket = sessions.start(session, username, client)
+    ticket = sessions.start(session, username, client, binding=binding)
     users.record_login(session, username)
     return ticket

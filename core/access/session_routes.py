@@ -10,17 +10,29 @@ another site (a chat, an email), who would then see the login form although logg
 keeps it off cross-site POSTs, frames, fetches and websockets, which is where a forged request
 would come from. Logout is a GET (the page navigates to it) and so asks for a check value only a
 page holding the cookie can compute.
+
+A ticket opens a session only in the browser that logged in (login CSRF: else anyone could send a
+victim a ticket URL of their own and have the victim work, unknowingly, in the sender's account).
+:class:`LoginBinding` gives each browser a random "login binding" cookie with the page's HTML;
+the login form reads it (Streamlit hands the websocket's cookies to the script) and the ticket is
+issued to it; ``/auth/session`` finds the ticket only together with the same cookie. It is
+SameSite=Strict: it has to reach only the dashboard's own pages and its own redirect to
+``/auth/session``, never a request another site starts.
 """
 
 from __future__ import annotations
 
 import hmac
+import secrets
 from html import escape
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.access import sessions, sso
 from core.config import get_settings
@@ -29,6 +41,7 @@ from core.i18n import preferred_language, t
 from core.models import utcnow
 
 COOKIE_NAME = "whatsapp_1980tic_session"
+BINDING_COOKIE_NAME = "whatsapp_1980tic_login_binding"
 SESSION_PATH = "/auth/session"
 # st.App tries the routes it is given before Streamlit's own ``/auth/logout`` (the one st.login's
 # identity providers use, which this product does not), so this one answers.
@@ -51,9 +64,9 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https" or public_url.startswith("https://")
 
 
-def _exchange(ticket: str) -> sessions.Issued | None:
+def _exchange(ticket: str, binding: str | None) -> sessions.Issued | None:
     with session_scope() as session:
-        return sessions.exchange(session, ticket)
+        return sessions.exchange(session, ticket, binding)
 
 
 def _end(token: str | None) -> None:
@@ -75,8 +88,11 @@ def _refusal(request: Request, key: str, status: int) -> HTMLResponse:
 
 
 async def open_session(request: Request) -> Response:
-    """``GET /auth/session?ticket=…``: the ticket for the cookie, then home."""
-    issued = await run_in_threadpool(_exchange, request.query_params.get("ticket", ""))
+    """``GET /auth/session?ticket=…``: the ticket for the cookie, then home (only in the browser
+    the ticket was issued to)."""
+    issued = await run_in_threadpool(
+        _exchange, request.query_params.get("ticket", ""), request.cookies.get(BINDING_COOKIE_NAME)
+    )
     if issued is None:
         return _refusal(request, "sessions.ticket_refused", 400)
     response = RedirectResponse(HOME, status_code=303)
@@ -106,6 +122,52 @@ async def close_session(request: Request) -> Response:
         COOKIE_NAME, path="/", secure=_secure(request), httponly=True, samesite="lax"
     )
     return response
+
+
+class LoginBinding:
+    """ASGI middleware: a browser's first page (an HTML answer to a GET) sets its random login
+    binding cookie; requests that present one pass untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "GET"
+            or BINDING_COOKIE_NAME in Request(scope).cookies
+        ):
+            await self.app(scope, receive, send)
+            return
+        cookie = _binding_cookie(_secure(Request(scope)))
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if headers.get("content-type", "").startswith("text/html"):
+                    headers.append("set-cookie", cookie)
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+def _binding_cookie(secure: bool) -> str:
+    """A new binding, for as long as the browser runs (no ``Max-Age``)."""
+    response = Response()
+    response.set_cookie(
+        BINDING_COOKIE_NAME,
+        secrets.token_urlsafe(32),
+        path="/",
+        secure=secure,
+        httponly=True,
+        samesite="strict",
+    )
+    return response.headers["set-cookie"]
+
+
+def middleware() -> list[Middleware]:
+    """Placed outside Streamlit's own middleware, so it sees the page's HTML answer."""
+    return [Middleware(LoginBinding)]
 
 
 def routes() -> list[BaseRoute]:

@@ -18,6 +18,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_, delete, or_
 from sqlmodel import Session, col, select
 
 from core.access import audit
@@ -53,8 +54,20 @@ def logout_check(token: str) -> str:
     return hashlib.sha256(b"logout\0" + token.encode()).hexdigest()
 
 
-def start(session: Session, username: str, client: str = "") -> str:
-    """A new session for a user whose password was just checked; returns its one-time ticket."""
+def _ticket_hash(ticket: str, binding: str) -> str:
+    """What the row keeps of a ticket: only the ticket *and* the browser binding it was issued
+    to find it again, so a ticket presented by another browser matches no row."""
+    return _hash(f"{ticket}\0{binding}")
+
+
+def start(session: Session, username: str, client: str = "", *, binding: str) -> str:
+    """A new session for a user whose password was just checked; returns its one-time ticket.
+
+    ``binding`` is the login-binding cookie of the browser that logged in: the ticket opens a
+    session only in that browser (login CSRF: otherwise a ticket URL someone sends a victim would
+    log the victim's browser in as them)."""
+    if not binding:
+        raise UserFacingError("sessions.error.no_binding")
     user = session.exec(select(User).where(User.username == username.strip().lower())).first()
     if user is None or not user.active or user.id is None:
         raise UserFacingError("sessions.error.no_user", username=username)
@@ -62,7 +75,7 @@ def start(session: Session, username: str, client: str = "") -> str:
     now = utcnow()
     row = LoginSession(
         user_id=user.id,
-        ticket_hash=_hash(ticket),
+        ticket_hash=_ticket_hash(ticket, binding),
         ticket_expires_at=now + TICKET_LIFETIME,
         created_at=now,
         last_seen_at=now,
@@ -75,12 +88,13 @@ def start(session: Session, username: str, client: str = "") -> str:
     return ticket
 
 
-def exchange(session: Session, ticket: str) -> Issued | None:
-    """The cookie's token for a ticket, once: a used, expired or unknown ticket gives ``None``."""
-    if not ticket:
+def exchange(session: Session, ticket: str, binding: str | None) -> Issued | None:
+    """The cookie's token for a ticket, once, in the browser it was issued to: a used, expired or
+    unknown ticket, or one presented with another browser's binding, gives ``None``."""
+    if not ticket or not binding:
         return None
     row = session.exec(
-        select(LoginSession).where(LoginSession.ticket_hash == _hash(ticket))
+        select(LoginSession).where(LoginSession.ticket_hash == _ticket_hash(ticket, binding))
     ).first()
     if row is None:
         return None
@@ -190,3 +204,32 @@ def end_all(session: Session, actor: Actor, username: str, keep_token: str | Non
             _end(session, actor, row, user)
             ended += 1
     return ended
+
+
+PRUNE_BATCH = 1000
+"""Rows deleted per transaction: a long delete would keep SQLite's one writer from the webhooks."""
+
+
+def prune(session: Session, limit: int = PRUNE_BATCH) -> int:
+    """Delete up to ``limit`` rows that can never open the dashboard again; how many went.
+
+    Ended and expired sessions, and tickets that were never exchanged in time or failed when
+    they were. The audit log keeps who logged in and out; these rows only answer "who holds
+    this cookie now", so the table stays the size of the open logins (the worker calls this
+    daily, see ``core.runtime.background``)."""
+    now = utcnow()
+    never_exchanged = and_(
+        col(LoginSession.token_hash).is_(None),
+        or_(col(LoginSession.ticket_hash).is_(None), col(LoginSession.ticket_expires_at) < now),
+    )
+    dead = select(LoginSession.id).where(
+        or_(
+            col(LoginSession.ended_at).is_not(None),
+            LoginSession.expires_at <= now,
+            never_exchanged,
+        )
+    )
+    result = session.execute(
+        delete(LoginSession).where(col(LoginSession.id).in_(dead.limit(limit).scalar_subquery()))
+    )
+    return result.rowcount or 0

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import subprocess
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -24,8 +23,9 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from core.config import PROJECT_DIR, get_settings
+from core.config import get_settings
 from core.db import get_engine, session_scope
+from core.runtime.children import RESTART_SECONDS, ChildProcess, supervisor_gone, supervisor_pid
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +33,12 @@ POLL_SECONDS = 1.0
 WEBHOOK_POLL_SECONDS = 0.1
 """The webhook queue is polled often (one indexed query): a customer's message shows at once,
 and under load each round still finds full batches."""
-RESTART_SECONDS = 1.0
 PROCESSORS = 2
 """Webhook processing threads per worker on PostgreSQL: a batch spends much of its time waiting
 for the database, so a second batch (claimed with SKIP LOCKED) runs meanwhile. SQLite has one
 writer at a time, so one thread there."""
-PARENT_PID_ENV = "WORKER_PARENT_PID"
 TEMPLATE_SYNC_SECONDS = 300.0
+SESSION_PRUNE_SECONDS = 24 * 3600.0
 
 
 class Loop:
@@ -102,10 +101,10 @@ def run_worker() -> None:
         signal.signal(signum, lambda *_: stop.set())
     loops = start_workers()
     log.info("worker %s running", worker_name())
-    parent = int(os.environ.get(PARENT_PID_ENV, "0"))
+    supervisor = supervisor_pid()
     # a server's child also ends when its server is gone (even killed), never left orphaned
     while not stop.wait(RESTART_SECONDS):
-        if parent and os.getppid() != parent:
+        if supervisor_gone(supervisor):
             break
     for loop in loops:
         loop.stop()
@@ -113,7 +112,7 @@ def run_worker() -> None:
 
 def start_workers() -> list[Loop]:
     """The webhook processor, the sender, the media downloader, the campaign runner, the
-    template sync and the number health check, sharing one engine."""
+    template sync, the number health check and login pruning, sharing one engine."""
     from core.campaigns import runner
     from core.channels import number_health
     from core.channels.registry import client_for
@@ -147,10 +146,20 @@ def start_workers() -> list[Loop]:
             lambda: number_health.check_all(engine),
             idle_seconds=number_health.CHECK_SECONDS,
         ),
+        Loop("sessions", lambda: prune_sessions(engine), idle_seconds=SESSION_PRUNE_SECONDS),
     ]
     for loop in loops:
         loop.start()
     return loops
+
+
+def prune_sessions(engine: Engine) -> int:
+    """Ended and expired logins and unused tickets, a batch at a time: the loop comes straight
+    back while there were some, then sleeps a day."""
+    from core.access import sessions
+
+    with session_scope(engine) as session:
+        return sessions.prune(session)
 
 
 def sync_all_templates(engine: Engine) -> int:
@@ -173,59 +182,23 @@ def sync_all_templates(engine: Engine) -> int:
     return 0
 
 
-class WorkerProcess:
-    """The server's ``python -m core worker`` child, restarted if it ever exits on its own."""
-
-    def __init__(self) -> None:
-        self._process: subprocess.Popen[bytes] | None = None
-        self._stopping = threading.Event()
-        self._watcher = threading.Thread(target=self._watch, name="worker-watch", daemon=True)
-
-    def start(self) -> WorkerProcess:
-        self._spawn()
-        self._watcher.start()
-        return self
-
-    def stop(self, timeout: float = 20) -> None:
-        self._stopping.set()
-        process = self._process
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        self._watcher.join(timeout)
-
-    def _spawn(self) -> None:
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "core", "worker"],
-            cwd=PROJECT_DIR,
-            env={**os.environ, PARENT_PID_ENV: str(os.getpid())},
-            stdout=subprocess.DEVNULL,
-        )
-
-    def _watch(self) -> None:
-        while not self._stopping.is_set():
-            assert self._process is not None
-            code = self._process.wait()
-            if self._stopping.wait(RESTART_SECONDS):
-                return
-            log.error("background worker exited with %s; starting it again", code)
-            self._spawn()
+def worker_process() -> ChildProcess:
+    """The server's ``python -m core worker`` child."""
+    return ChildProcess("background worker", [sys.executable, "-m", "core", "worker"])
 
 
 @asynccontextmanager
-async def background_work() -> AsyncIterator[dict[str, Any]]:
-    """Start what the process runs besides serving pages; stop it on shutdown."""
+async def background_work(public_url: str | None = None) -> AsyncIterator[dict[str, Any]]:
+    """Start what the server runs besides serving: the demo sandbox (its webhooks go to
+    ``public_url``, by default the dashboard's own address) and the worker child; stop them on
+    shutdown."""
     state: dict[str, Any] = {}
     settings = get_settings()
     if settings.demo:
         from core.runtime.demo import start_demo
 
-        state["demo"] = start_demo(settings)
-    worker = WorkerProcess().start() if settings.run_workers else None
+        state["demo"] = start_demo(settings, public_url)
+    worker = worker_process().start() if settings.run_workers else None
     try:
         yield state
     finally:

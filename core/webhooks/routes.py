@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import text
@@ -28,15 +29,24 @@ log = logging.getLogger(__name__)
 
 WEBHOOK_PREFIX = WEBHOOK_PATH.removesuffix("{channel_id}")
 _SECRET_HEADER = WEBHOOK_SECRET_HEADER.lower().encode()
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-async def health(_request: Request) -> JSONResponse:
-    """Liveness and store reachability, for load balancers and ``make run``."""
+def store_problem() -> str | None:
+    """Why the store cannot be reached, or ``None`` when it answers."""
     try:
         with get_engine().connect() as connection:
             connection.execute(text("SELECT 1"))
     except Exception as exc:  # noqa: BLE001  (reported, not raised: this is the health probe)
-        return JSONResponse({"status": "error", "store": str(exc)}, status_code=503)
+        return str(exc)
+    return None
+
+
+async def health(_request: Request) -> JSONResponse:
+    """Liveness and store reachability, for load balancers and ``make run``."""
+    problem = store_problem()
+    if problem is not None:
+        return JSONResponse({"status": "error", "store": problem}, status_code=503)
     return JSONResponse({"status": "ok"})
 
 
@@ -118,9 +128,9 @@ async def bare(_request: Request) -> Response:
     return Response(b'{"status":"ok"}', media_type="application/json")
 
 
-def routes() -> list[BaseRoute]:
-    """Starlette routes mounted beside the dashboard's."""
-    served = [Route("/healthz", health, methods=["GET"])]
+def routes(health_endpoint: Endpoint = health) -> list[BaseRoute]:
+    """Starlette routes mounted beside the dashboard's (or the front's, with its own health)."""
+    served = [Route("/healthz", health_endpoint, methods=["GET"])]
     if os.environ.get("BENCH_ROUTES") == "1":
         served.append(Route("/bench/bare", bare, methods=["POST"]))
     return served

@@ -16,7 +16,7 @@ from core.access.session_routes import session_url
 from core.config import get_settings
 from core.errors import UserFacingError
 from core.i18n import t
-from pages._widgets.session import store
+from pages._widgets.session import presented_binding, store
 from pages._widgets.two_factor import set_up_panel, show_recovery_codes
 
 PENDING = "login_second_step"
@@ -64,8 +64,14 @@ def password_failed(username: str, wrong: str = "login.failed") -> None:
 def enter(username: str, go_to: Callable[[str], None]) -> None:
     """Start the session and send the browser to the route that sets its cookie."""
     st.session_state.pop(PENDING, None)
-    with store() as session:
-        ticket = login.succeed(session, username, st.context.headers.get("User-Agent", ""))
+    try:
+        with store() as session:
+            ticket = login.succeed(
+                session, username, st.context.headers.get("User-Agent", ""), presented_binding()
+            )
+    except UserFacingError as refusal:  # e.g. a browser that refuses the binding cookie
+        st.error(refusal.message())
+        return
     go_to(session_url(ticket))
 
 

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from core.access import sessions
 from core.access.auth import Actor, Permission
-from core.access.session_routes import COOKIE_NAME
+from core.access.session_routes import BINDING_COOKIE_NAME, COOKIE_NAME
 from core.config import get_settings
 from core.db import get_engine, migrate, session_scope
 from core.i18n import DEFAULT_LANGUAGE, set_language, t
@@ -57,6 +57,11 @@ def presented_token() -> str | None:
     """The login cookie the browser sent when this tab connected (HttpOnly: no script reads it,
     but Streamlit hands the websocket request's cookies to the server side)."""
     return st.context.cookies.get(COOKIE_NAME)
+
+
+def presented_binding() -> str:
+    """This browser's login binding cookie, to which a login's ticket is issued ("" if none)."""
+    return st.context.cookies.get(BINDING_COOKIE_NAME) or ""
 
 
 def signed_in() -> Actor | None:

@@ -49,13 +49,18 @@ def cookie_jar(monkeypatch: pytest.MonkeyPatch) -> dict[str, str | None]:
     so the one function reading it answers from here."""
     jar: dict[str, str | None] = {"token": None}
     monkeypatch.setattr(session_widgets, "presented_token", lambda: jar["token"])
+    monkeypatch.setattr(session_widgets, "presented_binding", lambda: BINDING)
     return jar
 
 
+BINDING = "apptest-login-binding"
+"""The login binding cookie this test's "browser" holds (``core.access.session_routes``)."""
+
+
 def session_token(engine, ticket: str) -> str:
-    """What the ``/auth/session`` route would put in the cookie for ``ticket``."""
+    """What the ``/auth/session`` route would put in this browser's cookie for ``ticket``."""
     with db.session_scope(engine) as session:
-        issued = sessions.exchange(session, ticket)
+        issued = sessions.exchange(session, ticket, BINDING)
     assert issued is not None
     return issued.token
 
@@ -69,7 +74,7 @@ def open_dashboard(engine, cookie_jar) -> Callable[..., AppTest]:
         at.session_state["language"] = language
         if actor is not None:
             with db.session_scope(engine) as session:
-                ticket = sessions.start(session, actor.username, "AppTest")
+                ticket = sessions.start(session, actor.username, "AppTest", binding=BINDING)
             cookie_jar["token"] = session_token(engine, ticket)
         at.run()
         if page is not None:

@@ -8,9 +8,9 @@ from sqlmodel import select
 from core import db
 from core.access import sessions, users
 from core.access.session_routes import LOGOUT_PATH, SESSION_PATH
-from core.models import AuditEntry, Role
+from core.models import AuditEntry, LoginSession, Role
 from pages._widgets import session as session_widgets
-from tests.pages.conftest import session_token, texts
+from tests.pages.conftest import BINDING, session_token, texts
 
 
 def link_to(at, path: str) -> str:
@@ -77,6 +77,21 @@ def test_login_with_the_form_and_failed_logins_are_audited(open_dashboard, roles
     assert ("agent1", "login.failed") in actions
     assert ("agent1", "login") in actions
     assert ("agent1", "session.start") in actions
+
+
+def test_a_browser_without_its_login_binding_cookie_is_told_to_allow_cookies(
+    open_dashboard, roles, engine, monkeypatch
+) -> None:
+    monkeypatch.setattr(session_widgets, "presented_binding", lambda: "")
+    at = open_dashboard()
+    at.text_input[0].input("agent1")
+    at.text_input[1].input("password-agent")
+    at.button[0].click()
+    at.run()
+    assert "Allow cookies for this site" in texts(at)
+    assert not at.get("html")  # no ticket, so nowhere to go
+    with db.session_scope(engine) as session:
+        assert not session.exec(select(LoginSession)).all()
 
 
 def test_a_good_password_sends_the_browser_to_the_cookie_route_and_the_cookie_logs_in(
@@ -177,7 +192,7 @@ def test_a_user_logs_out_their_other_browsers_and_stays_in_this_one(
     open_dashboard, roles, engine, cookie_jar
 ) -> None:
     with db.session_scope(engine) as session:
-        ticket = sessions.start(session, "agent1", "Phone")
+        ticket = sessions.start(session, "agent1", "Phone", binding=BINDING)
     elsewhere = session_token(engine, ticket)
     at = open_dashboard(roles[Role.AGENT])
     here = cookie_jar["token"]

@@ -3,7 +3,7 @@
 from core import db
 from core.access import sessions, users
 from core.models import Role
-from tests.pages.conftest import session_token, texts
+from tests.pages.conftest import BINDING, session_token, texts
 
 
 def test_admin_adds_a_user_with_a_generated_password(run_page, roles, engine) -> None:
@@ -66,7 +66,7 @@ def open_sessions(engine, username: str, *clients: str) -> list[str]:
     tokens = []
     for client in clients:
         with db.session_scope(engine) as session:
-            ticket = sessions.start(session, username, client)
+            ticket = sessions.start(session, username, client, binding=BINDING)
         tokens.append(session_token(engine, ticket))
     return tokens
 

@@ -7,7 +7,7 @@ import gc
 import os
 import sys
 
-from core.config import PROJECT_DIR, get_settings
+from core.config import get_settings
 from core.db import session_scope
 from core.runtime.cli.output import Commands, emit
 
@@ -18,26 +18,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Run the dashboard and the webhook routes in one process (``server.py``, an ``st.App``)."""
-    env = dict(os.environ)
+    """The front on the public port; it starts the dashboard and the worker (``core.runtime.front``)."""
     if args.demo:
-        env["DEMO"] = "1"
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(PROJECT_DIR / "server.py"),
-        "--server.port",
-        str(args.port),
-        "--server.address",
-        args.host,
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+        os.environ["DEMO"] = "1"  # for this process's settings and every child's
+        get_settings.cache_clear()
     from core.access.users import user_count
+    from core.runtime.front.server import run
 
     with session_scope() as session:
         first_run = user_count(session) == 0
@@ -52,8 +38,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:
         print("Log in with your username and password (python -m core users list).")
     sys.stdout.flush()
-    os.execvpe(command[0], command, env)
-    return 0  # not reached: exec replaces the process
+    run(args.host, args.port)
+    return 0
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
