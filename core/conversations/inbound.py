@@ -31,6 +31,7 @@ from core.models import (
     utcnow,
 )
 from core.outbox.bridge import queue_greeting
+from core.reports import recording
 
 PREVIEW_LENGTH = 120
 OPT_OUT_TYPES = frozenset({"text", "button", "interactive"})
@@ -136,10 +137,17 @@ def store_messages(session: Session, plan: InboundPlan) -> None:
         .scalars()
         .all()
     )
+    recording.record_inbound(session, [_stored(row) for row in rows])  # before the threads move
     _touch_threads(session, plan, contact_ids, thread_ids)
     _touch_contacts(session, plan, contact_ids)
     _queue_media(session, plan, message_ids)
     _follow_ups(session, plan, contact_ids, thread_ids, reached.created)
+
+
+def _stored(row: dict[str, Any]) -> recording.Stored:
+    return recording.Stored(
+        row["channel_id"], row["conversation_id"], row["created_at"], "in", row["type"]
+    )
 
 
 def _not_stored_yet(session: Session, arrivals: list[Arrival]) -> list[tuple[Arrival, str]]:
@@ -355,6 +363,9 @@ def apply_echo(
     )
     session.add(stored)
     touch_conversation(conversation, when, summary(echo), inbound=False)
+    recording.record_outbound(
+        session, [recording.Stored(channel.id or 0, conversation.id or 0, when, "out", echo.type)]
+    )
     return stored
 
 

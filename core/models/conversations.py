@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from core.models.columns import choice_type, created_column, json_column, when_column
@@ -86,6 +86,20 @@ class Message(SQLModel, table=True):
         Index("ix_messages_conversation_created", "conversation_id", "created_at"),
         # export and reports per channel over time
         Index("ix_messages_channel_created", "channel_id", "created_at"),
+        # template performance: a period's template messages, and the replies quoting them
+        Index(
+            "ix_messages_template_created",
+            "created_at",
+            sqlite_where=text("template_name IS NOT NULL"),
+            postgresql_where=text("template_name IS NOT NULL"),
+        ),
+        Index(
+            "ix_messages_reply_to",
+            "channel_id",
+            "reply_to_wa_id",
+            sqlite_where=text("reply_to_wa_id IS NOT NULL"),
+            postgresql_where=text("reply_to_wa_id IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

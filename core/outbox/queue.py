@@ -17,6 +17,7 @@ from sqlmodel import Session, or_, select
 from core.conversations.statuses import callback_data_for
 from core.db import in_row_order
 from core.models import Channel, Contact, Conversation, Message, MessageStatus, OutboundJob, utcnow
+from core.reports import recording
 
 MESSAGES = Message.__table__.c  # type: ignore[attr-defined]
 PREVIEW_LENGTH = 120
@@ -117,6 +118,20 @@ def enqueue_many(session: Session, channel: Channel, items: list[Outgoing]) -> l
         ],
     )
     _touch_threads(connection, items, now)
+    recording.record_outbound(
+        session,
+        [
+            recording.Stored(
+                channel.id or 0,
+                item.conversation_id,
+                now,
+                "out",
+                item.message_type,
+                item.sent_by_user_id,
+            )
+            for item in items
+        ],
+    )
     return message_ids
 
 

@@ -1,0 +1,94 @@
+"""reports: hourly counts, first-response buckets and waiting conversations; template indexes
+
+Revision ID: 0013
+Revises: 0009
+Create Date: 2026-12-01 10:30:00.000000
+
+- ``report_activity_hours``: messages (and conversations opened) per channel, UTC hour,
+  direction and sender, spread over a few ``slot`` rows that readers add up.
+- ``report_response_hours``: first responses per channel, hour, responder and time bucket.
+- ``report_reply_waits``: the conversations waiting for the team's answer, since when.
+- Two partial indexes on ``messages``: template messages by time, and replies by the message
+  they quote (template performance).
+
+The new tables start empty: ``python -m core reports rebuild`` fills them from the messages
+already stored (once, after upgrading). Downgrading drops them.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0013'
+down_revision = '0009'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        'report_activity_hours',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('channel_id', sa.Integer(), nullable=False),
+        sa.Column('hour', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('direction', sa.String(length=3), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('slot', sa.Integer(), nullable=False),
+        sa.Column('messages', sa.Integer(), nullable=False),
+        sa.Column('conversations_opened', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['channel_id'], ['channels.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint(
+            'channel_id', 'hour', 'direction', 'user_id', 'slot', name='uq_report_activity_hours'
+        ),
+    )
+    op.create_index('ix_report_activity_hours_hour', 'report_activity_hours', ['hour'])
+    op.create_table(
+        'report_response_hours',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('channel_id', sa.Integer(), nullable=False),
+        sa.Column('hour', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('bucket', sa.Integer(), nullable=False),
+        sa.Column('slot', sa.Integer(), nullable=False),
+        sa.Column('answers', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['channel_id'], ['channels.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint(
+            'channel_id', 'hour', 'user_id', 'bucket', 'slot', name='uq_report_response_hours'
+        ),
+    )
+    op.create_index('ix_report_response_hours_hour', 'report_response_hours', ['hour'])
+    op.create_table(
+        'report_reply_waits',
+        sa.Column('conversation_id', sa.Integer(), nullable=False),
+        sa.Column('channel_id', sa.Integer(), nullable=False),
+        sa.Column('since', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['channel_id'], ['channels.id']),
+        sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id']),
+        sa.PrimaryKeyConstraint('conversation_id'),
+    )
+    op.create_index(
+        'ix_report_reply_waits_channel_since', 'report_reply_waits', ['channel_id', 'since']
+    )
+    op.create_index(
+        'ix_messages_template_created',
+        'messages',
+        ['created_at'],
+        sqlite_where=sa.text('template_name IS NOT NULL'),
+        postgresql_where=sa.text('template_name IS NOT NULL'),
+    )
+    op.create_index(
+        'ix_messages_reply_to',
+        'messages',
+        ['channel_id', 'reply_to_wa_id'],
+        sqlite_where=sa.text('reply_to_wa_id IS NOT NULL'),
+        postgresql_where=sa.text('reply_to_wa_id IS NOT NULL'),
+    )
+
+
+def downgrade() -> None:
+    op.drop_index('ix_messages_reply_to', table_name='messages')
+    op.drop_index('ix_messages_template_created', table_name='messages')
+    op.drop_table('report_reply_waits')
+    op.drop_table('report_response_hours')
+    op.drop_table('report_activity_hours')
