@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -84,6 +84,9 @@ class InboundPlan:
     """The messages not stored yet, each with its WhatsApp id (or a stand-in), in order."""
     found: contacts.Found
     """The senders' contacts and conversations that exist already."""
+    last_inbound: dict[int, datetime] = field(default_factory=dict)
+    """When each of those conversations' customer last wrote, before these messages (reports:
+    which messages open a conversation)."""
 
 
 def apply_inbound(
@@ -104,7 +107,8 @@ def plan_messages(session: Session, arrivals: list[Arrival]) -> InboundPlan:
     fresh = _not_stored_yet(session, arrivals)
     if not fresh:
         return InboundPlan([], contacts.Found({}, {}))
-    return InboundPlan(fresh, contacts.find(session, (_contact_key(a) for a, _ in fresh)))
+    found = contacts.find(session, (_contact_key(a) for a, _ in fresh))
+    return InboundPlan(fresh, found, recording.last_inbound(session, found.threads.values()))
 
 
 def store_messages(session: Session, plan: InboundPlan) -> None:
@@ -137,7 +141,7 @@ def store_messages(session: Session, plan: InboundPlan) -> None:
         .scalars()
         .all()
     )
-    recording.record_inbound(session, [_stored(row) for row in rows])  # before the threads move
+    recording.record_inbound(session, [_stored(row) for row in rows], plan.last_inbound)
     _touch_threads(session, plan, contact_ids, thread_ids)
     _touch_contacts(session, plan, contact_ids)
     _queue_media(session, plan, message_ids)

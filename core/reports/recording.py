@@ -58,13 +58,15 @@ def hour_of(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def record_inbound(session: Session, messages: list[Stored]) -> None:
-    """Customer messages, before their conversations' last inbound times move forward (the
-    times before them say which messages open a conversation)."""
+def record_inbound(
+    session: Session, messages: list[Stored], last_inbound: dict[int, datetime]
+) -> None:
+    """Customer messages. ``last_inbound``: their conversations' last inbound times before them
+    (:func:`last_inbound`), which say which messages open a conversation."""
     if not messages:
         return
     turns = [message for message in messages if message.type not in NOT_A_CONVERSATION_TURN]
-    previous = _last_inbound(session, {message.conversation_id for message in turns})
+    previous = dict(last_inbound)
     opened: list[Stored] = []
     for message in sorted(turns, key=lambda message: message.at):
         before = previous.get(message.conversation_id)
@@ -140,7 +142,10 @@ def _activity_key(message: Stored) -> tuple[int, datetime, str, int]:
     return (message.channel_id, hour_of(message.at), message.direction, message.user_id or 0)
 
 
-def _last_inbound(session: Session, conversation_ids: set[int]) -> dict[int, datetime]:
+def last_inbound(session: Session, conversation_ids: Iterable[int]) -> dict[int, datetime]:
+    """When each conversation's customer last wrote (those who have), read with a batch's
+    other reads, before its writes."""
+    conversation_ids = set(conversation_ids)
     if not conversation_ids:
         return {}
     threads = Conversation.__table__.c  # type: ignore[attr-defined]
