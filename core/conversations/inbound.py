@@ -150,7 +150,12 @@ def store_messages(session: Session, plan: InboundPlan) -> None:
 
 def _stored(row: dict[str, Any]) -> recording.Stored:
     return recording.Stored(
-        row["channel_id"], row["conversation_id"], row["created_at"], "in", row["type"]
+        row["channel_id"],
+        row["conversation_id"],
+        row["created_at"],
+        "in",
+        row["type"],
+        quoting=row["reply_to_wa_id"],
     )
 
 

@@ -15,7 +15,13 @@ from core.models.channels import Channel
 from core.models.columns import UTCDateTime, utcnow
 from core.models.conversations import Contact, Conversation, MediaFile, Message, MessageStatus
 from core.models.queues import OutboundJob, WebhookEvent
-from core.models.reports import ActivityHour, ReplyWait, ResponseHour
+from core.models.reports import (
+    ActivityHour,
+    ReplyWait,
+    ResponseHour,
+    TemplateAwaitingReply,
+    TemplateHour,
+)
 from core.models.templates import RemoteTemplate, TemplateStatusChange, WorkspaceTemplate
 
 __all__ = [
@@ -42,4 +48,6 @@ __all__ = [
     "ActivityHour",
     "ResponseHour",
     "ReplyWait",
+    "TemplateHour",
+    "TemplateAwaitingReply",
 ]

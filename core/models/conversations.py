@@ -86,19 +86,15 @@ class Message(SQLModel, table=True):
         Index("ix_messages_conversation_created", "conversation_id", "created_at"),
         # export and reports per channel over time
         Index("ix_messages_channel_created", "channel_id", "created_at"),
-        # template performance: a period's template messages, and the replies quoting them
+        # template performance: a period's template messages by status, from the index alone
         Index(
             "ix_messages_template_created",
             "created_at",
+            "channel_id",
+            "template_name",
+            "status",
             sqlite_where=text("template_name IS NOT NULL"),
             postgresql_where=text("template_name IS NOT NULL"),
-        ),
-        Index(
-            "ix_messages_reply_to",
-            "channel_id",
-            "reply_to_wa_id",
-            sqlite_where=text("reply_to_wa_id IS NOT NULL"),
-            postgresql_where=text("reply_to_wa_id IS NOT NULL"),
         ),
     )
 

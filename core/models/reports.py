@@ -77,3 +77,36 @@ class ReplyWait(SQLModel, table=True):
     conversation_id: int = Field(foreign_key="conversations.id", primary_key=True)
     channel_id: int = Field(foreign_key="channels.id")
     since: datetime = Field(sa_type=UTCDateTime)
+
+
+class TemplateHour(SQLModel, table=True):
+    """Replies to and button presses on template messages, per channel, template and the hour
+    the template was sent (so a period's templates carry their replies, whenever they came)."""
+
+    __tablename__ = "report_template_hours"
+    __table_args__ = (
+        UniqueConstraint(
+            "channel_id", "hour", "template_name", "slot", name="uq_report_template_hours"
+        ),
+        Index("ix_report_template_hours_hour", "hour"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: int = Field(foreign_key="channels.id")
+    hour: datetime = Field(sa_type=UTCDateTime)
+    template_name: str = Field(max_length=512)
+    slot: int = Field(default=0)
+    replied: int = Field(default=0)
+    clicks: int = Field(default=0)
+
+
+class TemplateAwaitingReply(SQLModel, table=True):
+    """A conversation whose last message is a template of ours the customer has not answered:
+    their next message replies to it; another message of ours first means it was not."""
+
+    __tablename__ = "report_template_awaiting"
+
+    conversation_id: int = Field(foreign_key="conversations.id", primary_key=True)
+    channel_id: int = Field(foreign_key="channels.id")
+    template_name: str = Field(max_length=512)
+    sent_at: datetime = Field(sa_type=UTCDateTime)

@@ -128,6 +128,7 @@ def enqueue_many(session: Session, channel: Channel, items: list[Outgoing]) -> l
                 "out",
                 item.message_type,
                 item.sent_by_user_id,
+                item.template_name,
             )
             for item in items
         ],

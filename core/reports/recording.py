@@ -8,6 +8,11 @@ conversations now waiting for an answer, and the answers that end a wait.
 A wait starts with a customer's message when the conversation is not waiting already and ends
 with the team's next outbound message in that conversation: one a team member sent
 (``sent_by_user_id``). Greetings and campaign messages are automatic and end no wait.
+
+A template is replied when the customer's next message in its conversation comes before any
+other message of ours: a template sent leaves its conversation awaiting a reply, the customer's
+next message counts the reply, another message of ours first clears it. A button press names the
+template message it answers (its ``context``), which is counted as a press on that template.
 """
 
 from __future__ import annotations
@@ -23,7 +28,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from core.db import one_of
-from core.models import ActivityHour, Conversation, ReplyWait, ResponseHour
+from core.models import (
+    ActivityHour,
+    Conversation,
+    Message,
+    ReplyWait,
+    ResponseHour,
+    TemplateAwaitingReply,
+    TemplateHour,
+)
 from core.reports.response_times import bucket_of
 
 SLOTS = 8
@@ -36,6 +49,10 @@ customer service window (https://developers.facebook.com/docs/whatsapp/pricing#c
 NOT_A_CONVERSATION_TURN = frozenset({"reaction"})
 """Customer messages that are counted but neither open a conversation nor wait for an answer."""
 
+BUTTON_PRESSES = frozenset({"button", "interactive"})
+"""Customer messages that press a button of the message they quote: a template's quick reply
+arrives as ``button`` (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components)."""
+
 
 @dataclass(frozen=True)
 class Stored:
@@ -47,6 +64,9 @@ class Stored:
     direction: str
     type: str = "text"
     user_id: int | None = None
+    template_name: str | None = None
+    quoting: str | None = None
+    """The WhatsApp id of the message it answers (``context``), for customer messages."""
 
     @property
     def answers(self) -> bool:
@@ -79,6 +99,10 @@ def record_inbound(
         counts[_activity_key(message)]["conversations_opened"] += 1
     add_activity(session, counts)
     _start_waits(session, turns)
+    templates = _template_replies(session, turns)
+    for key, presses in _button_presses(session, turns).items():
+        templates.setdefault(key, {"replied": 0, "clicks": 0})["clicks"] += presses
+    add_template_counts(session, templates)
 
 
 def record_outbound(session: Session, messages: list[Stored]) -> None:
@@ -86,6 +110,7 @@ def record_outbound(session: Session, messages: list[Stored]) -> None:
     if not messages:
         return
     add_activity(session, _activity(messages))
+    _await_template_replies(session, messages)
     answers = {}
     for message in messages:
         if message.answers:
@@ -126,6 +151,101 @@ def add_responses(session: Session, counts: dict[tuple[int, datetime, int, int],
         for (c, h, u, b), n in sorted(counts.items())
     ]
     _upsert(session, ResponseHour.__table__, rows, ("answers",))  # type: ignore[arg-type]
+
+
+TemplateKey = tuple[int, datetime, str]
+"""A template's report row: channel, the hour it was sent, its name."""
+
+
+def add_template_counts(session: Session, counts: dict[TemplateKey, dict[str, int]]) -> None:
+    slot = random.randrange(SLOTS)
+    rows = [
+        {"channel_id": c, "hour": h, "template_name": name, "slot": slot, **values}
+        for (c, h, name), values in sorted(counts.items())
+    ]
+    _upsert(session, TemplateHour.__table__, rows, ("replied", "clicks"))  # type: ignore[arg-type]
+
+
+def _await_template_replies(session: Session, messages: list[Stored]) -> None:
+    """Each conversation's last message of ours decides: a template awaits a reply; anything
+    else means the customer's next message replies to that instead."""
+    last = {message.conversation_id: message for message in messages}
+    templates = [m for m in last.values() if m.template_name]
+    others = [m.conversation_id for m in last.values() if not m.template_name]
+    awaiting = TemplateAwaitingReply.__table__
+    if others:
+        session.connection().execute(
+            delete(awaiting).where(one_of(session, awaiting.c.conversation_id, sorted(others)))  # type: ignore[attr-defined]
+        )
+    if templates:
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(awaiting)
+        session.connection().execute(
+            statement.on_conflict_do_update(
+                index_elements=["conversation_id"],
+                set_={
+                    "template_name": statement.excluded.template_name,
+                    "sent_at": statement.excluded.sent_at,
+                },
+            ),
+            [
+                {
+                    "conversation_id": m.conversation_id,
+                    "channel_id": m.channel_id,
+                    "template_name": m.template_name,
+                    "sent_at": m.at,
+                }
+                for m in sorted(templates, key=lambda m: m.conversation_id)
+            ],
+        )
+
+
+def _template_replies(session: Session, turns: list[Stored]) -> dict[TemplateKey, dict[str, int]]:
+    """The templates these customer messages reply to, counted by template and hour sent."""
+    counts: dict[TemplateKey, dict[str, int]] = {}
+    if not turns:
+        return counts
+    awaiting = TemplateAwaitingReply.__table__.c  # type: ignore[attr-defined]
+    replied = session.connection().execute(
+        delete(TemplateAwaitingReply.__table__)  # type: ignore[arg-type]
+        .where(
+            one_of(session, awaiting.conversation_id, sorted({m.conversation_id for m in turns}))
+        )
+        .returning(awaiting.channel_id, awaiting.template_name, awaiting.sent_at)
+    )
+    for channel_id, name, sent_at in replied:
+        key = (channel_id, hour_of(_aware(sent_at)), name)
+        counts.setdefault(key, {"replied": 0, "clicks": 0})["replied"] += 1
+    return counts
+
+
+def _button_presses(session: Session, turns: list[Stored]) -> dict[TemplateKey, int]:
+    """Presses on our templates' buttons, by the template message each press quotes."""
+    presses = [m for m in turns if m.type in BUTTON_PRESSES and m.quoting]
+    if not presses:
+        return {}
+    columns = Message.__table__.c  # type: ignore[attr-defined]
+    quoted = {
+        (row.channel_id, row.wa_message_id): (
+            row.channel_id,
+            hour_of(row.created_at),
+            row.template_name,
+        )
+        for row in session.connection().execute(
+            select(
+                columns.channel_id, columns.wa_message_id, columns.template_name, columns.created_at
+            )
+            .where(columns.channel_id.in_({m.channel_id for m in presses}))
+            .where(one_of(session, columns.wa_message_id, {m.quoting for m in presses}))
+            .where(columns.template_name.is_not(None))
+        )
+    }
+    counts: dict[TemplateKey, int] = {}
+    for press in presses:
+        key = quoted.get((press.channel_id, press.quoting))
+        if key is not None:
+            counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def _activity(messages: Iterable[Stored]) -> dict[tuple[int, datetime, str, int], dict[str, int]]:

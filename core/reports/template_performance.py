@@ -1,12 +1,12 @@
-"""How each template did in a period: sent, delivered, read, replied, button clicks, failures
+"""How each template did in a period: sent, delivered, read, replied, button presses, failures
 said in words; and the same as CSV.
 
-Indexed SQL over the template messages themselves (a partial index holds only them, by time):
-their statuses never move backwards, so a read message is also delivered. A template is
-*replied* when the next message in its conversation is the customer's (before any other message
-of ours), or when the customer pressed one of its buttons: a quick-reply press arrives as a
-``button`` message whose ``context`` names the template's message
-(https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components).
+Sends and statuses are counted from a partial index that holds only template messages (by time,
+with channel, name and status), never from the rows themselves: statuses never move backwards,
+so a read message is also delivered. Replies and button presses are kept as the customers'
+messages arrive (``core.reports.recording``), under the hour the template was sent; a template
+is *replied* when the customer's next message in its conversation came before any other of ours
+(a quick-reply press is such a message).
 """
 
 from __future__ import annotations
@@ -15,30 +15,31 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from core.access.auth import Actor, Permission, require
 from core.failures import describe
 from core.i18n import t
-from core.models import Message, MessageStatus
+from core.models import Message, MessageStatus, TemplateHour
 from core.reports.periods import Period
+from core.reports.summary import in_period
 
-DELIVERED = (MessageStatus.DELIVERED, MessageStatus.READ, MessageStatus.PLAYED)
-READ = (MessageStatus.READ, MessageStatus.PLAYED)
-BUTTON_TYPES = ("button", "interactive")
+DELIVERED = frozenset({MessageStatus.DELIVERED, MessageStatus.READ, MessageStatus.PLAYED})
+READ = frozenset({MessageStatus.READ, MessageStatus.PLAYED})
+MESSAGES = Message.__table__.c  # type: ignore[attr-defined]
+TEMPLATE_HOURS = TemplateHour.__table__.c  # type: ignore[attr-defined]
 
 
-@dataclass(frozen=True)
+@dataclass
 class TemplateFigures:
     name: str
-    sent: int
-    delivered: int
-    read: int
-    replied: int
-    clicks: int
-    failed: int
+    sent: int = 0
+    delivered: int = 0
+    read: int = 0
+    replied: int = 0
+    clicks: int = 0
+    failed: int = 0
     failures: list[tuple[str, int]] = field(default_factory=list)
     """Why they failed, in the reader's words, most frequent first."""
 
@@ -55,78 +56,42 @@ def performance(
 ) -> list[TemplateFigures]:
     """Every template sent in ``period``, most sent first."""
     require(actor, Permission.VIEW_REPORTS)
-    sent = aliased(Message, name="sent")
-    later = aliased(Message, name="later")
-    reply = aliased(Message, name="reply")
-    next_direction = (
-        select(later.direction)
-        .where(later.conversation_id == sent.conversation_id, later.created_at > sent.created_at)
-        .order_by(later.created_at)
-        .limit(1)
-        .scalar_subquery()
-    )
-    clicks = (
-        select(func.count())
-        .where(
-            reply.channel_id == sent.channel_id,
-            reply.reply_to_wa_id == sent.wa_message_id,
-            reply.direction == "in",
-            reply.type.in_(BUTTON_TYPES),  # type: ignore[attr-defined]
-        )
-        .scalar_subquery()
-    )
-    each = (
+    figures: dict[str, TemplateFigures] = {}
+    for name, status, count in session.connection().execute(
+        select(MESSAGES.template_name, MESSAGES.status, func.count())
+        .where(*_template_messages(period, channel_id))
+        .group_by(MESSAGES.template_name, MESSAGES.status)
+    ):
+        item = figures.setdefault(name, TemplateFigures(name))
+        item.sent += count
+        item.delivered += count if status in DELIVERED else 0
+        item.read += count if status in READ else 0
+        item.failed += count if status == MessageStatus.FAILED else 0
+    for name, replied, clicks in session.connection().execute(
         select(
-            sent.template_name.label("name"),  # type: ignore[union-attr]
-            sent.status.label("status"),  # type: ignore[attr-defined]
-            next_direction.label("next_direction"),
-            clicks.label("clicks"),
+            TEMPLATE_HOURS.template_name,
+            func.sum(TEMPLATE_HOURS.replied),
+            func.sum(TEMPLATE_HOURS.clicks),
         )
-        .where(*_template_messages(sent, period, channel_id))
-        .subquery()
-    )
-
-    def count_of(condition: object) -> object:
-        return func.sum(case((condition, 1), else_=0))  # type: ignore[arg-type]
-
-    rows = session.connection().execute(
-        select(
-            each.c.name,
-            func.count().label("sent"),
-            count_of(each.c.status.in_(DELIVERED)).label("delivered"),
-            count_of(each.c.status.in_(READ)).label("read"),
-            count_of(or_(each.c.next_direction == "in", each.c.clicks > 0)).label("replied"),
-            func.sum(each.c.clicks).label("clicks"),
-            count_of(each.c.status == MessageStatus.FAILED).label("failed"),
-        ).group_by(each.c.name)
-    )
-    failures = _failures(session, period, channel_id, language)
-    figures = [
-        TemplateFigures(
-            row.name,
-            int(row.sent),
-            int(row.delivered),
-            int(row.read),
-            int(row.replied),
-            int(row.clicks or 0),
-            int(row.failed),
-            failures.get(row.name, []),
-        )
-        for row in rows
-    ]
-    return sorted(figures, key=lambda item: (-item.sent, item.name))
+        .where(*in_period(TEMPLATE_HOURS, period, channel_id))
+        .group_by(TEMPLATE_HOURS.template_name)
+    ):
+        if name in figures:
+            figures[name].replied, figures[name].clicks = int(replied), int(clicks)
+    for name, failures in _failures(session, period, channel_id, language).items():
+        figures[name].failures = failures
+    return sorted(figures.values(), key=lambda item: (-item.sent, item.name))
 
 
-def _template_messages(message: type[Message], period: Period, channel_id: int | None) -> list:  # type: ignore[type-arg]
+def _template_messages(period: Period, channel_id: int | None) -> list:  # type: ignore[type-arg]
     """Our template messages of the period (the conditions the partial index serves)."""
     conditions = [
-        message.template_name.is_not(None),  # type: ignore[union-attr]
-        message.created_at >= period.start,
-        message.created_at < period.end,
-        message.direction == "out",
+        MESSAGES.template_name.is_not(None),
+        MESSAGES.created_at >= period.start,
+        MESSAGES.created_at < period.end,
     ]
     if channel_id is not None:
-        conditions.append(message.channel_id == channel_id)
+        conditions.append(MESSAGES.channel_id == channel_id)
     return conditions
 
 
@@ -135,10 +100,10 @@ def _failures(
 ) -> dict[str, list[tuple[str, int]]]:
     """Failed template messages per template, grouped by what the reader is told."""
     rows = session.connection().execute(
-        select(Message.template_name, Message.error_code, Message.error_title, func.count())  # type: ignore[call-overload]
-        .where(*_template_messages(Message, period, channel_id))
-        .where(Message.status == MessageStatus.FAILED)
-        .group_by(Message.template_name, Message.error_code, Message.error_title)
+        select(MESSAGES.template_name, MESSAGES.error_code, MESSAGES.error_title, func.count())
+        .where(*_template_messages(period, channel_id))
+        .where(MESSAGES.status == MessageStatus.FAILED)
+        .group_by(MESSAGES.template_name, MESSAGES.error_code, MESSAGES.error_title)
     )
     words: dict[str, dict[str, int]] = {}
     for name, code, title, count in rows:

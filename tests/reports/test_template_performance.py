@@ -16,6 +16,7 @@ from core.failures import describe
 from core.models import Role, utcnow
 from core.reports import template_performance
 from core.reports.periods import Period
+from core.reports.rebuild import rebuild
 from core.reports.recording import hour_of
 from tests.reports.timeline import Timeline
 from tests.store_helpers import make_channel
@@ -99,3 +100,12 @@ def test_the_command_line_lists_every_template(engine, sends, cli) -> None:
     listed = {row["template"]: row for row in json.loads(result.stdout)}
     assert listed["promo"]["replied"] == 2 and listed["promo"]["clicks"] == 1
     assert listed["aviso"]["failures"][0]["count"] == 1
+
+
+def test_rebuilding_from_the_messages_gives_the_same_table(engine, sends) -> None:
+    period = Period(sends["base"], utcnow())
+    with Session(engine) as session:
+        kept = template_performance.performance(session, CLI_ACTOR, period, language="en")
+    rebuild(engine, CLI_ACTOR)
+    with Session(engine) as session:
+        assert template_performance.performance(session, CLI_ACTOR, period, language="en") == kept

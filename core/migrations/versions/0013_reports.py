@@ -8,8 +8,10 @@ Create Date: 2026-12-01 10:30:00.000000
   direction and sender, spread over a few ``slot`` rows that readers add up.
 - ``report_response_hours``: first responses per channel, hour, responder and time bucket.
 - ``report_reply_waits``: the conversations waiting for the team's answer, since when.
-- Two partial indexes on ``messages``: template messages by time, and replies by the message
-  they quote (template performance).
+- ``report_template_hours``: replies and button presses per template and the hour it was sent;
+  ``report_template_awaiting``: conversations whose last message is an unanswered template.
+- A partial index on ``messages`` holding only template messages, by time, with their channel,
+  name and status (template performance reads it alone).
 
 The new tables start empty: ``python -m core reports rebuild`` fills them from the messages
 already stored (once, after upgrading). Downgrading drops them.
@@ -70,25 +72,45 @@ def upgrade() -> None:
     op.create_index(
         'ix_report_reply_waits_channel_since', 'report_reply_waits', ['channel_id', 'since']
     )
+    op.create_table(
+        'report_template_hours',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('channel_id', sa.Integer(), nullable=False),
+        sa.Column('hour', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('template_name', sa.String(length=512), nullable=False),
+        sa.Column('slot', sa.Integer(), nullable=False),
+        sa.Column('replied', sa.Integer(), nullable=False),
+        sa.Column('clicks', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['channel_id'], ['channels.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint(
+            'channel_id', 'hour', 'template_name', 'slot', name='uq_report_template_hours'
+        ),
+    )
+    op.create_index('ix_report_template_hours_hour', 'report_template_hours', ['hour'])
+    op.create_table(
+        'report_template_awaiting',
+        sa.Column('conversation_id', sa.Integer(), nullable=False),
+        sa.Column('channel_id', sa.Integer(), nullable=False),
+        sa.Column('template_name', sa.String(length=512), nullable=False),
+        sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['channel_id'], ['channels.id']),
+        sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id']),
+        sa.PrimaryKeyConstraint('conversation_id'),
+    )
     op.create_index(
         'ix_messages_template_created',
         'messages',
-        ['created_at'],
+        ['created_at', 'channel_id', 'template_name', 'status'],
         sqlite_where=sa.text('template_name IS NOT NULL'),
         postgresql_where=sa.text('template_name IS NOT NULL'),
-    )
-    op.create_index(
-        'ix_messages_reply_to',
-        'messages',
-        ['channel_id', 'reply_to_wa_id'],
-        sqlite_where=sa.text('reply_to_wa_id IS NOT NULL'),
-        postgresql_where=sa.text('reply_to_wa_id IS NOT NULL'),
     )
 
 
 def downgrade() -> None:
-    op.drop_index('ix_messages_reply_to', table_name='messages')
     op.drop_index('ix_messages_template_created', table_name='messages')
+    op.drop_table('report_template_awaiting')
+    op.drop_table('report_template_hours')
     op.drop_table('report_reply_waits')
     op.drop_table('report_response_hours')
     op.drop_table('report_activity_hours')
