@@ -15,10 +15,11 @@ from core.reports.periods import Period
 from pages._reports.charts import heatmap, response_trend, team_table
 from pages._reports.templates import performance_table
 from pages._widgets.flash import Words, act, show_flash
-from pages._widgets.labels import channel_label, duration, viewer_timezone
+from pages._widgets.labels import channel_label, duration, in_this_language, viewer_timezone
 from pages._widgets.session import page_guard, store
 
 TARGET = "reports_target"  # flash key
+VIEWS = ("activity", "templates")
 
 
 def chosen_filters(actor: Actor) -> tuple[Period, int | None]:
@@ -93,11 +94,19 @@ def target_setting(actor: Actor) -> None:
 def render(actor: Actor) -> None:
     st.title(t("reports.title"))
     period, channel_id = chosen_filters(actor)
-    activity, templates = st.tabs([t("reports.tab.activity"), t("reports.tab.templates")])
-    with activity:
-        activity_tab(actor, period, channel_id)
-    with templates:
+    # one view at a time: tabs would read and draw both on every run
+    view = st.segmented_control(
+        t("reports.view"),
+        VIEWS,
+        default=VIEWS[0],
+        format_func=in_this_language(lambda key, language: t(f"reports.tab.{key}", language)),
+        key="reports_view",
+        label_visibility="collapsed",
+    )
+    if view == "templates":
         templates_tab(actor, period, channel_id)
+    else:
+        activity_tab(actor, period, channel_id)
     if actor.can(Permission.MANAGE_CHANNELS):
         with st.expander(t("reports.target.heading")):
             target_setting(actor)

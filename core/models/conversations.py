@@ -86,13 +86,15 @@ class Message(SQLModel, table=True):
         Index("ix_messages_conversation_created", "conversation_id", "created_at"),
         # export and reports per channel over time
         Index("ix_messages_channel_created", "channel_id", "created_at"),
-        # template performance: a period's template messages by status, from the index alone
+        # template performance: a period's template messages by status and error, from the
+        # index alone
         Index(
             "ix_messages_template_created",
             "created_at",
             "channel_id",
             "template_name",
             "status",
+            "error_code",
             sqlite_where=text("template_name IS NOT NULL"),
             postgresql_where=text("template_name IS NOT NULL"),
         ),

@@ -15,10 +15,11 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlmodel import Session
 
 from core.access.auth import Actor, Permission, require
+from core.d360.errors import class_for_code
 from core.failures import describe
 from core.i18n import t
 from core.models import Message, MessageStatus, TemplateHour
@@ -98,23 +99,44 @@ def _template_messages(period: Period, channel_id: int | None) -> list:  # type:
 def _failures(
     session: Session, period: Period, channel_id: int | None, language: str | None
 ) -> dict[str, list[tuple[str, int]]]:
-    """Failed template messages per template, grouped by what the reader is told."""
-    rows = session.connection().execute(
-        select(MESSAGES.template_name, MESSAGES.error_code, MESSAGES.error_title, func.count())
-        .where(*_template_messages(period, channel_id))
-        .where(MESSAGES.status == MessageStatus.FAILED)
-        .group_by(MESSAGES.template_name, MESSAGES.error_code, MESSAGES.error_title)
-    )
+    """Failed template messages per template, grouped by what the reader is told.
+
+    Counted by error code from the index; only a failure whose code we have no words for (or no
+    code: a reason of ours) has its stored title read, which then says it."""
     words: dict[str, dict[str, int]] = {}
-    for name, code, title, count in rows:
-        said = (
-            describe(code, title, language) if (code or title) else t("reports.no_reason", language)
-        )
+    failed = [*_template_messages(period, channel_id), MESSAGES.status == MessageStatus.FAILED]
+    for name, code, count in session.connection().execute(
+        select(MESSAGES.template_name, MESSAGES.error_code, func.count())
+        .where(*failed)
+        .group_by(MESSAGES.template_name, MESSAGES.error_code)
+    ):
+        if code is not None and class_for_code(code) is not None:
+            titles = [(None, count)]
+        else:
+            titles = (
+                session.connection()
+                .execute(
+                    select(MESSAGES.error_title, func.count())
+                    .where(*failed, MESSAGES.template_name == name, _same_code(code))
+                    .group_by(MESSAGES.error_title)
+                )
+                .all()
+            )
         per_template = words.setdefault(name, {})
-        per_template[said] = per_template.get(said, 0) + int(count)
+        for title, times in titles:
+            said = (
+                describe(code, title, language)
+                if (code or title)
+                else t("reports.no_reason", language)
+            )
+            per_template[said] = per_template.get(said, 0) + int(times)
     return {
         name: sorted(counts.items(), key=lambda item: -item[1]) for name, counts in words.items()
     }
+
+
+def _same_code(code: int | None) -> ColumnElement[bool]:
+    return MESSAGES.error_code.is_(None) if code is None else MESSAGES.error_code == code
 
 
 COLUMNS = ("template", "sent", "delivered", "read", "replied", "clicks", "failed", "failures")

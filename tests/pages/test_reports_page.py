@@ -72,13 +72,15 @@ def test_the_reports_page_draws_its_charts_and_tables(run_page, roles, traffic) 
     at = run_page(PAGE, roles[Role.MANAGER])
     assert "Reports" in texts(at)
     assert len(at.get("vega_lite_chart")) == 2  # the heatmap, the response trend
-    team, templates = at.dataframe
+    [team] = at.dataframe
     assert team.value.iloc[0].to_dict() == {
         "Team member": "agent1",
         "Messages sent": 1,
         "Customers answered": 1,
         "First response (median)": "2 min",
     }
+    at.button_group(key="reports_view").set_value("templates").run()
+    [templates] = at.dataframe
     row = templates.value.iloc[0]
     assert (row["Template"], row["Sent"], row["Read"], row["Replied"]) == ("bienvenida", 1, 1, 1)
     assert at.get("download_button")

@@ -11,7 +11,7 @@ Create Date: 2026-12-01 10:30:00.000000
 - ``report_template_hours``: replies and button presses per template and the hour it was sent;
   ``report_template_awaiting``: conversations whose last message is an unanswered template.
 - A partial index on ``messages`` holding only template messages, by time, with their channel,
-  name and status (template performance reads it alone).
+  name, status and error code (template performance reads it alone).
 
 The new tables start empty: ``python -m core reports rebuild`` fills them from the messages
 already stored (once, after upgrading). Downgrading drops them.
@@ -101,7 +101,7 @@ def upgrade() -> None:
     op.create_index(
         'ix_messages_template_created',
         'messages',
-        ['created_at', 'channel_id', 'template_name', 'status'],
+        ['created_at', 'channel_id', 'template_name', 'status', 'error_code'],
         sqlite_where=sa.text('template_name IS NOT NULL'),
         postgresql_where=sa.text('template_name IS NOT NULL'),
     )
