@@ -2,8 +2,9 @@
 
 Each page runs headless (Streamlit's AppTest) several times on an empty store and on the full
 one, each page and store in a process of its own; figures per page: p95_ms on the full store and
-ratio_to_empty (p95 full / p95 empty). ``python -m bench.pages home reports`` runs only the pages
-named (by file name).
+ratio_to_empty (p95 full / p95 empty), and the same for the CPU time the page's process spent
+(cpu_p95_ms, cpu_ratio_to_empty: on a machine others share, wall time measures their load too).
+``python -m bench.pages home reports`` runs only the pages named (by file name).
 
 The full store's conversations go back and forth (a customer writes, an agent answers a second
 later), one outbound message in ten is a template (read, delivered or failed), and the report
@@ -162,8 +163,9 @@ def fill(engine, messages: int, contacts: int, templates: int) -> None:  # type:
     )
 
 
-def time_page(page: str) -> float:
-    """p95 of one page's runs in this process, on the store the environment names."""
+def time_page(page: str) -> tuple[float, float]:
+    """p95 of one page's runs in this process, on the store the environment names: wall time,
+    and the CPU time this process spent (what the page costs whatever else the machine runs)."""
     import streamlit as st
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
@@ -184,17 +186,18 @@ def time_page(page: str) -> float:
     # A page run on its own has no menu for its links to name (home links to every page): the
     # links are drawn as nothing, all else as the server runs it.
     st.page_link = lambda *args, **kwargs: None
-    times = []
+    times, cpu_times = [], []
     for _ in range(WARM_UP + RUNS):
         at = AppTest.from_file(str(PROJECT_DIR / page), default_timeout=120)
         at.session_state["actor"] = CLI_ACTOR
         at.session_state["language"] = "es"
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         at.run()
         times.append((time.perf_counter() - started) * 1000)
+        cpu_times.append((time.process_time() - cpu_started) * 1000)
         if at.exception:
             raise RuntimeError(f"{page}: {at.exception}")
-    return statistics.quantiles(times[WARM_UP:], n=20)[18]
+    return tuple(statistics.quantiles(kept[WARM_UP:], n=20)[18] for kept in (times, cpu_times))  # type: ignore[return-value]
 
 
 def prepare(folder: str, fill_store: bool) -> dict[str, str]:
@@ -214,7 +217,7 @@ def prepare(folder: str, fill_store: bool) -> dict[str, str]:
     return env
 
 
-def timed_apart(page: str, env: dict[str, str]) -> float:
+def timed_apart(page: str, env: dict[str, str]) -> tuple[float, float]:
     """:func:`time_page` in a fresh process: what one page costs does not depend on which pages
     (and how many test sessions) this process ran before."""
     output = subprocess.run(
@@ -225,12 +228,13 @@ def timed_apart(page: str, env: dict[str, str]) -> float:
         text=True,
         check=True,
     ).stdout
-    return float(output.strip().splitlines()[-1])
+    wall, cpu = output.strip().splitlines()[-1].split()
+    return float(wall), float(cpu)
 
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["time"]:
-        print(time_page(argv[1]))
+        print(*time_page(argv[1]))
         return
     with (
         tempfile.TemporaryDirectory(prefix="bench-pages-") as empty_folder,
@@ -241,10 +245,15 @@ def main(argv: list[str]) -> None:
         figures: dict[str, float] = {}
         chosen = [page for page in PAGES if not argv or Path(page).stem in argv]
         for page in chosen:  # each page on both stores one after the other: the same noise
-            empty, full = timed_apart(page, empty_env), timed_apart(page, full_env)
+            (empty, empty_cpu), (full, full_cpu) = (
+                timed_apart(page, empty_env),
+                timed_apart(page, full_env),
+            )
             name = Path(page).stem
             figures[f"{name}_p95_ms"] = round(full, 1)
             figures[f"{name}_ratio_to_empty"] = round(full / empty, 2)
+            figures[f"{name}_cpu_p95_ms"] = round(full_cpu, 1)
+            figures[f"{name}_cpu_ratio_to_empty"] = round(full_cpu / empty_cpu, 2)
     record("pages" if chosen == PAGES else "pages:" + ",".join(argv), figures)
 
 
