@@ -13,7 +13,8 @@ from core.access.auth import CLI_ACTOR
 from core.db import get_engine, session_scope
 from core.models import Campaign, RemoteTemplate, Role, WorkspaceTemplate, utcnow
 from core.reports import charts, response_times, summary
-from core.reports.periods import Period, between
+from core.reports.periods import Period, between, last_days
+from core.reports.periods import today as periods_today
 from core.reports.rebuild import rebuild
 from core.reports.recording import hour_of
 from tests.reports.timeline import Timeline
@@ -188,3 +189,19 @@ def test_only_an_admin_sets_the_answer_target_and_only_to_an_offered_value(engin
         response_times.set_target_minutes(session, team[Role.ADMIN], 30)
     with Session(get_engine()) as session:
         assert response_times.target_minutes(session) == 30
+
+
+def test_today_starts_at_the_viewers_midnight_and_periods_compare_with_the_one_before() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    now = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # 02:30 in Madrid, still 30 November in Lima
+    madrid, lima = (
+        periods_today(ZoneInfo("Europe/Madrid"), now),
+        periods_today(ZoneInfo("America/Lima"), now),
+    )
+    assert madrid.start == datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
+    assert lima.start == datetime(2026, 11, 30, 5, 0, tzinfo=UTC)
+    assert madrid.end == lima.end == datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    week = last_days(7, now)
+    assert week.previous == Period(week.start - timedelta(days=7), week.start)
