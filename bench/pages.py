@@ -2,7 +2,13 @@
 
 Each page runs headless (Streamlit's AppTest) several times on an empty store and on the full
 one, each page and store in a process of its own; figures per page: p95_ms on the full store and
-ratio_to_empty (p95 full / p95 empty).
+ratio_to_empty (p95 full / p95 empty), and the same for the CPU time the page's process spent
+(cpu_p95_ms, cpu_ratio_to_empty: on a machine others share, wall time measures their load too).
+``python -m bench.pages home reports`` runs only the pages named (by file name).
+
+The full store's conversations go back and forth (a customer writes, an agent answers a second
+later), one outbound message in ten is a template (read, delivered or failed), and the report
+rows are counted from the messages afterwards (``reports rebuild``), as after an upgrade.
 
 The team inbox's filtered views (mine, unassigned, a status, a member, a label, and the counts per
 view) are timed as the conversation list asks for them (``core.conversations.threads``), in a
@@ -32,6 +38,8 @@ TEMPLATES = 5_000
 RUNS = 20
 WARM_UP = 2
 PAGES = [
+    "pages/home.py",
+    "pages/reports.py",
     "pages/conversations.py",
     "pages/inbox_settings.py",
     "pages/channels.py",
@@ -54,7 +62,9 @@ def fill(engine, messages: int, contacts: int, templates: int) -> None:  # type:
     from sqlalchemy import insert
 
     from core import crypto
+    from core.access.auth import CLI_ACTOR
     from core.models import Channel, Contact, Conversation, Message, RemoteTemplate
+    from core.reports.rebuild import rebuild
 
     now = datetime.now(UTC)
     with engine.begin() as connection:
@@ -108,24 +118,32 @@ def fill(engine, messages: int, contacts: int, templates: int) -> None:  # type:
                 ],
             )
     fill_labels(engine, contacts, now)
+
+    def message(k: int) -> dict[str, object]:
+        """Even: a customer writes; odd: an agent answers in the same conversation (one in ten
+        answers is a template)."""
+        outbound = k % 2 == 1
+        template = outbound and k % 20 == 1
+        return {
+            "channel_id": channel_id,
+            "conversation_id": (k // 2) % contacts + 1,
+            "wa_message_id": f"wamid.{k}",
+            "direction": "out" if outbound else "in",
+            "type": "template" if template else "text",
+            "text": f"mensaje número {k}",
+            "template_name": f"plantilla_{k % 40}" if template else None,
+            "status": ("read", "delivered", "failed")[k % 3] if template else "read",
+            "error_code": 131049 if template and k % 3 == 2 else None,
+            "sent_by_user_id": (k // 2) % AGENTS + 1 if outbound else None,
+            "created_at": now - timedelta(seconds=messages - k),
+            "status_at": now,
+        }
+
     for start in range(0, messages, 50_000):
         with engine.begin() as connection:
             connection.execute(
                 insert(Message),
-                [
-                    {
-                        "channel_id": channel_id,
-                        "conversation_id": (k % contacts) + 1,
-                        "wa_message_id": f"wamid.{k}",
-                        "direction": "in" if k % 2 else "out",
-                        "type": "text",
-                        "text": f"mensaje número {k}",
-                        "status": "read",
-                        "created_at": now - timedelta(seconds=messages - k),
-                        "status_at": now,
-                    }
-                    for k in range(start, min(start + 50_000, messages))
-                ],
+                [message(k) for k in range(start, min(start + 50_000, messages))],
             )
     with engine.begin() as connection:
         connection.execute(
@@ -145,6 +163,11 @@ def fill(engine, messages: int, contacts: int, templates: int) -> None:  # type:
                 for k in range(templates)
             ],
         )
+    started = time.monotonic()
+    counted = rebuild(engine, CLI_ACTOR)
+    print(
+        f"counted the report rows in {time.monotonic() - started:.0f} s: {counted}", file=sys.stderr
+    )
 
 
 def inbox_state(k: int, now: datetime) -> dict[str, object]:
@@ -257,8 +280,10 @@ def p95(run: Callable[[], object]) -> float:
     return statistics.quantiles(times[WARM_UP:], n=20)[18]
 
 
-def time_page(page: str) -> float:
-    """p95 of one page's runs in this process, on the store the environment names."""
+def time_page(page: str) -> tuple[float, float]:
+    """p95 of one page's runs in this process, on the store the environment names: wall time,
+    and the CPU time this process spent (what the page costs whatever else the machine runs)."""
+    import streamlit as st
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
@@ -275,17 +300,21 @@ def time_page(page: str) -> float:
         PagesManager.uses_pages_directory = False
 
     PagesManager.__init__ = init  # as the server runs pages: through st.navigation only
-    times = []
+    # A page run on its own has no menu for its links to name (home links to every page): the
+    # links are drawn as nothing, all else as the server runs it.
+    st.page_link = lambda *args, **kwargs: None
+    times, cpu_times = [], []
     for _ in range(WARM_UP + RUNS):
         at = AppTest.from_file(str(PROJECT_DIR / page), default_timeout=120)
         at.session_state["actor"] = CLI_ACTOR
         at.session_state["language"] = "es"
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         at.run()
         times.append((time.perf_counter() - started) * 1000)
+        cpu_times.append((time.process_time() - cpu_started) * 1000)
         if at.exception:
             raise RuntimeError(f"{page}: {at.exception}")
-    return statistics.quantiles(times[WARM_UP:], n=20)[18]
+    return tuple(statistics.quantiles(kept[WARM_UP:], n=20)[18] for kept in (times, cpu_times))  # type: ignore[return-value]
 
 
 def prepare(folder: str, fill_store: bool) -> dict[str, str]:
@@ -305,7 +334,7 @@ def prepare(folder: str, fill_store: bool) -> dict[str, str]:
     return env
 
 
-def timed_apart(page: str, env: dict[str, str]) -> float:
+def timed_apart(page: str, env: dict[str, str]) -> tuple[float, float]:
     """:func:`time_page` in a fresh process: what one page costs does not depend on which pages
     (and how many test sessions) this process ran before."""
     output = subprocess.run(
@@ -316,7 +345,8 @@ def timed_apart(page: str, env: dict[str, str]) -> float:
         text=True,
         check=True,
     ).stdout
-    return float(output.strip().splitlines()[-1])
+    wall, cpu = output.strip().splitlines()[-1].split()
+    return float(wall), float(cpu)
 
 
 def views_apart(env: dict[str, str]) -> dict[str, float]:
@@ -334,7 +364,7 @@ def views_apart(env: dict[str, str]) -> dict[str, float]:
 
 def main(argv: list[str]) -> None:
     if argv[:1] == ["time"]:
-        print(time_page(argv[1]))
+        print(*time_page(argv[1]))
         return
     if argv[:1] == ["views"]:
         print(json.dumps(time_views()))
@@ -346,16 +376,23 @@ def main(argv: list[str]) -> None:
         empty_env = prepare(empty_folder, fill_store=False)
         full_env = prepare(full_folder, fill_store=True)
         figures: dict[str, float] = {}
-        for page in PAGES:  # each page on both stores one after the other: the same noise
-            empty, full = timed_apart(page, empty_env), timed_apart(page, full_env)
+        chosen = [page for page in PAGES if not argv or Path(page).stem in argv]
+        for page in chosen:  # each page on both stores one after the other: the same noise
+            (empty, empty_cpu), (full, full_cpu) = (
+                timed_apart(page, empty_env),
+                timed_apart(page, full_env),
+            )
             name = Path(page).stem
             figures[f"{name}_p95_ms"] = round(full, 1)
             figures[f"{name}_ratio_to_empty"] = round(full / empty, 2)
-        empty_views, full_views = views_apart(empty_env), views_apart(full_env)
-        for view, full in full_views.items():
-            figures[f"inbox_{view}_p95_ms"] = round(full, 1)
-            figures[f"inbox_{view}_ratio_to_empty"] = round(full / empty_views[view], 2)
-    record("pages", figures)
+            figures[f"{name}_cpu_p95_ms"] = round(full_cpu, 1)
+            figures[f"{name}_cpu_ratio_to_empty"] = round(full_cpu / empty_cpu, 2)
+        if not argv or "inbox" in argv:
+            empty_views, full_views = views_apart(empty_env), views_apart(full_env)
+            for view, full in full_views.items():
+                figures[f"inbox_{view}_p95_ms"] = round(full, 1)
+                figures[f"inbox_{view}_ratio_to_empty"] = round(full / empty_views[view], 2)
+    record("pages" if chosen == PAGES else "pages:" + ",".join(argv), figures)
 
 
 if __name__ == "__main__":

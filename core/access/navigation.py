@@ -70,6 +70,13 @@ PAGES: tuple[PageSpec, ...] = (
         Permission.VIEW_CAMPAIGNS,
         "campaigns",
     ),
+    PageSpec(
+        "pages/reports.py",
+        "nav.reports",
+        ":material/monitoring:",
+        Permission.VIEW_REPORTS,
+        "reports",
+    ),
     PageSpec("pages/users.py", "nav.users", ":material/group:", Permission.MANAGE_USERS, "users"),
     PageSpec("pages/audit.py", "nav.audit", ":material/history:", Permission.VIEW_AUDIT, "audit"),
     PageSpec("pages/account.py", "nav.account", ":material/shield_person:", None, "account"),

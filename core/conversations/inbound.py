@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +34,7 @@ from core.models import (
     utcnow,
 )
 from core.outbox.bridge import queue_greeting
+from core.reports import recording
 
 PREVIEW_LENGTH = 120
 OPT_OUT_TYPES = frozenset({"text", "button", "interactive"})
@@ -86,6 +87,9 @@ class InboundPlan:
     """The messages not stored yet, each with its WhatsApp id (or a stand-in), in order."""
     found: contacts.Found
     """The senders' contacts and conversations that exist already."""
+    last_inbound: dict[int, datetime] = field(default_factory=dict)
+    """When each of those conversations' customer last wrote, before these messages (reports:
+    which messages open a conversation)."""
 
 
 def apply_inbound(
@@ -107,7 +111,8 @@ def plan_messages(session: Session, arrivals: list[Arrival]) -> InboundPlan:
     fresh = _not_stored_yet(session, arrivals)
     if not fresh:
         return InboundPlan([], contacts.Found({}, {}))
-    return InboundPlan(fresh, contacts.find(session, (_contact_key(a) for a, _ in fresh)))
+    found = contacts.find(session, (_contact_key(a) for a, _ in fresh))
+    return InboundPlan(fresh, found, recording.last_inbound(session, found.threads.values()))
 
 
 def store_messages(session: Session, plan: InboundPlan) -> None:
@@ -141,11 +146,23 @@ def store_messages(session: Session, plan: InboundPlan) -> None:
         .scalars()
         .all()
     )
+    recording.record_inbound(session, [_stored(row) for row in rows], plan.last_inbound)
     latest = _touch_threads(session, plan, contact_ids, thread_ids)
     _touch_contacts(session, plan, contact_ids)
     _queue_media(session, plan, message_ids)
     _follow_ups(session, plan, contact_ids, thread_ids, reached.created)
     after_customer_wrote(session, latest)
+
+
+def _stored(row: dict[str, Any]) -> recording.Stored:
+    return recording.Stored(
+        row["channel_id"],
+        row["conversation_id"],
+        row["created_at"],
+        "in",
+        row["type"],
+        quoting=row["reply_to_wa_id"],
+    )
 
 
 def _not_stored_yet(session: Session, arrivals: list[Arrival]) -> list[tuple[Arrival, str]]:
@@ -369,6 +386,9 @@ def apply_echo(
     session.add(stored)
     touch_conversation(conversation, when, summary(echo), inbound=False)
     changes.note(session, channel.id)
+    recording.record_outbound(
+        session, [recording.Stored(channel.id or 0, conversation.id or 0, when, "out", echo.type)]
+    )
     return stored
 
 

@@ -25,6 +25,13 @@ from core.models.inbox import (
     Label,
 )
 from core.models.queues import OutboundJob, WebhookEvent
+from core.models.reports import (
+    ActivityHour,
+    ReplyWait,
+    ResponseHour,
+    TemplateAwaitingReply,
+    TemplateHour,
+)
 from core.models.security import LoginThrottle, RecoveryCode, TwoFactor
 from core.models.templates import RemoteTemplate, TemplateStatusChange, WorkspaceTemplate
 
@@ -60,4 +67,9 @@ __all__ = [
     "CannedReply",
     "ConversationNote",
     "BusinessHours",
+    "ActivityHour",
+    "ResponseHour",
+    "ReplyWait",
+    "TemplateHour",
+    "TemplateAwaitingReply",
 ]

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from core.models.columns import choice_type, created_column, json_column, when_column
@@ -99,6 +99,18 @@ class Message(SQLModel, table=True):
         Index("ix_messages_conversation_created", "conversation_id", "created_at"),
         # export and reports per channel over time
         Index("ix_messages_channel_created", "channel_id", "created_at"),
+        # template performance: a period's template messages by status and error, from the
+        # index alone
+        Index(
+            "ix_messages_template_created",
+            "created_at",
+            "channel_id",
+            "template_name",
+            "status",
+            "error_code",
+            sqlite_where=text("template_name IS NOT NULL"),
+            postgresql_where=text("template_name IS NOT NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

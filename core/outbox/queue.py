@@ -18,6 +18,7 @@ from core.channels import changes
 from core.conversations.statuses import callback_data_for
 from core.db import in_row_order
 from core.models import Channel, Contact, Conversation, Message, MessageStatus, OutboundJob, utcnow
+from core.reports import recording
 
 MESSAGES = Message.__table__.c  # type: ignore[attr-defined]
 PREVIEW_LENGTH = 120
@@ -119,6 +120,21 @@ def enqueue_many(session: Session, channel: Channel, items: list[Outgoing]) -> l
     )
     _touch_threads(connection, items, now)
     changes.note(session, channel.id)
+    recording.record_outbound(
+        session,
+        [
+            recording.Stored(
+                channel.id or 0,
+                item.conversation_id,
+                now,
+                "out",
+                item.message_type,
+                item.sent_by_user_id,
+                item.template_name,
+            )
+            for item in items
+        ],
+    )
     return message_ids
 
 

@@ -81,3 +81,19 @@ def role_label(role: str, language: str | None = None) -> str:
 def channel_label(channel: NamedChannel) -> str:
     """How a channel is named in pickers, lists and headings: ``Shop (+34600000000)``."""
     return f"{channel.name} ({channel.number})"
+
+
+def duration(seconds: float | None, missing: str = "–") -> str:
+    """A length of time as people say it: ``45 s``, ``12 min``, ``3 h 20 min``, ``2 d 4 h``."""
+    if seconds is None:
+        return missing
+    whole = round(seconds)
+    if whole < 60:
+        return t("time.seconds", n=whole)
+    if whole < 3600:
+        return t("time.minutes", n=round(whole / 60))
+    if whole < 86400:
+        hours, minutes = divmod(round(whole / 60), 60)
+        return t("time.hours_minutes", h=hours, m=minutes) if minutes else t("time.hours", n=hours)
+    days, hours = divmod(round(whole / 3600), 24)
+    return t("time.days_hours", d=days, h=hours) if hours else t("time.days", n=days)

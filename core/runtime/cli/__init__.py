@@ -3,8 +3,8 @@
 Every command prints words for people, or JSON with ``--json``; an error is one clear line on
 stderr and a non-zero exit status. Each command group is a module of its own (``users``,
 ``channels``, ``messages``, ``templates``, ``campaigns``, ``conversations``, ``canned``,
-``contacts``, ``serve`` for serve/worker/migrate) whose ``add_commands`` adds its arguments and
-handlers to the parser; ``acting`` says who a command acts as (``--as USERNAME``).
+``contacts``, ``reports``, ``serve`` for serve/worker/migrate) whose ``add_commands`` adds its
+arguments and handlers to the parser; ``acting`` says who a command acts as (``--as USERNAME``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from core.runtime.cli import (
     contacts,
     conversations,
     messages,
+    reports,
     serve,
     templates,
     users,
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
         contacts,
         templates,
         campaigns,
+        reports,
     ):
         group.add_commands(commands, common)
     sandbox = commands.add_parser("sandbox", help="run the 360Dialog sandbox (its own --json)")

@@ -1,0 +1,1 @@
+"""Tests of what managers read: the overview, the charts, template performance."""
