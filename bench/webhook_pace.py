@@ -1,0 +1,193 @@
+"""Webhook bodies at a steady rate from one asyncio process, every answer timed.
+
+``wrk`` (``bench.load``) finds the most the server can take; this asks what one answer costs at a
+given rate, as 360Dialog posts them: a body every ``1/rate`` seconds whether or not the previous
+answers came back. Each latency counts from when the body was *due*, not from when it was sent,
+so a server that stalls is charged for the bodies waiting behind it (wrk2's correction for
+"coordinated omission"); how late this process itself sent them is reported apart, because on a
+small machine the load generator competes with the server for the same cores.
+
+Raw HTTP/1.1 over ``asyncio.open_connection`` with keep-alive: a pool of connections opened as
+needed, at most ``connections``. An HTTP client library would cost this process several times
+more CPU per request than the request costs the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from bench.load import INBOUND, OUTBOUND_IDS, STATUS
+from bench.server import WEBHOOK_SECRET
+from core.channels.registry import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
+
+STATES = ("sent", "delivered", "read")
+CUSTOMERS = 5000  # the inbound bodies' senders: +3461100NNNNN, as in bench.load
+_INBOUND = json.dumps(INBOUND)
+_STATUS = json.dumps(STATUS)
+
+
+def body(index: int, tag: str) -> bytes:
+    """The ``index``-th body of a load: one inbound message in four, else a status of one of our
+    sent messages (``bench.load``'s real-format bodies, ids unique per ``tag``)."""
+    if index % 4 == 0:
+        text = (
+            _INBOUND.replace("__T__", tag)
+            .replace("__N__", str(index))
+            .replace("__C__", f"{index % CUSTOMERS:05d}")
+        )
+    else:
+        text = _STATUS.replace("__O__", str(index % OUTBOUND_IDS)).replace(
+            "__S__", STATES[index % 3]
+        )
+    return text.encode()
+
+
+def inbound_text_body(wa_id: str, message_id: str, text: str) -> bytes:
+    """One inbound text message from ``wa_id`` (the update figure's body)."""
+    payload = json.loads(_INBOUND)
+    value = payload["entry"][0]["changes"][0]["value"]
+    value["contacts"][0]["wa_id"] = value["messages"][0]["from"] = wa_id
+    value["contacts"][0]["profile"]["name"] = f"+{wa_id}"
+    value["messages"][0]["id"] = message_id
+    value["messages"][0]["text"]["body"] = text
+    return json.dumps(payload).encode()
+
+
+@dataclass(frozen=True)
+class PaceResult:
+    """What one paced load measured."""
+
+    sent: int
+    answered_200: int
+    failed: int
+    seconds: float
+    latencies_ms: list[float]
+    send_lag_ms: list[float]
+    client_cpu_ms_per_s: float
+
+    @property
+    def per_second(self) -> float:
+        return self.answered_200 / self.seconds
+
+    def percentile(self, values: list[float], q: int) -> float:
+        if len(values) < 2:
+            return values[0] if values else float("nan")
+        return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+    @property
+    def p50_ms(self) -> float:
+        return self.percentile(self.latencies_ms, 50)
+
+    @property
+    def p99_ms(self) -> float:
+        return self.percentile(self.latencies_ms, 99)
+
+    @property
+    def lag_p99_ms(self) -> float:
+        return self.percentile(self.send_lag_ms, 99)
+
+
+class Connections:
+    """Keep-alive HTTP/1.1 connections to one server, opened as needed up to a limit."""
+
+    def __init__(self, url: str, limit: int) -> None:
+        split = urlsplit(url)
+        self.host, self.port = split.hostname or "127.0.0.1", split.port or 80
+        self.limit = limit
+        self.opened = 0
+        self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
+            asyncio.Queue()
+        )
+
+    async def post(self, path: str, payload: bytes, headers: dict[str, str]) -> int:
+        """POST and read the answer; the status code (0: the connection failed)."""
+        reader, writer = await self._take()
+        head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        request = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{head}"
+            f"Content-Length: {len(payload)}\r\n\r\n"
+        ).encode() + payload
+        try:
+            writer.write(request)
+            status_line_and_headers = await reader.readuntil(b"\r\n\r\n")
+            status = int(status_line_and_headers.split(b" ", 2)[1])
+            length = 0
+            for line in status_line_and_headers.split(b"\r\n")[1:]:
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            await reader.readexactly(length)
+        except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+            writer.close()
+            self.opened -= 1
+            return 0
+        self.idle.put_nowait((reader, writer))
+        return status
+
+    async def _take(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self.idle.empty() and self.opened < self.limit:
+            self.opened += 1
+            try:
+                return await asyncio.open_connection(self.host, self.port)
+            except OSError:
+                self.opened -= 1
+                raise
+        return await self.idle.get()
+
+    async def close(self) -> None:
+        while not self.idle.empty():
+            _, writer = self.idle.get_nowait()
+            writer.close()
+
+
+async def paced(
+    url: str, channel_id: int, rate: float, seconds: float, tag: str, connections: int = 256
+) -> PaceResult:
+    """``rate`` bodies a second for ``seconds`` to the channel's webhook URL."""
+    pool = Connections(url, connections)
+    path = WEBHOOK_PATH.format(channel_id=channel_id)
+    headers = {"Content-Type": "application/json", WEBHOOK_SECRET_HEADER: WEBHOOK_SECRET}
+    loop = asyncio.get_running_loop()
+    total = int(rate * seconds)
+    latencies: list[float] = []
+    lags: list[float] = []
+    statuses: list[int] = []
+
+    async def one(index: int, due: float) -> None:
+        lags.append((loop.time() - due) * 1000)
+        try:
+            status = await pool.post(path, body(index, tag), headers)
+        except OSError:
+            status = 0
+        statuses.append(status)
+        latencies.append((loop.time() - due) * 1000)
+
+    cpu_before, started = time.process_time(), loop.time() + 0.05
+    pending: set[asyncio.Task[None]] = set()
+    index = 0
+    while index < total:
+        due_now = min(total, int((loop.time() - started) * rate) + 1)
+        while index < due_now:
+            task = asyncio.create_task(one(index, started + index / rate))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+            index += 1
+        await asyncio.sleep(max(started + index / rate - loop.time(), 0))
+    if pending:
+        await asyncio.wait(pending)
+    elapsed = loop.time() - started
+    cpu = time.process_time() - cpu_before
+    await pool.close()
+    return PaceResult(
+        sent=total,
+        answered_200=statuses.count(200),
+        failed=total - statuses.count(200),
+        seconds=elapsed,
+        latencies_ms=latencies,
+        send_lag_ms=lags,
+        client_cpu_ms_per_s=cpu * 1000 / elapsed,
+    )
