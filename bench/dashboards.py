@@ -88,12 +88,14 @@ def open_conversation_ids(client: StreamlitClient) -> list[int]:
     ]
 
 
-async def open_tab(url: str, username: str, row: int = 0) -> tuple[StreamlitClient, int]:
+async def open_tab(
+    url: str, username: str, row: int = 0, password: str = PASSWORD
+) -> tuple[StreamlitClient, int]:
     """A logged-in tab on the conversations page with the ``row``-th listed conversation open;
     returns the tab and that conversation's id."""
     client = StreamlitClient(url)
     await client.connect()
-    await client.login(username, PASSWORD)
+    await client.login(username, password)
     await client.navigate(CONVERSATIONS_PAGE)
     conversation_id = await open_row(client, row)
     return client, conversation_id
