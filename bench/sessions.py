@@ -91,11 +91,17 @@ async def open_tabs(
     """``count`` logged-in tabs, tab k on the k-th listed conversation; a few logins at a time
     (each checks a bcrypt hash and waits the login delay, as for a person)."""
     gate = asyncio.Semaphore(LOGINS_AT_ONCE)
+    opened = 0
 
     async def one(k: int) -> tuple[StreamlitClient, int]:
+        nonlocal opened
         async with gate:
             username = prepared.usernames[(k // TABS_PER_USER) % len(prepared.usernames)]
-            return await open_tab(url, username, row=k)
+            tab = await open_tab(url, username, row=k)
+        opened += 1
+        if opened % 10 == 0:
+            say(f"  {opened}/{count} tabs open")
+        return tab
 
     return list(await asyncio.gather(*(one(first + k) for k in range(count))))
 
@@ -153,27 +159,48 @@ def p95(values: list[float]) -> float:
 
 
 async def measure(server: Server, prepared: Prepared, args: argparse.Namespace) -> dict[str, float]:
+    """Every phase in turn, on one server: baseline, load alone, idle tabs, updates, load with
+    idle and active tabs."""
     meter = CpuMeter(server)
-    figures: dict[str, float] = {}
     await asyncio.sleep(SETTLE_SECONDS)  # the server's start-up work is not an idle cost
-
     say(f"baseline: no tab, {args.seconds:g} s")
     baseline, own = await meter.over(args.seconds)
     say(f"  server {baseline:.1f} ms CPU/s; bench process {own:.1f} ms/s")
-
     say(f"webhooks at {args.rate:g}/s for {args.seconds:g} s, no tab open")
     alone, alone_cpu = await meter.during(
         paced(server.url, prepared.channel_id, args.rate, args.seconds, "alone")
     )
     describe_load(alone, alone_cpu)
     await meter.settle(max(baseline * 2, baseline + 20))
+    figures: dict[str, float] = {"baseline_server_cpu_ms_per_s": round(baseline, 1)}
+    idle = await idle_phase(server, prepared, args, meter, baseline, figures)
+    delays = await update_delays(server.url, prepared.channel_id, idle, prepared, args.samples)
+    figures["update_p95_s"] = round(p95(delays), 2)
+    figures["update_p50_s"] = round(statistics.median(delays), 2)
+    say(
+        f"update: {args.samples} inbound messages for conversations open in idle tabs:"
+        f" p50 {figures['update_p50_s']:.2f} s, p95 {figures['update_p95_s']:.2f} s"
+    )
+    active = await busy_phase(server, prepared, args, meter, alone, figures)
+    await close_all(idle + active)
+    return figures
 
+
+async def idle_phase(
+    server: Server,
+    prepared: Prepared,
+    args: argparse.Namespace,
+    meter: CpuMeter,
+    baseline: float,
+    figures: dict[str, float],
+) -> list[tuple[StreamlitClient, int]]:
+    """``--idle`` tabs open and left alone: the server's CPU per tab over the baseline, and how
+    many runs a second each tab got (its fragments ask for about 1.3: two every 2 s, one every
+    3 s; fewer means the server could not keep up)."""
     say(f"opening {args.idle} idle tabs")
     started = time.monotonic()
     idle = await open_tabs(server.url, prepared, args.idle, first=0)
-    say(
-        f"  {args.idle} tabs logged in with a conversation open in {time.monotonic() - started:.0f} s"
-    )
+    say(f"  logged in, a conversation open in each, in {time.monotonic() - started:.0f} s")
     await asyncio.sleep(SETTLE_SECONDS)  # the tabs' first runs are not an idle cost
     runs_before = sum(client.runs_finished for client, _ in idle)
     say(f"idle: {args.idle} tabs, {args.seconds:g} s")
@@ -188,23 +215,30 @@ async def measure(server: Server, prepared: Prepared, args: argparse.Namespace) 
     figures.update(
         idle_cpu_ms_per_s=round(per_tab, 2),
         idle_server_cpu_ms_per_s=round(with_idle, 1),
-        baseline_server_cpu_ms_per_s=round(baseline, 1),
         idle_ratio_to_baseline=round(with_idle / max(baseline, 0.1), 1),
         idle_runs_per_s_per_tab=round(runs / args.idle, 2),
+        idle_bench_process_cpu_ms_per_s=round(own, 1),
     )
+    return idle
 
-    say(f"update: {args.samples} inbound messages for conversations open in idle tabs")
-    delays = await update_delays(server.url, prepared.channel_id, idle, prepared, args.samples)
-    figures["update_p95_s"] = round(p95(delays), 2)
-    figures["update_p50_s"] = round(statistics.median(delays), 2)
-    say(f"  p50 {figures['update_p50_s']:.2f} s, p95 {figures['update_p95_s']:.2f} s")
 
+async def busy_phase(
+    server: Server,
+    prepared: Prepared,
+    args: argparse.Namespace,
+    meter: CpuMeter,
+    alone: PaceResult,
+    figures: dict[str, float],
+) -> list[tuple[StreamlitClient, int]]:
+    """``--active`` more tabs at work while the webhooks come at ``--rate``, the idle tabs still
+    open: latencies, and their ratio to the same load with no tab (``alone``)."""
     say(f"opening {args.active} active tabs")
     active = await open_tabs(server.url, prepared, args.active, first=args.idle)
     stop = asyncio.Event()
     agents = [asyncio.create_task(be_active(c, cid, stop)) for c, cid in active]
     say(
-        f"webhooks at {args.rate:g}/s for {args.seconds:g} s, {args.idle} idle + {args.active} active tabs"
+        f"webhooks at {args.rate:g}/s for {args.seconds:g} s,"
+        f" {args.idle} idle + {args.active} active tabs"
     )
     busy, busy_cpu = await meter.during(
         paced(server.url, prepared.channel_id, args.rate, args.seconds, "tabs")
@@ -222,12 +256,12 @@ async def measure(server: Server, prepared: Prepared, args: argparse.Namespace) 
         webhook_no_tabs_p99_ms=round(alone.p99_ms, 1),
         webhook_p50_ratio_to_no_tabs=round(busy.p50_ms / alone.p50_ms, 1),
         webhook_p99_ratio_to_no_tabs=round(busy.p99_ms / alone.p99_ms, 1),
+        webhook_server_cpu_ms_per_s=round(busy_cpu, 1),
         send_lag_p99_ms=round(busy.lag_p99_ms, 1),
         bench_process_cpu_ms_per_s=round(busy.client_cpu_ms_per_s, 1),
         active_failed_actions=failures,
     )
-    await close_all(idle + active)
-    return figures
+    return active
 
 
 def describe_load(result: PaceResult, server_cpu: float) -> None:

@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ClientState_pb2 import ClientState, ContextInfo
 from streamlit.proto.Common_pb2 import ChatInputValue
@@ -61,7 +62,9 @@ class Node:
 
     @property
     def kind(self) -> str:
-        return self.element.WhichOneof("type") or "" if self.element is not None else "block"
+        if self.element is None:
+            return "block"
+        return self.element.WhichOneof("type") or ""
 
     @property
     def inner(self) -> Any:
@@ -159,7 +162,7 @@ class StreamlitClient:
         """Log in as a person does: fill the login form and submit it; follow the link the page
         then renders to ``/auth/session``, keep the HttpOnly cookie it sets, and reopen the tab
         with it (the browser reloads the page; a new websocket is a new Streamlit session)."""
-        if not self.find(key="login_username"):
+        if self._websocket is None:
             await self.connect()
         self.set_value("login_username", username)
         self.set_value("login_password", password)
@@ -183,8 +186,8 @@ class StreamlitClient:
                 found = TICKET_LINK.search(node.inner.body)
                 if found:
                     return urljoin(self.base_url, found.group())
-        for node in self.nodes.values():  # a refusal instead of the link: say it
-            if node.kind == "alert":
+        for node in self.nodes.values():  # a refusal (st.error) instead of the link: say it
+            if node.kind == "alert" and node.inner.format == Alert.Format.ERROR:
                 raise SessionLost(f"login refused: {node.text}")
         return None
 
@@ -388,12 +391,12 @@ class StreamlitClient:
                 self._handle(message)
                 self._wake_waiters()
         except Exception as exc:  # noqa: BLE001  (closing is how every session ends)
-            if not self._closed:
-                self._fail_waiters(SessionLost(f"the websocket closed: {exc!r}"))
-        finally:
-            self._stop_timers()
-            if not self._closed:
-                self._fail_waiters(SessionLost("the websocket closed"))
+            reason = f"the websocket closed: {exc!r}"
+        else:
+            reason = "the websocket closed"
+        self._stop_timers()
+        if not self._closed:
+            self._fail_waiters(SessionLost(reason))
 
     def _handle(self, message: ForwardMsg) -> None:
         kind = message.WhichOneof("type")
@@ -448,10 +451,11 @@ class StreamlitClient:
         now = time.monotonic()
         for waiter in list(self._text_waiters):
             wanted, future = waiter
-            if wanted in text:
+            if future.done():  # its watcher gave up
                 self._text_waiters.remove(waiter)
-                if not future.done():
-                    future.set_result(now)
+            elif wanted in text:
+                self._text_waiters.remove(waiter)
+                future.set_result(now)
 
     def _finish(self, status: int, run_id: str, fragment_ids: list[str]) -> None:
         """What the frontend removes at the end of a run: elements the run did not draw again

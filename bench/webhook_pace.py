@@ -93,20 +93,29 @@ class PaceResult:
 
 
 class Connections:
-    """Keep-alive HTTP/1.1 connections to one server, opened as needed up to a limit."""
+    """Keep-alive HTTP/1.1 connections to one server: at most ``limit`` requests in flight,
+    each on an idle connection or, when none is idle, a new one."""
 
     def __init__(self, url: str, limit: int) -> None:
         split = urlsplit(url)
         self.host, self.port = split.hostname or "127.0.0.1", split.port or 80
-        self.limit = limit
-        self.opened = 0
-        self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
-            asyncio.Queue()
-        )
+        self.slots = asyncio.Semaphore(limit)
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
     async def post(self, path: str, payload: bytes, headers: dict[str, str]) -> int:
         """POST and read the answer; the status code (0: the connection failed)."""
-        reader, writer = await self._take()
+        async with self.slots:
+            return await self._post(path, payload, headers)
+
+    async def _post(self, path: str, payload: bytes, headers: dict[str, str]) -> int:
+        try:
+            reader, writer = (
+                self.idle.pop()
+                if self.idle
+                else await asyncio.open_connection(self.host, self.port)
+            )
+        except OSError:
+            return 0
         head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         request = (
             f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{head}"
@@ -123,25 +132,14 @@ class Connections:
             await reader.readexactly(length)
         except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
             writer.close()
-            self.opened -= 1
             return 0
-        self.idle.put_nowait((reader, writer))
+        self.idle.append((reader, writer))
         return status
 
-    async def _take(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-        if self.idle.empty() and self.opened < self.limit:
-            self.opened += 1
-            try:
-                return await asyncio.open_connection(self.host, self.port)
-            except OSError:
-                self.opened -= 1
-                raise
-        return await self.idle.get()
-
-    async def close(self) -> None:
-        while not self.idle.empty():
-            _, writer = self.idle.get_nowait()
+    def close(self) -> None:
+        for _, writer in self.idle:
             writer.close()
+        self.idle.clear()
 
 
 async def paced(
@@ -159,11 +157,7 @@ async def paced(
 
     async def one(index: int, due: float) -> None:
         lags.append((loop.time() - due) * 1000)
-        try:
-            status = await pool.post(path, body(index, tag), headers)
-        except OSError:
-            status = 0
-        statuses.append(status)
+        statuses.append(await pool.post(path, body(index, tag), headers))
         latencies.append((loop.time() - due) * 1000)
 
     cpu_before, started = time.process_time(), loop.time() + 0.05
@@ -181,7 +175,7 @@ async def paced(
         await asyncio.wait(pending)
     elapsed = loop.time() - started
     cpu = time.process_time() - cpu_before
-    await pool.close()
+    pool.close()
     return PaceResult(
         sent=total,
         answered_200=statuses.count(200),
