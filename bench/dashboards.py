@@ -89,24 +89,28 @@ def open_conversation_ids(client: StreamlitClient) -> list[int]:
 
 
 async def open_tab(
-    url: str, username: str, row: int = 0, password: str = PASSWORD
+    url: str, username: str, row: int = 0, password: str = PASSWORD, patience: float = 60
 ) -> tuple[StreamlitClient, int]:
     """A logged-in tab on the conversations page with the ``row``-th listed conversation open;
-    returns the tab and that conversation's id."""
-    client = StreamlitClient(url)
-    await client.connect()
-    await client.login(username, password)
-    await client.navigate(CONVERSATIONS_PAGE)
-    conversation_id = await open_row(client, row)
+    returns the tab and that conversation's id. A tab that fails on the way is closed."""
+    client = StreamlitClient(url, patience=patience)
+    try:
+        await client.connect()
+        await client.login(username, password)
+        await client.navigate(CONVERSATIONS_PAGE)
+        conversation_id = await open_row(client, row)
+    except BaseException:
+        await client.close()
+        raise
     return client, conversation_id
 
 
 async def open_row(client: StreamlitClient, row: int) -> int:
     """Click the ``row``-th listed conversation (modulo the rows shown); wait for its composer."""
-    listed = await client.until(lambda: open_conversation_ids(client), timeout=60)
+    listed = await client.until(lambda: open_conversation_ids(client))
     conversation_id = listed[row % len(listed)]
     await client.click(f"{OPEN_BUTTON}{conversation_id}")
-    await client.until(lambda: client.find(key=f"{COMPOSER}{conversation_id}"), timeout=60)
+    await client.until(lambda: client.find(key=f"{COMPOSER}{conversation_id}"))
     return conversation_id
 
 

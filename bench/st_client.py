@@ -104,6 +104,7 @@ class StreamlitClient:
 
     base_url: str
     language: str = "es-ES"
+    patience: float = 60.0  # seconds to wait for the server at each step (a loaded one is slow)
     cookies: dict[str, str] = field(default_factory=dict)
     query_string: str = ""
     nodes: dict[tuple[int, ...], Node] = field(default_factory=dict)
@@ -126,7 +127,7 @@ class StreamlitClient:
 
     async def connect(self, page_name: str = "") -> None:
         """Open the tab at ``/<page_name>`` as a browser does, and wait for its first run."""
-        async with httpx.AsyncClient(base_url=self.base_url, timeout=30) as http:
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=self.patience) as http:
             self._keep_cookies(await http.get(HEALTH_PATH, headers=self._http_headers()))
         split = urlsplit(self.base_url)
         scheme = "wss" if split.scheme == "https" else "ws"
@@ -140,13 +141,13 @@ class StreamlitClient:
             additional_headers=headers,
             user_agent_header=USER_AGENT,
             max_size=None,
-            open_timeout=30,
+            open_timeout=self.patience,
         )
         self._closed = False
         self._reader = asyncio.create_task(self._read())
         finished = self.runs_finished
         await self._send_rerun(page_name=page_name)
-        await self.until(lambda: self.runs_finished > finished, timeout=60)
+        await self.until(lambda: self.runs_finished > finished)
 
     async def close(self) -> None:
         """Close the tab: timers stop, the websocket closes (the server ends the session)."""
@@ -158,7 +159,7 @@ class StreamlitClient:
             await asyncio.gather(self._reader, return_exceptions=True)
         self._websocket = self._reader = None
 
-    async def login(self, username: str, password: str, timeout: float = 60) -> None:
+    async def login(self, username: str, password: str) -> None:
         """Log in as a person does: fill the login form and submit it; follow the link the page
         then renders to ``/auth/session``, keep the HttpOnly cookie it sets, and reopen the tab
         with it (the browser reloads the page; a new websocket is a new Streamlit session)."""
@@ -167,8 +168,8 @@ class StreamlitClient:
         self.set_value("login_username", username)
         self.set_value("login_password", password)
         await self.click(form="login")
-        link = await self.until(self._ticket_link, timeout=timeout)
-        async with httpx.AsyncClient(base_url=self.base_url, timeout=30) as http:
+        link = await self.until(self._ticket_link)
+        async with httpx.AsyncClient(base_url=self.base_url, timeout=self.patience) as http:
             answer = await http.get(link, headers=self._http_headers())
         if answer.status_code != 303:
             raise SessionLost(f"{link} answered {answer.status_code}: {answer.text[:200]}")
@@ -232,8 +233,10 @@ class StreamlitClient:
     def texts(self) -> list[str]:
         return [node.text for node in self.find() if node.text]
 
-    async def until(self, condition: Callable[[], Any], timeout: float = 30) -> Any:
-        """The condition's first truthy answer, asked after every message from the server."""
+    async def until(self, condition: Callable[[], Any], timeout: float | None = None) -> Any:
+        """The condition's first truthy answer, asked whenever a run finishes;
+        ``SessionLost`` after ``timeout`` seconds (default: the tab's ``patience``)."""
+        timeout = self.patience if timeout is None else timeout
         answer = condition()
         if answer:
             return answer
@@ -299,8 +302,7 @@ class StreamlitClient:
         finished = self.runs_finished
         await self._send_rerun(page_script_hash=page_hash)
         await self.until(
-            lambda: self.runs_finished > finished and self.page_script_hash == page_hash,
-            timeout=60,
+            lambda: self.runs_finished > finished and self.page_script_hash == page_hash
         )
 
     def _only(self, key: str) -> Node:
@@ -389,7 +391,8 @@ class StreamlitClient:
                 message = ForwardMsg()
                 message.ParseFromString(data)
                 self._handle(message)
-                self._wake_waiters()
+                if message.WhichOneof("type") == "script_finished":
+                    self._wake_waiters()  # once a run, not at each of its hundreds of deltas
         except Exception as exc:  # noqa: BLE001  (closing is how every session ends)
             reason = f"the websocket closed: {exc!r}"
         else:

@@ -66,7 +66,8 @@ class PaceResult:
     answered_200: int
     failed: int
     seconds: float
-    latencies_ms: list[float]
+    latencies_ms: list[float]  # from when each body was due
+    sent_latencies_ms: list[float]  # from when this process got to send it
     send_lag_ms: list[float]
     client_cpu_ms_per_s: float
 
@@ -86,6 +87,14 @@ class PaceResult:
     @property
     def p99_ms(self) -> float:
         return self.percentile(self.latencies_ms, 99)
+
+    @property
+    def sent_p50_ms(self) -> float:
+        return self.percentile(self.sent_latencies_ms, 50)
+
+    @property
+    def sent_p99_ms(self) -> float:
+        return self.percentile(self.sent_latencies_ms, 99)
 
     @property
     def lag_p99_ms(self) -> float:
@@ -152,13 +161,17 @@ async def paced(
     loop = asyncio.get_running_loop()
     total = int(rate * seconds)
     latencies: list[float] = []
+    sent_latencies: list[float] = []
     lags: list[float] = []
     statuses: list[int] = []
 
     async def one(index: int, due: float) -> None:
-        lags.append((loop.time() - due) * 1000)
+        sent = loop.time()
+        lags.append((sent - due) * 1000)
         statuses.append(await pool.post(path, body(index, tag), headers))
-        latencies.append((loop.time() - due) * 1000)
+        answered = loop.time()
+        latencies.append((answered - due) * 1000)
+        sent_latencies.append((answered - sent) * 1000)
 
     cpu_before, started = time.process_time(), loop.time() + 0.05
     pending: set[asyncio.Task[None]] = set()
@@ -182,6 +195,7 @@ async def paced(
         failed=total - statuses.count(200),
         seconds=elapsed,
         latencies_ms=latencies,
+        sent_latencies_ms=sent_latencies,
         send_lag_ms=lags,
         client_cpu_ms_per_s=cpu * 1000 / elapsed,
     )
