@@ -131,14 +131,13 @@ class StreamlitClient:
             self._keep_cookies(await http.get(HEALTH_PATH, headers=self._http_headers()))
         split = urlsplit(self.base_url)
         scheme = "wss" if split.scheme == "https" else "ws"
-        headers = {"Accept-Language": f"{self.language},{self.language[:2]};q=0.9"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         self._websocket = await connect(
             f"{scheme}://{split.netloc}{STREAM_PATH}",
             subprotocols=["streamlit", self.cookies.get(XSRF_COOKIE, NO_XSRF_TOKEN)],  # type: ignore[list-item]
             origin=f"{split.scheme}://{split.netloc}",  # type: ignore[arg-type]
-            additional_headers=headers,
+            additional_headers={
+                key: value for key, value in self._http_headers().items() if key != "User-Agent"
+            },
             user_agent_header=USER_AGENT,
             max_size=None,
             open_timeout=self.patience,
@@ -146,7 +145,7 @@ class StreamlitClient:
         self._closed = False
         self._reader = asyncio.create_task(self._read())
         finished = self.runs_finished
-        await self._send_rerun(page_name=page_name)
+        await self._send_rerun(page_script_hash="", page_name=page_name)  # a page load: by URL
         await self.until(lambda: self.runs_finished > finished)
 
     async def close(self) -> None:
@@ -193,7 +192,10 @@ class StreamlitClient:
         return None
 
     def _http_headers(self) -> dict[str, str]:
-        headers = {"User-Agent": USER_AGENT, "Accept-Language": self.language}
+        headers = {
+            "User-Agent": USER_AGENT,
+            "Accept-Language": f"{self.language},{self.language[:2]};q=0.9",
+        }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         return headers

@@ -18,6 +18,7 @@ import asyncio
 import json
 import statistics
 import time
+from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -64,7 +65,7 @@ class PaceResult:
 
     sent: int
     answered_200: int
-    failed: int
+    failed: dict[int, int]  # answers other than 200, by status (0: no answer)
     seconds: float
     latencies_ms: list[float]  # from when each body was due
     sent_latencies_ms: list[float]  # from when this process got to send it
@@ -117,19 +118,28 @@ class Connections:
             return await self._post(path, payload, headers)
 
     async def _post(self, path: str, payload: bytes, headers: dict[str, str]) -> int:
-        try:
-            reader, writer = (
-                self.idle.pop()
-                if self.idle
-                else await asyncio.open_connection(self.host, self.port)
-            )
-        except OSError:
-            return 0
         head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
         request = (
             f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{head}"
             f"Content-Length: {len(payload)}\r\n\r\n"
         ).encode() + payload
+        if self.idle:
+            status = await self._exchange(*self.idle.pop(), request)
+            if status:
+                return status
+            # the server closed this idle connection (its keep-alive timeout) before reading
+            # the request: sent again on a new one, as HTTP clients do
+        try:
+            connection = await asyncio.open_connection(self.host, self.port)
+        except OSError:
+            return 0
+        return await self._exchange(*connection, request)
+
+    async def _exchange(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes
+    ) -> int:
+        """One request on one connection: the answer's status (0: the connection failed, and
+        is closed); the connection goes back to the idle ones."""
         try:
             writer.write(request)
             status_line_and_headers = await reader.readuntil(b"\r\n\r\n")
@@ -192,7 +202,7 @@ async def paced(
     return PaceResult(
         sent=total,
         answered_200=statuses.count(200),
-        failed=total - statuses.count(200),
+        failed=dict(Counter(status for status in statuses if status != 200)),
         seconds=elapsed,
         latencies_ms=latencies,
         sent_latencies_ms=sent_latencies,
