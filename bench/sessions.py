@@ -91,20 +91,31 @@ async def open_tabs(
     url: str, prepared: Prepared, count: int, first: int
 ) -> list[tuple[StreamlitClient, int]]:
     """Up to ``count`` logged-in tabs, tab k on the k-th listed conversation; a few logins at a
-    time (each checks a bcrypt hash and waits the login delay, as for a person). A tab the
-    server did not open within ``TAB_PATIENCE_SECONDS`` at some step is said and left out: a
-    server too busy to log people in is a finding, not a reason to stop measuring."""
+    time (each checks a bcrypt hash and waits the login delay, as for a person).
+
+    A tab the server did not open within ``TAB_PATIENCE_SECONDS`` at some step is said and left
+    out, and after ``LOGINS_AT_ONCE`` such tabs in a row no more are tried: a server too busy
+    to let people log in is a finding (the figures say how many tabs it took), not a reason to
+    stop measuring."""
     gate = asyncio.Semaphore(LOGINS_AT_ONCE)
     opened: list[tuple[StreamlitClient, int]] = []
+    refused_in_a_row = 0
 
     async def one(k: int) -> None:
+        nonlocal refused_in_a_row
         async with gate:
+            if refused_in_a_row >= LOGINS_AT_ONCE:
+                return
             username = prepared.usernames[(k // TABS_PER_USER) % len(prepared.usernames)]
             try:
                 opened.append(await open_tab(url, username, row=k, patience=TAB_PATIENCE_SECONDS))
             except SessionLost as lost:
+                refused_in_a_row += 1
                 say(f"  tab {k} not opened: {str(lost)[:160]}")
+                if refused_in_a_row == LOGINS_AT_ONCE:
+                    say(f"  {refused_in_a_row} tabs in a row not opened: no more are tried")
                 return
+            refused_in_a_row = 0
         if len(opened) % 10 == 0:
             say(f"  {len(opened)}/{count} tabs open")
 
@@ -152,19 +163,29 @@ async def update_delays(
         posted = time.monotonic()
         answer = await http.post(path, content=body, headers=headers)
         answer.raise_for_status()
-        return await asyncio.wait_for(seen, UPDATE_TIMEOUT_SECONDS) - posted
+        try:
+            return await asyncio.wait_for(seen, UPDATE_TIMEOUT_SECONDS) - posted
+        except (TimeoutError, SessionLost):
+            return math.inf  # never seen: counted apart, and above any percentile it reaches
 
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
         return list(await asyncio.gather(*(sample(k, http) for k in range(n))))
 
 
+def seconds_or_never(value: float) -> float | str:
+    """A delay for the results file, which is plain JSON (no ``Infinity``)."""
+    return round(value, 2) if math.isfinite(value) else f"not seen in {UPDATE_TIMEOUT_SECONDS:g} s"
+
+
 def p95(values: list[float]) -> float:
-    return (
-        statistics.quantiles(values, n=20, method="inclusive")[18] if len(values) > 1 else values[0]
-    )
+    """The 95th percentile; ``inf`` when it falls among samples never seen."""
+    ordered = sorted(values)
+    return ordered[min(math.ceil(0.95 * len(ordered)) - 1, len(ordered) - 1)]
 
 
-async def measure(server: Server, prepared: Prepared, args: argparse.Namespace) -> dict[str, float]:
+async def measure(
+    server: Server, prepared: Prepared, args: argparse.Namespace
+) -> dict[str, float | str]:
     """Every phase in turn, on one server: baseline, load alone, idle tabs, updates, load with
     idle and active tabs."""
     meter = CpuMeter(server)
@@ -178,14 +199,15 @@ async def measure(server: Server, prepared: Prepared, args: argparse.Namespace) 
     )
     describe_load(alone, alone_cpu)
     await meter.settle(max(baseline * 2, baseline + 20))
-    figures: dict[str, float] = {"baseline_server_cpu_ms_per_s": round(baseline, 1)}
+    figures: dict[str, float | str] = {"baseline_server_cpu_ms_per_s": round(baseline, 1)}
     idle = await idle_phase(server, prepared, args, meter, baseline, figures)
     delays = await update_delays(server.url, prepared.channel_id, idle, prepared, args.samples)
-    figures["update_p95_s"] = round(p95(delays), 2)
-    figures["update_p50_s"] = round(statistics.median(delays), 2)
+    figures["update_p95_s"] = seconds_or_never(p95(delays))
+    figures["update_p50_s"] = seconds_or_never(statistics.median(delays))
+    figures["update_not_seen"] = sum(1 for delay in delays if delay == math.inf)
     say(
         f"update: {args.samples} inbound messages for conversations open in idle tabs:"
-        f" p50 {figures['update_p50_s']:.2f} s, p95 {figures['update_p95_s']:.2f} s"
+        f" p50 {figures['update_p50_s']} s, p95 {figures['update_p95_s']} s"
     )
     active = await busy_phase(server, prepared, args, meter, alone, figures)
     await close_all(idle + active)
@@ -198,7 +220,7 @@ async def idle_phase(
     args: argparse.Namespace,
     meter: CpuMeter,
     baseline: float,
-    figures: dict[str, float],
+    figures: dict[str, float | str],
 ) -> list[tuple[StreamlitClient, int]]:
     """``--idle`` tabs open and left alone: the server's CPU per tab over the baseline, and how
     many runs a second each tab got (its fragments ask for about 1.3: two every 2 s, one every
@@ -229,6 +251,7 @@ async def idle_phase(
         idle_ratio_to_baseline=round(with_idle / max(baseline, 0.1), 1),
         idle_runs_per_s_per_tab=round(runs / len(idle), 2),
         idle_tabs=len(idle),
+        idle_tabs_asked=args.idle,
         idle_bench_process_cpu_ms_per_s=round(own, 1),
     )
     return idle
@@ -240,7 +263,7 @@ async def busy_phase(
     args: argparse.Namespace,
     meter: CpuMeter,
     alone: PaceResult,
-    figures: dict[str, float],
+    figures: dict[str, float | str],
 ) -> list[tuple[StreamlitClient, int]]:
     """``--active`` more tabs at work while the webhooks come at ``--rate``, the idle tabs still
     open: latencies, and their ratio to the same load with no tab (``alone``)."""
@@ -275,6 +298,7 @@ async def busy_phase(
         bench_process_cpu_ms_per_s=round(busy.client_cpu_ms_per_s, 1),
         active_failed_actions=failures,
         active_tabs=len(active),
+        active_tabs_asked=args.active,
     )
     return active
 
