@@ -161,14 +161,15 @@ async def update_delays(
         seen = client.watch_text(text)
         body = inbound_text_body(prepared.customers[conversation_id], f"wamid.upd.{run}.{k}", text)
         posted = time.monotonic()
-        answer = await http.post(path, content=body, headers=headers)
-        answer.raise_for_status()
         try:
+            answer = await http.post(path, content=body, headers=headers)
+            answer.raise_for_status()
             return await asyncio.wait_for(seen, UPDATE_TIMEOUT_SECONDS) - posted
-        except (TimeoutError, SessionLost):
-            return math.inf  # never seen: counted apart, and above any percentile it reaches
+        except (httpx.HTTPError, TimeoutError, SessionLost) as failure:
+            say(f"  update {k} not seen: {failure!r}"[:200])
+            return math.inf  # counted apart, and above any percentile it reaches
 
-    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+    async with httpx.AsyncClient(base_url=url, timeout=UPDATE_TIMEOUT_SECONDS) as http:
         return list(await asyncio.gather(*(sample(k, http) for k in range(n))))
 
 
