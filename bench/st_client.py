@@ -119,7 +119,9 @@ class StreamlitClient:
     _timers: dict[str, tuple[float, asyncio.Task[None]]] = field(default_factory=dict)
     _values: dict[str, WidgetState] = field(default_factory=dict)
     _cache: dict[str, tuple[ForwardMsg, int]] = field(default_factory=dict)
-    _waiters: list[tuple[Callable[[], Any], asyncio.Future[Any]]] = field(default_factory=list)
+    _waiters: list[tuple[Callable[[], Any], asyncio.Future[Any], bool]] = field(
+        default_factory=list
+    )
     _text_waiters: list[tuple[str, asyncio.Future[float]]] = field(default_factory=list)
     _closed: bool = False
 
@@ -167,7 +169,7 @@ class StreamlitClient:
         self.set_value("login_username", username)
         self.set_value("login_password", password)
         await self.click(form="login")
-        link = await self.until(self._ticket_link)
+        link = await self.until(self._ticket_link, each_delta=True)
         async with httpx.AsyncClient(base_url=self.base_url, timeout=self.patience) as http:
             answer = await http.get(link, headers=self._http_headers())
         if answer.status_code != 303:
@@ -235,15 +237,18 @@ class StreamlitClient:
     def texts(self) -> list[str]:
         return [node.text for node in self.find() if node.text]
 
-    async def until(self, condition: Callable[[], Any], timeout: float | None = None) -> Any:
-        """The condition's first truthy answer, asked whenever a run finishes;
-        ``SessionLost`` after ``timeout`` seconds (default: the tab's ``patience``)."""
+    async def until(
+        self, condition: Callable[[], Any], timeout: float | None = None, each_delta: bool = False
+    ) -> Any:
+        """The condition's first truthy answer, asked whenever a run finishes (with
+        ``each_delta``, at every element drawn: what a browser acts on at once, such as the
+        login's redirect); ``SessionLost`` after ``timeout`` s (default: the tab's patience)."""
         timeout = self.patience if timeout is None else timeout
         answer = condition()
         if answer:
             return answer
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        waiter = (condition, future)
+        waiter = (condition, future, each_delta)
         self._waiters.append(waiter)
         try:
             return await asyncio.wait_for(future, timeout)
@@ -393,8 +398,11 @@ class StreamlitClient:
                 message = ForwardMsg()
                 message.ParseFromString(data)
                 self._handle(message)
-                if message.WhichOneof("type") == "script_finished":
+                kind = message.WhichOneof("type")
+                if kind == "script_finished":
                     self._wake_waiters()  # once a run, not at each of its hundreds of deltas
+                elif kind == "delta" and any(eager for _, _, eager in self._waiters):
+                    self._wake_waiters(eager_only=True)
         except Exception as exc:  # noqa: BLE001  (closing is how every session ends)
             reason = f"the websocket closed: {exc!r}"
         else:
@@ -482,10 +490,9 @@ class StreamlitClient:
         for digest in [h for h, (_, seen) in self._cache.items() if seen < horizon]:
             del self._cache[digest]
 
-    def _wake_waiters(self) -> None:
-        for waiter in list(self._waiters):
-            condition, future = waiter
-            if future.done():
+    def _wake_waiters(self, eager_only: bool = False) -> None:
+        for condition, future, eager in list(self._waiters):
+            if future.done() or (eager_only and not eager):
                 continue
             try:
                 answer = condition()
@@ -496,7 +503,7 @@ class StreamlitClient:
                 future.set_result(answer)
 
     def _fail_waiters(self, error: Exception) -> None:
-        for _, future in self._waiters:
+        for _, future, _ in self._waiters:
             if not future.done():
                 future.set_exception(error)
         for _, future in self._text_waiters:
