@@ -27,6 +27,7 @@ from bench.server import WEBHOOK_SECRET
 from core.channels.registry import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
 
 STATES = ("sent", "delivered", "read")
+ANSWER_TIMEOUT = 30.0  # seconds: a body unanswered by then counts as failed
 CUSTOMERS = 5000  # the inbound bodies' senders: +3461100NNNNN, as in bench.load
 _INBOUND = json.dumps(INBOUND)
 _STATUS = json.dumps(STATUS)
@@ -113,9 +114,13 @@ class Connections:
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
     async def post(self, path: str, payload: bytes, headers: dict[str, str]) -> int:
-        """POST and read the answer; the status code (0: the connection failed)."""
+        """POST and read the answer; the status code (0: no answer within ``ANSWER_TIMEOUT``,
+        or the connection failed), so a server that stops answering ends the load too."""
         async with self.slots:
-            return await self._post(path, payload, headers)
+            try:
+                return await asyncio.wait_for(self._post(path, payload, headers), ANSWER_TIMEOUT)
+            except TimeoutError:
+                return 0
 
     async def _post(self, path: str, payload: bytes, headers: dict[str, str]) -> int:
         head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
