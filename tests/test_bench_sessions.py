@@ -1,0 +1,85 @@
+"""The sessions benchmark's instrument works against the real server: a headless tab
+(``bench.st_client``, Streamlit's websocket protocol) logs in through the login form and the
+``/auth/session`` cookie, opens the conversations page and a conversation, replies, and sees a
+message a customer sends by webhook appear. Functional only: the figures are ``make bench``'s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from bench.dashboards import OPEN_BUTTON, open_tab, prepare, reply
+from bench.server import WEBHOOK_SECRET, Store
+from bench.st_client import StreamlitClient
+from bench.webhook_pace import inbound_text_body
+from core.channels.registry import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
+from tests.process_helpers import spawn_server, wait_until_serving
+from tests.waiting import wait_until
+
+T = TypeVar("T")
+Call = Callable[[Coroutine[Any, Any, T]], T]
+
+
+@pytest.fixture
+def call() -> Iterator[Call[Any]]:
+    """Runs a coroutine on an event loop kept in a thread: the tab lives on between calls (its
+    browser timers keep firing) while the test waits with ``wait_until``."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+
+    def run(coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, loop).result(90)
+
+    yield run
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+    loop.close()
+
+
+async def texts_on(tab: StreamlitClient) -> list[str]:
+    return tab.texts()
+
+
+def test_a_tab_logs_in_opens_a_conversation_replies_and_sees_a_new_message(
+    app_settings, processes, call, tmp_path
+) -> None:
+    store = Store(app_settings.data_dir, app_settings.database_url)
+    prepared = prepare(store, users=1, conversations=3)
+    server = spawn_server(app_settings, log=tmp_path / "server.log")
+    processes.append(server.process)
+    wait_until_serving(server)
+
+    tab, conversation_id = call(open_tab(server.url, prepared.usernames[0], row=0))
+    assert tab.cookies.get("whatsapp_1980tic_session")  # the HttpOnly login cookie was kept
+    assert tab.find(key=f"{OPEN_BUTTON}{conversation_id}")
+    assert conversation_id == min(prepared.customers)  # the latest message is listed first
+
+    call(reply(tab, conversation_id, "Le respondemos enseguida"))
+    wait_until(
+        lambda: any("Le respondemos enseguida" in text for text in call(texts_on(tab))),
+        timeout=30,
+        message="the agent's reply in the open thread",
+    )
+
+    body = inbound_text_body(
+        prepared.customers[conversation_id], "wamid.test.bench.1", "¿Llega hoy mi pedido?"
+    )
+    answer = httpx.post(
+        server.url + WEBHOOK_PATH.format(channel_id=prepared.channel_id),
+        content=body,
+        headers={WEBHOOK_SECRET_HEADER: WEBHOOK_SECRET, "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 200
+    wait_until(
+        lambda: any("¿Llega hoy mi pedido?" in text for text in call(texts_on(tab))),
+        timeout=30,
+        message="the customer's new message in the open tab",
+    )
+    call(tab.close())
