@@ -3,7 +3,8 @@
 It speaks what Streamlit's own frontend speaks (read from the frontend shipped in the streamlit
 package and from ``streamlit/web/server/starlette/starlette_websocket.py``):
 
-- before the websocket, ``GET /_stcore/health``, which sets the ``_streamlit_xsrf`` cookie;
+- before the websocket, ``GET /`` (the page, whose answer sets the login-binding cookie a login's
+  ticket is issued to) and ``GET /_stcore/health``, which sets the ``_streamlit_xsrf`` cookie;
 - ``ws://HOST/_stcore/stream`` with the subprotocols ``["streamlit", <xsrf cookie or
   PLACEHOLDER_AUTH_TOKEN>]``, the page's ``Origin``, and every cookie the browser holds (Streamlit
   hands the websocket request's cookies to the app as ``st.context.cookies``);
@@ -130,6 +131,7 @@ class StreamlitClient:
     async def connect(self, page_name: str = "") -> None:
         """Open the tab at ``/<page_name>`` as a browser does, and wait for its first run."""
         async with httpx.AsyncClient(base_url=self.base_url, timeout=self.patience) as http:
+            self._keep_cookies(await http.get(f"/{page_name}", headers=self._http_headers()))
             self._keep_cookies(await http.get(HEALTH_PATH, headers=self._http_headers()))
         split = urlsplit(self.base_url)
         scheme = "wss" if split.scheme == "https" else "ws"
