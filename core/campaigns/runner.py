@@ -80,7 +80,7 @@ def create(
         CampaignRecipient(
             campaign_id=campaign.id,
             wa_id=r.wa_id
-            if r.skip_reason in (None, "opted_out", "missing_value")
+            if r.wa_id is not None and r.skip_reason != "duplicate"
             else f"{r.skip_reason}:{r.row}",
             name=r.name,
             values=r.values,

@@ -28,6 +28,11 @@ class Channel(SQLModel, table=True):
     webhook_url: str | None = Field(default=None, max_length=500)
     greeting_message: str = Field(default="", sa_type=Text)
     throughput_mps: int = Field(default=80)
+    messaging_limit: int | None = None
+    """Meta's messaging limit: unique people the number may send templates to in 24 hours
+    (250, 1,000, 10,000, 100,000; None: unlimited or not known;
+    https://developers.facebook.com/docs/whatsapp/messaging-limits). Campaign estimates split an
+    audience over days by it."""
     active: bool = Field(default=True)
     created_at: datetime = created_column()
     updated_at: datetime = created_column()

@@ -83,6 +83,29 @@ def cmd_campaigns_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_campaigns_estimate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from core.campaigns import audience
+    from core.campaigns.estimate import estimate
+
+    path = Path(args.audience)
+    people = audience.read_audience(path.read_bytes(), path.name)
+    with session_scope() as session:
+        found = estimate(session, CLI_ACTOR, args.template, people, _mapping(args))
+        data = found.to_json()
+    cost = data["cost"]
+    unpriced = f"; no price for {', '.join(cost['unpriced_markets'])}" if found.unpriced else ""
+    emit(
+        args,
+        data,
+        f"{data['reachable']} of {data['recipients']} reachable; "
+        f"cost {cost['total']} {cost['currency']}{unpriced} "
+        f"(rate card of {data['rate_card']['effective_date']}).",
+    )
+    return 0
+
+
 def cmd_campaigns_action(args: argparse.Namespace) -> int:
     from core.campaigns import runner
 
@@ -113,6 +136,16 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     create_cmd.add_argument("--map", action="append", default=[], help="body.1=column:NAME ...")
     create_cmd.add_argument("--start-at", help="ISO time; omit to start later with 'start'")
     create_cmd.set_defaults(handler=cmd_campaigns_create)
+    estimate_cmd = camp_commands.add_parser(
+        "estimate", parents=[common], help="reach and cost before sending"
+    )
+    estimate_cmd.add_argument("--template", type=int, required=True, help="workspace template id")
+    estimate_cmd.add_argument("--audience", required=True, help="CSV or XLSX file")
+    estimate_cmd.add_argument("--number-column", required=True)
+    estimate_cmd.add_argument("--name-column")
+    estimate_cmd.add_argument("--region", help="country for numbers without +, e.g. ES")
+    estimate_cmd.add_argument("--map", action="append", default=[], help="body.1=column:NAME ...")
+    estimate_cmd.set_defaults(handler=cmd_campaigns_estimate)
     for action in ("start", "pause", "resume", "cancel", "status"):
         action_cmd = camp_commands.add_parser(action, parents=[common])
         action_cmd.add_argument("campaign", type=int)
