@@ -128,6 +128,14 @@ def price(session: Session, planned: Plan, category: str, channel: Channel | Non
     )
 
 
+def of_plan(session: Session, actor: Actor, workspace_template_id: int, planned: Plan) -> Estimate:
+    """The estimate of a plan the page already made (no second pass over the audience)."""
+    require(actor, Permission.RUN_CAMPAIGNS)
+    workspace = workspace_template(session, workspace_template_id)
+    channel = session.get(Channel, workspace.channel_id)
+    return price(session, planned, workspace.category.lower(), channel)
+
+
 def estimate(
     session: Session,
     actor: Actor,
@@ -139,5 +147,4 @@ def estimate(
     require(actor, Permission.RUN_CAMPAIGNS)
     workspace = workspace_template(session, workspace_template_id)
     planned = plan(session, actor, workspace_template_id, audience, mapping, allow_unavailable=True)
-    channel = session.get(Channel, workspace.channel_id)
-    return price(session, planned, workspace.category.lower(), channel)
+    return of_plan(session, actor, workspace.id, planned)

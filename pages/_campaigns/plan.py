@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from core.access.auth import Actor
-from core.campaigns import audience
+from core.campaigns import audience, estimate
 from core.campaigns.audience import Source
 from core.campaigns.runner import Mapping, Plan
 from core.errors import UserFacingError
@@ -34,6 +34,8 @@ from pages._widgets.session import store
 UPLOADED = "cmp_uploaded"  # (upload id, audience read from it) of the current file
 PREVIEW_COUNT = 3
 REASONS = ("invalid_number", "duplicate", "missing_value", "opted_out")
+RARE_REASONS = ("us_marketing", "marketing_limit")
+"""Shown only when some row has them (marketing templates only)."""
 NUMBER_COLUMNS = {"number", "phone", "telefono", "teléfono", "movil", "móvil", "whatsapp"}
 NAME_COLUMNS = {"name", "nombre"}
 
@@ -223,19 +225,21 @@ def check(
             previews = audience.preview_rows(
                 session, actor, workspace_id, planned, count=PREVIEW_COUNT
             )
+            cost = estimate.of_plan(session, actor, workspace_id, planned)
     except UserFacingError as exc:
         st.session_state.pop(PLAN, None)
         say_refusal(exc)
         return
-    st.session_state[PLAN] = (checked, planned, previews)
+    st.session_state[PLAN] = (checked, planned, previews, cost)
 
 
 def show_plan_report(planned: Plan) -> None:
     """Who will not be sent and why, before anything is sent."""
     skipped = planned.skipped_by_reason()
-    metrics = st.columns(len(REASONS) + 1)
+    shown = REASONS + tuple(r for r in RARE_REASONS if skipped.get(r))
+    metrics = st.columns(len(shown) + 1)
     metrics[0].metric(t("campaign_page.plan.sendable"), len(planned.sendable))
-    for column, reason in zip(metrics[1:], REASONS, strict=True):
+    for column, reason in zip(metrics[1:], shown, strict=True):
         column.metric(reason_words(reason), skipped.get(reason, 0))
     if not skipped:
         st.success(t("campaign_page.plan.all_sendable"), icon=":material/check_circle:")

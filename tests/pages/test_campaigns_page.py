@@ -142,6 +142,8 @@ def test_plan_reports_skipped_rows_and_previews_before_anything_is_sent(
         "Missing value": "1",
         "Asked not to receive marketing": "1",
     }
+    assert "3 of 7 will be sent the template." in texts(at)
+    assert "Meta's rates effective 2025-07-01" in texts(at)
     skipped = at.dataframe[-1].value
     assert sorted(skipped["Why it is left out"]) == [
         "Asked not to receive marketing",
