@@ -7,6 +7,8 @@ nobody sent twice.
 - A round makes the contacts and conversations its recipients lack, set-wise
   (``core.conversations.contacts``), and skips whoever opted out since the plan.
 - The outbox sends at the channel's throughput and backs off on 130429 and 131056.
+- A recipient Meta refused with 131049 (its marketing limit) waits and is sent again
+  (``core.campaigns.retries``); each attempt is its own outbox message.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, bindparam, func, update
+from sqlalchemy import Engine, Integer, Row, bindparam, func, or_, update
 from sqlmodel import Session, col, select
 
 from core.access import audit
 from core.access.auth import Actor, Permission, require
+from core.campaigns import retries
 from core.campaigns.audience import Mapping, Plan, values_of, workspace_template
 from core.conversations import contacts
 from core.db import in_row_order, session_scope
@@ -58,8 +61,13 @@ def create(
     planned: Plan,
     mapping: Mapping,
     start_at: datetime | None = None,
+    retry_delays: list[float] | None = None,
+    retarget_of: int | None = None,
 ) -> Campaign:
-    """Store the campaign and every planned recipient (skipped ones with their reason)."""
+    """Store the campaign and every planned recipient (skipped ones with their reason).
+
+    ``retry_delays``: hours to wait after each 131049 before trying again (None: the default,
+    ``retries.DEFAULT_RETRY_HOURS``; ``[]``: never)."""
     require(actor, Permission.RUN_CAMPAIGNS)
     workspace = workspace_template(session, workspace_template_id)
     if not name.strip():
@@ -73,6 +81,8 @@ def create(
         mapping=mapping.to_json(),
         start_at=start_at,
         created_by=actor.username,
+        retry_delays=retry_delays,
+        retarget_of=retarget_of,
     )
     session.add(campaign)
     session.flush()
@@ -151,7 +161,7 @@ def cancel(session: Session, actor: Actor, campaign_id: int) -> Campaign:
         update(CampaignRecipient)
         .where(
             col(CampaignRecipient.campaign_id) == campaign.id,
-            col(CampaignRecipient.state) == "pending",
+            col(CampaignRecipient.state).in_(WAITING),
         )
         .values(state="cancelled")
     )
@@ -183,6 +193,8 @@ def run_due(engine: Engine, now: datetime | None = None) -> int:
     now = now or utcnow()
     queued = 0
     with session_scope(engine) as session:
+        retries.schedule(session, now)
+    with session_scope(engine) as session:
         due = list(
             session.exec(
                 select(Campaign.id)
@@ -212,9 +224,9 @@ def _advance(session: Session, campaign_id: int, now: datetime) -> int:
     if room < min(ahead // 2, ROUND_SIZE):  # rounds of a second's sends, not one at a time
         return 0
     room = min(room, ROUND_SIZE)
-    pending = _pending(session, campaign.id, room)
+    pending = _pending(session, campaign.id, room, now)
     if not pending:
-        if _outstanding(session, campaign.id) == 0:
+        if _outstanding(session, campaign.id) == 0 and not _waiting(session, campaign.id):
             campaign.state, campaign.finished_at = "done", now
         return 0
     return _queue(session, campaign, channel, workspace, pending, now)
@@ -249,7 +261,8 @@ def _queue(
             "template",
             template.build(values),
             template.summary(values),
-            idempotency_key=f"campaign:{campaign.id}:{recipient.id}",
+            idempotency_key=f"campaign:{campaign.id}:{recipient.id}"
+            + (f":{recipient.attempts + 1}" if recipient.attempts else ""),
             template_name=workspace.name,
         )
         outgoing.append((recipient.id, item))
@@ -263,14 +276,26 @@ def _queue(
 RECIPIENTS = CampaignRecipient.__table__.c  # type: ignore[attr-defined]
 
 
-def _pending(session: Session, campaign_id: int, room: int) -> list[Row[Any]]:
-    """The next ``room`` pending recipients (id, wa_id, name, values), locked for this round.
+WAITING = ("pending", "retry")
+"""Recipients still to be sent: not yet, or again after a 131049 once their ``due_at`` comes."""
+
+
+def _pending(session: Session, campaign_id: int, room: int, now: datetime) -> list[Row[Any]]:
+    """The next ``room`` recipients due now (id, wa_id, name, values, attempts), locked for this
+    round.
 
     Rounds read and write plain rows, not models: they queue thousands of recipients a second."""
     return list(
         session.connection().execute(
-            select(RECIPIENTS.id, RECIPIENTS.wa_id, RECIPIENTS.name, RECIPIENTS["values"])
-            .where(RECIPIENTS.campaign_id == campaign_id, RECIPIENTS.state == "pending")
+            select(
+                RECIPIENTS.id,
+                RECIPIENTS.wa_id,
+                RECIPIENTS.name,
+                RECIPIENTS["values"],
+                RECIPIENTS.attempts,
+            )
+            .where(RECIPIENTS.campaign_id == campaign_id, RECIPIENTS.state.in_(WAITING))
+            .where(or_(RECIPIENTS.due_at.is_(None), RECIPIENTS.due_at <= now))
             .order_by(RECIPIENTS.id)
             .limit(room)
             .with_for_update(skip_locked=True)
@@ -278,10 +303,30 @@ def _pending(session: Session, campaign_id: int, room: int) -> list[Row[Any]]:
     )
 
 
+def _waiting(session: Session, campaign_id: int) -> bool:
+    """Whether anyone is still to be sent, due now or later."""
+    return (
+        session.connection()
+        .execute(
+            select(RECIPIENTS.id)
+            .where(RECIPIENTS.campaign_id == campaign_id, RECIPIENTS.state.in_(WAITING))
+            .limit(1)
+        )
+        .first()
+        is not None
+    )
+
+
 def _outcome(
     row: int, state: str, *, reason: str | None = None, message: int | None = None
 ) -> dict[str, Any]:
-    return {"row": row, "state": state, "reason": reason, "message": message}
+    return {
+        "row": row,
+        "state": state,
+        "reason": reason,
+        "message": message,
+        "sent": 0 if message is None else 1,
+    }
 
 
 def _mark_recipients(session: Session, outcomes: dict[int, dict[str, Any]], now: datetime) -> None:
@@ -295,6 +340,7 @@ def _mark_recipients(session: Session, outcomes: dict[int, dict[str, Any]], now:
                 skip_reason=bindparam("reason"),
                 message_id=bindparam("message"),
                 queued_at=now,
+                attempts=RECIPIENTS.attempts + bindparam("sent", type_=Integer),
             ),
             in_row_order(outcomes),
         )
