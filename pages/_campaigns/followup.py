@@ -4,6 +4,7 @@ campaign for those who did not read, failed or replied, with the same template o
 from __future__ import annotations
 
 import streamlit as st
+from sqlmodel import Session
 
 from core.access.auth import Actor, Permission
 from core.campaigns import costs, retarget
@@ -32,13 +33,16 @@ def cost_comparison(actor: Actor, campaign: Campaign) -> None:
     st.caption(" · ".join(notes))
 
 
-def create_retarget(actor: Actor, campaign_id: int) -> None:
-    who = st.session_state.get(f"cmp_rt_who_{campaign_id}", "not_read")
-    template_id = st.session_state.get(f"cmp_rt_template_{campaign_id}")
+def create_retarget(actor: Actor, campaign: Campaign, groups: dict[str, str]) -> None:
+    """``groups``: each group's words in the language the page was drawn in (a callback runs
+    before the page sets this run's language)."""
+    who = st.session_state.get(f"cmp_rt_who_{campaign.id}", "not_read")
+    template_id = st.session_state.get(f"cmp_rt_template_{campaign.id}")
+    name = f"{campaign.name} · {groups[who]}"
 
-    def create(session) -> Campaign:  # type: ignore[no-untyped-def]
+    def create(session: Session) -> Campaign:
         made = retarget.retarget(
-            session, actor, campaign_id, who, workspace_template_id=template_id
+            session, actor, campaign.id, who, workspace_template_id=template_id, name=name
         )
         st.session_state[SELECTED] = made.id  # the list opens the new draft
         return made
@@ -81,6 +85,6 @@ def retarget_controls(actor: Actor, campaign: Campaign) -> None:
         t("campaign_page.retarget.create"),
         icon=":material/replay:",
         on_click=create_retarget,
-        args=(actor, campaign.id),
+        args=(actor, campaign, groups),
         key=f"cmp_rt_create_{campaign.id}",
     )
