@@ -192,3 +192,25 @@ def test_campaigns_estimate_and_workspace_add_cli(cli, synced, tmp_path) -> None
         "Rest of Western Europe",
         "Spain",
     }
+
+
+def test_campaigns_create_cli_takes_a_window_and_retry_hours(cli, engine, live, tmp_path) -> None:  # noqa: F811
+    _, workspace_id = live
+    people = tmp_path / "audience.csv"
+    MIXED.to_csv(people, index=False)
+    base = ["campaigns", "create", "--name", "Noches", "--template", str(workspace_id)]
+    base += ["--audience", str(people), "--number-column", "phone"]
+    base += ["--map", "body.1=column:name", "--map", "body.2=value:sábado"]
+    refused = cli(*base, "--window", "9-20")
+    assert refused.returncode == 1 and "9 is not a time of day" in refused.stderr
+    made = cli(*base, "--window", "21:00-08:00", "--retry-hours", "6,12", "--json")
+    assert made.returncode == 0, made.stderr
+    with Session(engine) as session:
+        from core.models import Campaign
+
+        campaign = session.get(Campaign, json.loads(made.stdout)["id"])
+    assert (campaign.send_from, campaign.send_until, campaign.retry_delays) == (
+        "21:00",
+        "08:00",
+        [6.0, 12.0],
+    )

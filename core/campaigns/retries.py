@@ -18,6 +18,7 @@ from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
 from core.campaigns.audience import MARKETING_LIMIT
+from core.errors import UserFacingError
 from core.models import Campaign, CampaignRecipient, Message, MessageStatus
 
 DEFAULT_RETRY_HOURS: tuple[float, ...] = (24.0, 48.0)
@@ -35,10 +36,13 @@ def delays_of(campaign: Campaign) -> tuple[float, ...]:
 
 
 def parse_hours(text: str) -> list[float]:
-    """``"24, 48"`` → ``[24.0, 48.0]``; ``""`` → no retries."""
-    hours = [float(part) for part in text.replace(";", ",").split(",") if part.strip()]
+    """``"24, 48"`` → ``[24.0, 48.0]``; ``""`` → no retries; anything else refused in words."""
+    try:
+        hours = [float(part) for part in text.replace(";", ",").split(",") if part.strip()]
+    except ValueError:
+        raise UserFacingError("campaigns.retry.error.hours") from None
     if any(h <= 0 for h in hours):
-        raise ValueError("retry delays are hours after the refusal, more than 0")
+        raise UserFacingError("campaigns.retry.error.hours")
     return hours
 
 

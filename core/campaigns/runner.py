@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from core.access import audit
 from core.access.auth import Actor, Permission, require
-from core.campaigns import retries
+from core.campaigns import retries, windows
 from core.campaigns.audience import Mapping, Plan, values_of, workspace_template
 from core.conversations import contacts
 from core.db import in_row_order, session_scope
@@ -34,6 +34,7 @@ from core.models import (
     Message,
     MessageStatus,
     OutboundJob,
+    UTCDateTime,
     WorkspaceTemplate,
     utcnow,
 )
@@ -63,11 +64,13 @@ def create(
     start_at: datetime | None = None,
     retry_delays: list[float] | None = None,
     retarget_of: int | None = None,
+    window: tuple[str, str] | None = None,
 ) -> Campaign:
     """Store the campaign and every planned recipient (skipped ones with their reason).
 
     ``retry_delays``: hours to wait after each 131049 before trying again (None: the default,
-    ``retries.DEFAULT_RETRY_HOURS``; ``[]``: never)."""
+    ``retries.DEFAULT_RETRY_HOURS``; ``[]``: never). ``window``: from and until, "HH:MM" in each
+    recipient's local time (``core.campaigns.windows``); None: any time."""
     require(actor, Permission.RUN_CAMPAIGNS)
     workspace = workspace_template(session, workspace_template_id)
     if not name.strip():
@@ -83,6 +86,8 @@ def create(
         created_by=actor.username,
         retry_delays=retry_delays,
         retarget_of=retarget_of,
+        send_from=windows.parse_time(window[0]) if window else None,
+        send_until=windows.parse_time(window[1]) if window else None,
     )
     session.add(campaign)
     session.flush()
@@ -241,7 +246,8 @@ def _queue(
     now: datetime,
 ) -> int:
     """A round: each recipient gets a message and its job, or is skipped for having opted out
-    since the plan (a marketing template). Returns how many were queued."""
+    since the plan (a marketing template), or waits for their sending window to open. Returns
+    how many were queued."""
     template = PreparedTemplate.of(as_body(sendable_template(session, workspace)))
     marketing = workspace.category.upper() == "MARKETING"
     keys = {r.id: contacts.contact_key(campaign.channel_id, r.wa_id) for r in pending}
@@ -250,6 +256,10 @@ def _queue(
     outcomes: dict[int, dict[str, Any]] = {}
     outgoing: list[tuple[int, Outgoing]] = []
     for recipient in pending:
+        opens = _window_opens(campaign, recipient.wa_id, now)
+        if opens is not None:  # outside the person's sending window: later, still pending
+            outcomes[recipient.id] = _outcome(recipient.id, "pending", due=opens)
+            continue
         contact = reached.contact_ids[keys[recipient.id]]
         if marketing and contact in reached.opted_out:  # wrote STOP after the campaign was planned
             outcomes[recipient.id] = _outcome(recipient.id, "skipped", reason="opted_out")
@@ -317,8 +327,19 @@ def _waiting(session: Session, campaign_id: int) -> bool:
     )
 
 
+def _window_opens(campaign: Campaign, wa_id: str, now: datetime) -> datetime | None:
+    if not campaign.send_from or not campaign.send_until:
+        return None
+    return windows.next_opening(wa_id, campaign.send_from, campaign.send_until, now)
+
+
 def _outcome(
-    row: int, state: str, *, reason: str | None = None, message: int | None = None
+    row: int,
+    state: str,
+    *,
+    reason: str | None = None,
+    message: int | None = None,
+    due: datetime | None = None,
 ) -> dict[str, Any]:
     return {
         "row": row,
@@ -326,11 +347,15 @@ def _outcome(
         "reason": reason,
         "message": message,
         "sent": 0 if message is None else 1,
+        "due": due,
     }
 
 
 def _mark_recipients(session: Session, outcomes: dict[int, dict[str, Any]], now: datetime) -> None:
-    """Each recipient's outcome of the round (``_outcome``), in one executemany."""
+    """Each recipient's outcome of the round (``_outcome``), in one executemany. One who waits for
+    their window keeps their last message (a 131049 retry's) and is not counted as queued."""
+    for outcome in outcomes.values():
+        outcome["at"] = None if outcome["state"] == "pending" else now
     if outcomes:
         session.connection().execute(
             update(CampaignRecipient.__table__)  # type: ignore[arg-type]
@@ -338,9 +363,12 @@ def _mark_recipients(session: Session, outcomes: dict[int, dict[str, Any]], now:
             .values(
                 state=bindparam("state"),
                 skip_reason=bindparam("reason"),
-                message_id=bindparam("message"),
-                queued_at=now,
+                message_id=func.coalesce(
+                    bindparam("message", type_=Integer), RECIPIENTS.message_id
+                ),
+                queued_at=func.coalesce(bindparam("at", type_=UTCDateTime), RECIPIENTS.queued_at),
                 attempts=RECIPIENTS.attempts + bindparam("sent", type_=Integer),
+                due_at=bindparam("due", type_=UTCDateTime),
             ),
             in_row_order(outcomes),
         )

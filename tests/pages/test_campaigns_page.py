@@ -235,6 +235,25 @@ def test_start_now_then_pause_resume_and_cancel_after_confirming(
     assert not [b for b in at.button if b.key and b.key.startswith("cmp_pause_")]
 
 
+def test_a_sending_window_and_retry_delays_go_with_the_campaign(
+    run_page, team, shop, engine
+) -> None:
+    at = plan_from_contacts(run_page(PAGE, team[Role.MARKETER]), shop)
+    at.text_input(key="cmp_name").input("Mañanas").run()
+    at.checkbox(key="cmp_window").check().run()
+    assert [ti.value.strftime("%H:%M") for ti in at.time_input] == ["09:00", "20:00"]
+    assert at.text_input(key="cmp_retry_hours").value == "24, 48"
+    at.text_input(key="cmp_retry_hours").input("12").run()
+    at.button(key="cmp_launch").click().run()
+    assert not at.exception, at.exception
+    (campaign,) = campaign_rows(engine)
+    assert (campaign.send_from, campaign.send_until, campaign.retry_delays) == (
+        "09:00",
+        "20:00",
+        [12.0],
+    )
+
+
 def test_start_at_a_time_already_past_is_refused(run_page, team, shop, engine) -> None:
     at = plan_from_contacts(run_page(PAGE, team[Role.MARKETER]), shop)
     at.text_input(key="cmp_name").input("Ayer").run()
