@@ -1,6 +1,6 @@
 """A campaign's audience and plan: who would be sent what, checked before anything is sent.
 
-The audience is a CSV/XLSX upload or the channel's own contacts; a mapping takes each template
+The audience is a CSV/XLSX upload or the channel's own contacts (``segments``); a mapping takes each template
 variable from a column or a fixed value. The plan names every row that cannot be sent (an invalid
 number, a duplicate, a missing value, an opt-out; for a marketing template also a US number and a
 person Meta's marketing limit refused in the last 24 hours), so the marketer sees the count
@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
@@ -132,31 +132,6 @@ def read_audience(content: bytes, filename: str) -> pd.DataFrame:
     if len(frame) > MAX_AUDIENCE:
         raise UserFacingError("campaigns.error.too_many", maximum=MAX_AUDIENCE)
     return frame
-
-
-def audience_from_contacts(
-    session: Session,
-    actor: Actor,
-    channel_id: int,
-    *,
-    active_since: datetime | None = None,
-    label: str | None = None,
-) -> pd.DataFrame:
-    """Existing contacts of a channel, by last activity and label, as an audience."""
-    import pandas as pd  # only where audiences are read: see the imports above
-
-    require(actor, Permission.RUN_CAMPAIGNS)
-    query = select(Contact.wa_id, Contact.profile_name, Contact.labels).where(
-        Contact.channel_id == channel_id
-    )
-    if active_since is not None:
-        query = query.where(Contact.last_inbound_at >= active_since)
-    rows = [
-        {"number": f"+{wa_id}", "name": name}
-        for wa_id, name, labels in session.exec(query.limit(MAX_AUDIENCE))
-        if label is None or label in (labels or [])
-    ]
-    return pd.DataFrame(rows, columns=["number", "name"])
 
 
 def workspace_template(session: Session, workspace_template_id: int) -> WorkspaceTemplate:

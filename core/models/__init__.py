@@ -15,6 +15,7 @@ from core.models.channels import Channel
 from core.models.columns import UTCDateTime, utcnow
 from core.models.conversations import Contact, Conversation, MediaFile, Message, MessageStatus
 from core.models.queues import OutboundJob, WebhookEvent
+from core.models.segments import Segment
 from core.models.templates import RemoteTemplate, TemplateStatusChange, WorkspaceTemplate
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "OutboundJob",
     "Campaign",
     "CampaignRecipient",
+    "Segment",
 ]

@@ -254,6 +254,20 @@ def test_a_sending_window_and_retry_delays_go_with_the_campaign(
     )
 
 
+def test_contacts_saved_as_a_segment_become_an_audience(run_page, team, shop) -> None:
+    at = run_page(PAGE, team[Role.MARKETER])
+    at.radio(key="cmp_source").set_value("segment").run()
+    assert "No segment is saved yet" in texts(at)
+    at.radio(key="cmp_source").set_value("contacts").run()
+    at.text_input(key="cmp_seg_name").input("Todos").run()
+    at.button(key="cmp_seg_save").click().run()
+    assert "Segment Todos saved." in texts(at)
+    at.radio(key="cmp_source").set_value("segment").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="cmp_seg").value is not None
+    assert "7 rows (Todos). The first ones:" in texts(at)
+
+
 def test_start_at_a_time_already_past_is_refused(run_page, team, shop, engine) -> None:
     at = plan_from_contacts(run_page(PAGE, team[Role.MARKETER]), shop)
     at.text_input(key="cmp_name").input("Ayer").run()

@@ -11,6 +11,7 @@ Create Date: 2026-12-01 11:30:00.000000
   campaign a retarget was made from).
 - ``campaign_recipients.attempts`` and ``due_at`` (not before: a retry's time or the start of the
   person's window), indexed with the campaign and state for the runner.
+- ``segments``: saved filters over a channel's contacts (conditions as JSON), a campaign audience.
 """
 
 import sqlalchemy as sa
@@ -24,6 +25,18 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        'segments',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('channel_id', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=120), nullable=False),
+        sa.Column('conditions', sa.JSON(), nullable=True),
+        sa.Column('created_by', sa.String(length=64), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['channel_id'], ['channels.id']),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('channel_id', 'name', name='uq_segments_channel_name'),
+    )
     with op.batch_alter_table('channels', schema=None) as batch_op:
         batch_op.add_column(sa.Column('messaging_limit', sa.Integer(), nullable=True))
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
@@ -43,6 +56,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('segments')
     with op.batch_alter_table('campaign_recipients', schema=None) as batch_op:
         batch_op.drop_index('ix_campaign_recipients_due')
         batch_op.drop_column('due_at')
