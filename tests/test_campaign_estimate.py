@@ -214,3 +214,19 @@ def test_campaigns_create_cli_takes_a_window_and_retry_hours(cli, engine, live, 
         "08:00",
         [6.0, 12.0],
     )
+
+
+def test_a_paused_template_leaves_everyone_out_but_is_still_estimated(engine, team, live) -> None:  # noqa: F811
+    """Meta pauses a low-quality template; sending it is refused until it is active again."""
+    _, workspace_id = live
+    with session_scope(engine) as session:
+        from core.models import RemoteTemplate, WorkspaceTemplate
+
+        workspace = session.get(WorkspaceTemplate, workspace_id)
+        session.get(RemoteTemplate, workspace.remote_template_id).status = "PAUSED"
+    with Session(engine) as session:
+        found = estimate(session, team[Role.MARKETER], workspace_id, MIXED, MAPPING)
+        with pytest.raises(UserFacingError):
+            audience.plan(session, team[Role.MARKETER], workspace_id, MIXED, MAPPING)
+    assert found.reachable == 0 and found.total == 0
+    assert found.excluded["template_unavailable"] == 6  # valid, unique and not US
