@@ -16,6 +16,7 @@ from core.i18n import t
 from core.models import WorkspaceTemplate
 from core.templates.library import as_body
 from core.templates.workspace import list_workspace, sendable_template
+from pages._campaigns.estimate import show_estimate
 from pages._campaigns.launch import launch_controls
 from pages._campaigns.optouts import opted_out_section
 from pages._campaigns.plan import (
@@ -75,8 +76,9 @@ def new_campaign(actor: Actor, channel_id: int) -> None:
     if stored is None or stored[0] != checked:
         st.caption(t("campaign_page.check_hint"))
         return
-    _, planned, previews = stored
+    _, planned, previews, cost = stored
     st.markdown(f"**{t('campaign_page.step.check')}**")
+    show_estimate(cost)
     show_plan_report(planned)
     show_previews(definition, planned, previews)
     st.markdown(f"**{t('campaign_page.step.launch')}**")

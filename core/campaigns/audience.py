@@ -1,8 +1,16 @@
 """A campaign's audience and plan: who would be sent what, checked before anything is sent.
 
-The audience is a CSV/XLSX upload or the channel's own contacts; a mapping takes each template
+The audience is a CSV/XLSX upload or the channel's own contacts (``segments``); a mapping takes each template
 variable from a column or a fixed value. The plan names every row that cannot be sent (an invalid
-number, a duplicate, a missing value, an opt-out), so the marketer sees the count before launch.
+number, a duplicate, a missing value, an opt-out; for a marketing template also a US number and a
+person Meta's marketing limit refused in the last 24 hours), so the marketer sees the count
+before launch.
+
+- Meta stopped delivering marketing templates to US numbers on April 1, 2025
+  (https://developers.facebook.com/docs/whatsapp/cloud-api/guides/send-message-templates#per-user-marketing-template-message-limits).
+- A marketing template refused with 131049 ("to maintain healthy ecosystem engagement") means the
+  person reached Meta's per-user marketing limit; sending again within a day fails the same way
+  (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/per-user-limits).
 """
 
 from __future__ import annotations
@@ -10,14 +18,15 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.access.auth import Actor, Permission, require
+from core.campaigns.rates import region_of
 from core.errors import UserFacingError
-from core.models import Contact, WorkspaceTemplate
+from core.models import Contact, Conversation, Message, WorkspaceTemplate, utcnow
 from core.phones import InvalidPhoneNumber, canonical_wa_id, wa_id_of
 from core.templates.anatomy import template_variables
 from core.templates.library import as_body
@@ -32,6 +41,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 MAX_AUDIENCE = 200_000
+
+MARKETING_LIMIT = 131049
+"""Meta's code for a marketing template withheld by its per-user marketing limit."""
+MARKETING_LIMIT_MEMORY = timedelta(hours=24)
+"""How long a 131049 keeps a person out of a new marketing plan (Meta: try again later)."""
+US_REGION = "US"
 
 
 @dataclass(frozen=True)
@@ -119,31 +134,6 @@ def read_audience(content: bytes, filename: str) -> pd.DataFrame:
     return frame
 
 
-def audience_from_contacts(
-    session: Session,
-    actor: Actor,
-    channel_id: int,
-    *,
-    active_since: datetime | None = None,
-    label: str | None = None,
-) -> pd.DataFrame:
-    """Existing contacts of a channel, by last activity and label, as an audience."""
-    import pandas as pd  # only where audiences are read: see the imports above
-
-    require(actor, Permission.RUN_CAMPAIGNS)
-    query = select(Contact.wa_id, Contact.profile_name, Contact.labels).where(
-        Contact.channel_id == channel_id
-    )
-    if active_since is not None:
-        query = query.where(Contact.last_inbound_at >= active_since)
-    rows = [
-        {"number": f"+{wa_id}", "name": name}
-        for wa_id, name, labels in session.exec(query.limit(MAX_AUDIENCE))
-        if label is None or label in (labels or [])
-    ]
-    return pd.DataFrame(rows, columns=["number", "name"])
-
-
 def workspace_template(session: Session, workspace_template_id: int) -> WorkspaceTemplate:
     """The campaign's template from the channel's workspace, or a refusal in words."""
     workspace = session.get(WorkspaceTemplate, workspace_template_id)
@@ -158,20 +148,47 @@ def plan(
     workspace_template_id: int,
     audience: pd.DataFrame,
     mapping: Mapping,
+    *,
+    allow_unavailable: bool = False,
 ) -> Plan:
-    """Who would be sent what; invalid numbers, duplicates, missing values and opt-outs named."""
+    """Who would be sent what; invalid numbers, duplicates, missing values, opt-outs, US numbers
+    and recent marketing-limit refusals named.
+
+    With ``allow_unavailable`` a template that cannot be sent now (paused, disabled, not yet
+    approved) does not refuse the plan: each otherwise reachable person is named
+    ``template_unavailable`` instead, so an estimate still counts the audience."""
     require(actor, Permission.RUN_CAMPAIGNS)
     workspace = workspace_template(session, workspace_template_id)
-    template = PreparedTemplate.of(as_body(sendable_template(session, workspace)))
+    template: PreparedTemplate | None
+    try:
+        template = PreparedTemplate.of(as_body(sendable_template(session, workspace)))
+    except UserFacingError:
+        if not allow_unavailable:
+            raise
+        template = None
     marketing = workspace.category.upper() == "MARKETING"
     if mapping.number_column not in audience.columns:
         raise UserFacingError("campaigns.error.no_column", column=mapping.number_column)
-    opted_out = _opted_out(session, workspace.channel_id) if marketing else set()
-    seen: set[str] = set()
+    checks = _Checks(
+        seen=set(),
+        opted_out=_opted_out(session, workspace.channel_id) if marketing else set(),
+        limited=_marketing_limited(session, workspace.channel_id) if marketing else set(),
+        marketing=marketing,
+    )
     planned = []
     for index, row in enumerate(audience.to_dict("records"), start=1):
-        planned.append(_plan_one(index, row, mapping, template, seen, opted_out))
+        planned.append(_plan_one(index, row, mapping, template, checks))
     return Plan(recipients=planned)
+
+
+@dataclass
+class _Checks:
+    """What each row is checked against: the numbers seen so far and the channel's lists."""
+
+    seen: set[str]
+    opted_out: set[str]
+    limited: set[str]
+    marketing: bool
 
 
 def _opted_out(session: Session, channel_id: int) -> set[str]:
@@ -182,13 +199,30 @@ def _opted_out(session: Session, channel_id: int) -> set[str]:
     )
 
 
+def _marketing_limited(session: Session, channel_id: int) -> set[str]:
+    """Contacts a marketing template was refused to with 131049 in the last 24 hours."""
+    since = utcnow() - MARKETING_LIMIT_MEMORY
+    return set(
+        session.exec(
+            select(Contact.wa_id)
+            .join(Conversation, col(Conversation.contact_id) == Contact.id)
+            .join(Message, col(Message.conversation_id) == Conversation.id)
+            .where(
+                Message.channel_id == channel_id,
+                Message.error_code == MARKETING_LIMIT,
+                col(Message.status_at) >= since,
+            )
+            .distinct()
+        )
+    )
+
+
 def _plan_one(
     index: int,
     row: dict[str, Any],
     mapping: Mapping,
-    template: PreparedTemplate,
-    seen: set[str],
-    opted_out: set[str],
+    template: PreparedTemplate | None,
+    checks: _Checks,
 ) -> PlannedRecipient:
     number = Source(column=mapping.number_column).read(row)
     name = Source(column=mapping.name_column).read(row) if mapping.name_column else ""
@@ -200,11 +234,17 @@ def _plan_one(
         wa_id = canonical_wa_id(wa_id_of(number, mapping.default_region))
     except InvalidPhoneNumber:
         return skip("invalid_number")
-    if wa_id in seen:
+    if wa_id in checks.seen:
         return skip("duplicate", wa_id)
-    seen.add(wa_id)
-    if wa_id in opted_out:
+    checks.seen.add(wa_id)
+    if wa_id in checks.opted_out:
         return skip("opted_out", wa_id)
+    if checks.marketing and region_of(wa_id) == US_REGION:
+        return skip("us_marketing", wa_id)
+    if wa_id in checks.limited:
+        return skip("marketing_limit", wa_id)
+    if template is None:
+        return skip("template_unavailable", wa_id)
     values = TemplateValues(
         header=[s.read(row) for s in mapping.header],
         body=[s.read(row) for s in mapping.body],

@@ -34,6 +34,10 @@ class Counts:
     failed: int
     replied: int
     skipped: dict[str, int]
+    retrying: int = 0
+    """Refused with 131049 (Meta's marketing limit) and waiting for their next try."""
+    given_up: int = 0
+    """Refused with 131049 on every try."""
 
 
 SENT_OR_LATER = {
@@ -88,11 +92,17 @@ def counts(session: Session, actor: Actor, campaign_id: int) -> Counts:
         failed=statuses.get(MessageStatus.FAILED, 0),
         replied=_replied(session, campaign_id),
         skipped={str(k): v for k, v in skipped.items()},
+        retrying=by_state.get("retry", 0),
+        given_up=by_state.get("given_up", 0),
     )
 
 
 def _replied(session: Session, campaign_id: int) -> int:
-    """Recipients who wrote back after their campaign message.
+    return len(repliers(session, campaign_id))
+
+
+def repliers(session: Session, campaign_id: int) -> set[int]:
+    """The conversations of recipients who wrote back after their campaign message.
 
     WhatsApp's timestamps have whole seconds, so a reply within the same second as the send
     counts: the send time is compared without its fraction."""
@@ -103,7 +113,7 @@ def _replied(session: Session, campaign_id: int) -> int:
     )
     sent_at = dict(session.exec(sends).all())
     if not sent_at:
-        return 0
+        return set()
     latest_reply = dict(
         session.exec(
             select(Message.conversation_id, func.max(Message.created_at))
@@ -116,12 +126,12 @@ def _replied(session: Session, campaign_id: int) -> int:
             .group_by(Message.conversation_id)
         ).all()
     )
-    return sum(
-        1
+    return {
+        conversation_id
         for conversation_id, when in sent_at.items()
         if (reply := latest_reply.get(conversation_id)) is not None
         and reply >= when.replace(microsecond=0)
-    )
+    }
 
 
 @dataclass(frozen=True)

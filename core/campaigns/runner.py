@@ -7,6 +7,8 @@ nobody sent twice.
 - A round makes the contacts and conversations its recipients lack, set-wise
   (``core.conversations.contacts``), and skips whoever opted out since the plan.
 - The outbox sends at the channel's throughput and backs off on 130429 and 131056.
+- A recipient Meta refused with 131049 (its marketing limit) waits and is sent again
+  (``core.campaigns.retries``); each attempt is its own outbox message.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Row, bindparam, func, update
+from sqlalchemy import Engine, Integer, Row, bindparam, func, or_, update
 from sqlmodel import Session, col, select
 
 from core.access import audit
 from core.access.auth import Actor, Permission, require
+from core.campaigns import retries, windows
 from core.campaigns.audience import Mapping, Plan, values_of, workspace_template
 from core.channels import changes
 from core.conversations import contacts
@@ -33,6 +36,7 @@ from core.models import (
     MessageStatus,
     OutboundJob,
     RemoteTemplate,
+    UTCDateTime,
     WorkspaceTemplate,
     utcnow,
 )
@@ -60,8 +64,15 @@ def create(
     planned: Plan,
     mapping: Mapping,
     start_at: datetime | None = None,
+    retry_delays: list[float] | None = None,
+    retarget_of: int | None = None,
+    window: tuple[str, str] | None = None,
 ) -> Campaign:
-    """Store the campaign and every planned recipient (skipped ones with their reason)."""
+    """Store the campaign and every planned recipient (skipped ones with their reason).
+
+    ``retry_delays``: hours to wait after each 131049 before trying again (None: the default,
+    ``retries.DEFAULT_RETRY_HOURS``; ``[]``: never). ``window``: from and until, "HH:MM" in each
+    recipient's local time (``core.campaigns.windows``); None: any time."""
     require(actor, Permission.RUN_CAMPAIGNS)
     workspace = workspace_template(session, workspace_template_id)
     if not name.strip():
@@ -75,6 +86,10 @@ def create(
         mapping=mapping.to_json(),
         start_at=start_at,
         created_by=actor.username,
+        retry_delays=retry_delays,
+        retarget_of=retarget_of,
+        send_from=windows.parse_time(window[0]) if window else None,
+        send_until=windows.parse_time(window[1]) if window else None,
     )
     session.add(campaign)
     session.flush()
@@ -82,7 +97,7 @@ def create(
         CampaignRecipient(
             campaign_id=campaign.id,
             wa_id=r.wa_id
-            if r.skip_reason in (None, "opted_out", "missing_value")
+            if r.wa_id is not None and r.skip_reason != "duplicate"
             else f"{r.skip_reason}:{r.row}",
             name=r.name,
             values=r.values,
@@ -157,7 +172,7 @@ def cancel(session: Session, actor: Actor, campaign_id: int) -> Campaign:
         update(CampaignRecipient)
         .where(
             col(CampaignRecipient.campaign_id) == campaign.id,
-            col(CampaignRecipient.state) == "pending",
+            col(CampaignRecipient.state).in_(WAITING),
         )
         .values(state="cancelled")
     )
@@ -188,6 +203,8 @@ def run_due(engine: Engine, now: datetime | None = None) -> int:
     """The runner's step: start due campaigns, queue their next recipients, finish done ones."""
     now = now or utcnow()
     queued = 0
+    with session_scope(engine) as session:
+        retries.schedule(session, now)
     with session_scope(engine) as session:
         due = list(
             session.exec(
@@ -221,9 +238,9 @@ def _advance(session: Session, campaign_id: int, now: datetime) -> int:
     if room < min(ahead // 2, ROUND_SIZE):  # rounds of a second's sends, not one at a time
         return 0
     room = min(room, ROUND_SIZE)
-    pending = _pending(session, campaign.id, room)
+    pending = _pending(session, campaign.id, room, now)
     if not pending:
-        if _outstanding(session, campaign.id) == 0:
+        if _outstanding(session, campaign.id) == 0 and not _waiting(session, campaign.id):
             campaign.state, campaign.finished_at = "done", now
             changes.note(session, campaign.channel_id)
         return 0
@@ -263,7 +280,8 @@ def _queue(
     now: datetime,
 ) -> int:
     """A round: each recipient gets a message and its job, or is skipped for having opted out
-    since the plan (a marketing template). Returns how many were queued."""
+    since the plan (a marketing template), or waits for their sending window to open. Returns
+    how many were queued."""
     template = PreparedTemplate.of(as_body(sendable_template(session, workspace)))
     marketing = workspace.category.upper() == "MARKETING"
     keys = {r.id: contacts.contact_key(campaign.channel_id, r.wa_id) for r in pending}
@@ -272,6 +290,10 @@ def _queue(
     outcomes: dict[int, dict[str, Any]] = {}
     outgoing: list[tuple[int, Outgoing]] = []
     for recipient in pending:
+        opens = _window_opens(campaign, recipient.wa_id, now)
+        if opens is not None:  # outside the person's sending window: later, still pending
+            outcomes[recipient.id] = _outcome(recipient.id, "pending", due=opens)
+            continue
         contact = reached.contact_ids[keys[recipient.id]]
         if marketing and contact in reached.opted_out:  # wrote STOP after the campaign was planned
             outcomes[recipient.id] = _outcome(recipient.id, "skipped", reason="opted_out")
@@ -283,7 +305,8 @@ def _queue(
             "template",
             template.build(values),
             template.summary(values),
-            idempotency_key=f"campaign:{campaign.id}:{recipient.id}",
+            idempotency_key=f"campaign:{campaign.id}:{recipient.id}"
+            + (f":{recipient.attempts + 1}" if recipient.attempts else ""),
             template_name=workspace.name,
         )
         outgoing.append((recipient.id, item))
@@ -297,14 +320,26 @@ def _queue(
 RECIPIENTS = CampaignRecipient.__table__.c  # type: ignore[attr-defined]
 
 
-def _pending(session: Session, campaign_id: int, room: int) -> list[Row[Any]]:
-    """The next ``room`` pending recipients (id, wa_id, name, values), locked for this round.
+WAITING = ("pending", "retry")
+"""Recipients still to be sent: not yet, or again after a 131049 once their ``due_at`` comes."""
+
+
+def _pending(session: Session, campaign_id: int, room: int, now: datetime) -> list[Row[Any]]:
+    """The next ``room`` recipients due now (id, wa_id, name, values, attempts), locked for this
+    round.
 
     Rounds read and write plain rows, not models: they queue thousands of recipients a second."""
     return list(
         session.connection().execute(
-            select(RECIPIENTS.id, RECIPIENTS.wa_id, RECIPIENTS.name, RECIPIENTS["values"])
-            .where(RECIPIENTS.campaign_id == campaign_id, RECIPIENTS.state == "pending")
+            select(
+                RECIPIENTS.id,
+                RECIPIENTS.wa_id,
+                RECIPIENTS.name,
+                RECIPIENTS["values"],
+                RECIPIENTS.attempts,
+            )
+            .where(RECIPIENTS.campaign_id == campaign_id, RECIPIENTS.state.in_(WAITING))
+            .where(or_(RECIPIENTS.due_at.is_(None), RECIPIENTS.due_at <= now))
             .order_by(RECIPIENTS.id)
             .limit(room)
             .with_for_update(skip_locked=True)
@@ -312,14 +347,49 @@ def _pending(session: Session, campaign_id: int, room: int) -> list[Row[Any]]:
     )
 
 
+def _waiting(session: Session, campaign_id: int) -> bool:
+    """Whether anyone is still to be sent, due now or later."""
+    return (
+        session.connection()
+        .execute(
+            select(RECIPIENTS.id)
+            .where(RECIPIENTS.campaign_id == campaign_id, RECIPIENTS.state.in_(WAITING))
+            .limit(1)
+        )
+        .first()
+        is not None
+    )
+
+
+def _window_opens(campaign: Campaign, wa_id: str, now: datetime) -> datetime | None:
+    if not campaign.send_from or not campaign.send_until:
+        return None
+    return windows.next_opening(wa_id, campaign.send_from, campaign.send_until, now)
+
+
 def _outcome(
-    row: int, state: str, *, reason: str | None = None, message: int | None = None
+    row: int,
+    state: str,
+    *,
+    reason: str | None = None,
+    message: int | None = None,
+    due: datetime | None = None,
 ) -> dict[str, Any]:
-    return {"row": row, "state": state, "reason": reason, "message": message}
+    return {
+        "row": row,
+        "state": state,
+        "reason": reason,
+        "message": message,
+        "sent": 0 if message is None else 1,
+        "due": due,
+    }
 
 
 def _mark_recipients(session: Session, outcomes: dict[int, dict[str, Any]], now: datetime) -> None:
-    """Each recipient's outcome of the round (``_outcome``), in one executemany."""
+    """Each recipient's outcome of the round (``_outcome``), in one executemany. One who waits for
+    their window keeps their last message (a 131049 retry's) and is not counted as queued."""
+    for outcome in outcomes.values():
+        outcome["at"] = None if outcome["state"] == "pending" else now
     if outcomes:
         session.connection().execute(
             update(CampaignRecipient.__table__)  # type: ignore[arg-type]
@@ -327,8 +397,12 @@ def _mark_recipients(session: Session, outcomes: dict[int, dict[str, Any]], now:
             .values(
                 state=bindparam("state"),
                 skip_reason=bindparam("reason"),
-                message_id=bindparam("message"),
-                queued_at=now,
+                message_id=func.coalesce(
+                    bindparam("message", type_=Integer), RECIPIENTS.message_id
+                ),
+                queued_at=func.coalesce(bindparam("at", type_=UTCDateTime), RECIPIENTS.queued_at),
+                attempts=RECIPIENTS.attempts + bindparam("sent", type_=Integer),
+                due_at=bindparam("due", type_=UTCDateTime),
             ),
             in_row_order(outcomes),
         )

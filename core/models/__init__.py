@@ -33,6 +33,7 @@ from core.models.reports import (
     TemplateHour,
 )
 from core.models.security import LoginThrottle, RecoveryCode, TwoFactor
+from core.models.segments import Segment
 from core.models.templates import RemoteTemplate, TemplateStatusChange, WorkspaceTemplate
 
 __all__ = [
@@ -72,4 +73,5 @@ __all__ = [
     "ReplyWait",
     "TemplateHour",
     "TemplateAwaitingReply",
+    "Segment",
 ]

@@ -32,6 +32,12 @@ class Campaign(SQLModel, table=True):
     finished_at: datetime | None = when_column()
     created_by: str = Field(default="", max_length=64)
     created_at: datetime = created_column()
+    retry_delays: list[float] | None = json_column()
+    """Hours after a 131049 (Meta's per-user marketing limit) to try each person again, in turn;
+    after the last they are given up. None: the installation's default."""
+    send_from: str | None = Field(default=None, max_length=5)  # "09:00", recipient's local time
+    send_until: str | None = Field(default=None, max_length=5)  # "20:00"; None: any time
+    retarget_of: int | None = Field(default=None, foreign_key="campaigns.id")
 
 
 class CampaignRecipient(SQLModel, table=True):
@@ -42,6 +48,8 @@ class CampaignRecipient(SQLModel, table=True):
         UniqueConstraint("campaign_id", "wa_id", name="uq_campaign_recipients_wa_id"),
         # the runner's queue and the live counts
         Index("ix_campaign_recipients_state", "campaign_id", "state", "id"),
+        # the runner's due retries and sending windows
+        Index("ix_campaign_recipients_due", "campaign_id", "state", "due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -49,7 +57,12 @@ class CampaignRecipient(SQLModel, table=True):
     wa_id: str = Field(max_length=32)
     name: str = Field(default="", max_length=200)
     values: dict[str, Any] | None = json_column()
-    state: str = Field(default="pending", max_length=16)  # pending|queued|skipped|cancelled
+    state: str = Field(
+        default="pending", max_length=16
+    )  # pending|queued|retry|skipped|cancelled|given_up
     skip_reason: str | None = Field(default=None, max_length=64)
     message_id: int | None = Field(default=None, foreign_key="messages.id", index=True)
     queued_at: datetime | None = when_column()
+    attempts: int = Field(default=0)  # sends so far; a 131049 retry is another attempt
+    due_at: datetime | None = when_column()
+    """Not before: a retry's time after 131049, or the start of the person's sending window."""

@@ -31,6 +31,11 @@ class Channel(SQLModel, table=True):
     auto_assign: bool = Field(default=False)
     """New unassigned conversations go round-robin to available agents (``conversations.assignment``)."""
     last_auto_assignee_id: int | None = Field(default=None, foreign_key="users.id")
+    messaging_limit: int | None = None
+    """Meta's messaging limit: unique people the number may send templates to in 24 hours
+    (250, 1,000, 10,000, 100,000; None: unlimited or not known;
+    https://developers.facebook.com/docs/whatsapp/messaging-limits). Campaign estimates split an
+    audience over days by it."""
     active: bool = Field(default=True)
     created_at: datetime = created_column()
     updated_at: datetime = created_column()

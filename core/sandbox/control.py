@@ -36,6 +36,7 @@ ACCOUNT_FIELDS = (
     "sample_templates",
     "pricing_model",
     "config_calls_every_seconds",
+    "marketing_limit_share",
 )
 # Fields that may change on a live account, with the conversion each value goes through.
 TUNABLE_FIELDS: dict[str, Callable[[Any], Any]] = {
@@ -48,6 +49,7 @@ TUNABLE_FIELDS: dict[str, Callable[[Any], Any]] = {
     "template_listing": lambda shape: templates.listing_shape(str(shape)),
     "pricing_model": lambda model: _one_of(str(model), PRICING_MODELS),
     "config_calls_every_seconds": lambda seconds: max(0.0, float(seconds)),
+    "marketing_limit_share": lambda share: min(1.0, max(0.0, float(share))),
 }
 CUSTOMER_FLAGS = ("stopped_marketing", "marketing_limited")
 """What a customer did in WhatsApp that the business only learns from failed sends."""

@@ -9,13 +9,16 @@ message ID"). In the order Meta meets them:
 * a free-form message outside the customer's 24-hour window: 131047 (470 on-premise);
 * a marketing template to a customer who stopped this business's marketing messages in WhatsApp:
   131050; or to one who has reached Meta's per-user marketing limit: 131049
-  (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/per-user-limits);
-  both Cloud API only;
+  (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/per-user-limits),
+  for a customer flagged so or for the account's ``marketing_limit_share`` of marketing sends
+  (the limit depends on what other businesses sent the person, which nobody can see); both
+  Cloud API only;
 * a media ``link`` WhatsApp could not use: 131014 or 131053 (``web.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,9 +38,15 @@ class LaterFailure:
 
 
 def later_failure(
-    account: Account, message: Message, contact: Contact, web: Web, now: float
+    account: Account,
+    message: Message,
+    contact: Contact,
+    web: Web,
+    now: float,
+    chance: Callable[[], float],
 ) -> LaterFailure | None:
-    """The failure WhatsApp will report for ``message`` once accepted, or None when it goes out."""
+    """The failure WhatsApp will report for ``message`` once accepted, or None when it goes out
+    (``chance``: a draw in [0, 1) for the share of marketing sends Meta withholds)."""
     if message.customer in account.not_on_whatsapp:
         return LaterFailure(131026)
     if message.template is None and not contact.window_open(now):
@@ -47,7 +56,7 @@ def later_failure(
     if message.category == "marketing":
         if contact.stopped_marketing:
             return LaterFailure(131050)
-        if contact.marketing_limited:
+        if contact.marketing_limited or chance() < account.marketing_limit_share:
             return LaterFailure(131049)
     link = _media_link(message.payload)
     found = web.failure(link) if link else None

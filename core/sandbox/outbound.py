@@ -63,7 +63,7 @@ def send(sandbox: Sandbox, account: Account, body: Any) -> Message:
         account.messages[message.id] = message
     if message.status != "accepted":  # held by Meta: its statuses wait for release()
         return message
-    failure = later_failure(account, message, contact, sandbox.web, now)
+    failure = later_failure(account, message, contact, sandbox.web, now, sandbox.random.random)
     statuses.schedule(sandbox, account, message, failure)
     return message
 
@@ -97,7 +97,7 @@ def release(sandbox: Sandbox, account: Account, template: Template) -> int:
     now = sandbox.clock.now()
     for message in held:
         contact = account.contact(message.customer)
-        failure = later_failure(account, message, contact, sandbox.web, now)
+        failure = later_failure(account, message, contact, sandbox.web, now, sandbox.random.random)
         statuses.schedule(sandbox, account, message, failure)
     return len(held)
 

@@ -221,6 +221,10 @@ class Account:
     sample_templates: list[dict[str, Any]] = field(default_factory=list)
     pricing_model: str = "CBP"
     config_calls_every_seconds: float = 0.0
+    marketing_limit_share: float = 0.0
+    """Share (0 to 1) of marketing templates Meta withholds with 131049 for reaching a person's
+    marketing limit, a limit no business can see beforehand
+    (https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/per-user-limits)."""
     health: dict[str, dict[str, Any]] = field(default_factory=dict, init=False)
     standing: dict[str, str] = field(default_factory=dict, init=False)
     """Quality rating, messaging limit and display name status (``number.py``)."""
@@ -291,6 +295,7 @@ class Account:
             "template_listing": self.template_listing,
             "pricing_model": self.pricing_model,
             "config_calls_every_seconds": self.config_calls_every_seconds,
+            "marketing_limit_share": self.marketing_limit_share,
             "health": self.health,
             "webhook": {"url": self.webhook_url, "headers": self.webhook_headers},
         }

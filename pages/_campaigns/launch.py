@@ -9,7 +9,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from core.access.auth import Actor
-from core.campaigns import runner
+from core.campaigns import retries, runner
 from core.campaigns.runner import Mapping, Plan
 from core.errors import UserFacingError
 from core.i18n import t
@@ -38,6 +38,12 @@ def launch(actor: Actor, workspace_id: int, mapping: Mapping) -> None:
     name = (st.session_state.get("cmp_name") or "").strip()
     start_at = start_moment()
 
+    window = (
+        (st.session_state["cmp_window_from"], st.session_state["cmp_window_until"])
+        if st.session_state.get("cmp_window")
+        else None
+    )
+
     def create_and_start(session: Session) -> None:
         if start_at is not None and start_at < utcnow():
             raise UserFacingError("campaign_page.error.past")
@@ -49,6 +55,8 @@ def launch(actor: Actor, workspace_id: int, mapping: Mapping) -> None:
             planned=planned,
             mapping=mapping,
             start_at=start_at,
+            retry_delays=retries.parse_hours(st.session_state.get("cmp_retry_hours", "")),
+            window=window and (window[0].strftime("%H:%M"), window[1].strftime("%H:%M")),
         )
         runner.start(session, actor, campaign.id, start_at=start_at)
         st.session_state[SELECTED] = campaign.id  # the list below opens it
@@ -58,6 +66,22 @@ def launch(actor: Actor, workspace_id: int, mapping: Mapping) -> None:
     if act(LAUNCH_FLASH, create_and_start, said):
         st.session_state.pop(PLAN, None)
         st.session_state["cmp_name"] = ""
+
+
+def sending_options() -> None:
+    """An optional sending window in each recipient's local time, and the 131049 retries."""
+    if st.checkbox(t("campaign_page.launch.window"), key="cmp_window"):
+        st.session_state.setdefault("cmp_window_from", time(9))
+        st.session_state.setdefault("cmp_window_until", time(20))
+        from_col, until_col = st.columns(2)
+        from_col.time_input(t("campaign_page.launch.window_from"), step=900, key="cmp_window_from")
+        until_col.time_input(
+            t("campaign_page.launch.window_until"), step=900, key="cmp_window_until"
+        )
+    st.session_state.setdefault(
+        "cmp_retry_hours", ", ".join(f"{h:g}" for h in retries.DEFAULT_RETRY_HOURS)
+    )
+    st.text_input(t("campaign_page.launch.retry_hours"), key="cmp_retry_hours")
 
 
 def launch_controls(actor: Actor, workspace_id: int, mapping: Mapping, planned: Plan) -> None:
@@ -80,6 +104,7 @@ def launch_controls(actor: Actor, workspace_id: int, mapping: Mapping, planned: 
         day_col.date_input(t("campaign_page.launch.date"), key="cmp_date")
         time_col.time_input(t("campaign_page.launch.time"), step=300, key="cmp_time")
         st.caption(t("campaign_page.launch.timezone", zone=str(zone)))
+    sending_options()
     st.button(
         t("campaign_page.launch.submit", count=len(planned.sendable)),
         type="primary",

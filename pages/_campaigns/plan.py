@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from core.access.auth import Actor
-from core.campaigns import audience
+from core.campaigns import audience, estimate, segments
 from core.campaigns.audience import Source
 from core.campaigns.runner import Mapping, Plan
 from core.errors import UserFacingError
@@ -25,6 +25,7 @@ from core.models import utcnow
 from core.templates.anatomy import TemplateVariables
 from core.templates.preview import render_preview
 from core.templates.values import TemplateValues
+from pages._campaigns.segments import audience_from_segment, save_segment
 from pages._campaigns.state import PLAN
 from pages._widgets.bubble import show_bubble
 from pages._widgets.flash import say_refusal
@@ -34,6 +35,8 @@ from pages._widgets.session import store
 UPLOADED = "cmp_uploaded"  # (upload id, audience read from it) of the current file
 PREVIEW_COUNT = 3
 REASONS = ("invalid_number", "duplicate", "missing_value", "opted_out")
+RARE_REASONS = ("us_marketing", "marketing_limit")
+"""Shown only when some row has them (marketing templates only)."""
 NUMBER_COLUMNS = {"number", "phone", "telefono", "teléfono", "movil", "móvil", "whatsapp"}
 NAME_COLUMNS = {"name", "nombre"}
 
@@ -63,9 +66,10 @@ def audience_from_file() -> tuple[pd.DataFrame | None, str]:
 
 
 def audience_from_contacts(actor: Actor, channel_id: int) -> tuple[pd.DataFrame, str]:
+    """The channel's contacts by last activity and label; the conditions can be saved."""
     since_col, label_col = st.columns(2)
     recent_only = since_col.toggle(t("campaign_page.audience.recent_only"), key="cmp_recent")
-    since: date | None = None
+    conditions: list[dict[str, object]] = []
     if recent_only:
         today = utcnow().astimezone(viewer_timezone()).date()
         since = since_col.date_input(
@@ -74,20 +78,21 @@ def audience_from_contacts(actor: Actor, channel_id: int) -> tuple[pd.DataFrame,
             max_value=today,
             key="cmp_since",
         )
+        days = max((today - since).days, 1)
+        conditions.append({"kind": "active_within_days", "value": days})
     label = label_col.text_input(t("campaign_page.audience.label"), key="cmp_label").strip()
-    active_since = (
-        datetime.combine(since, time(), tzinfo=viewer_timezone()).astimezone(UTC) if since else None
-    )
+    if label:
+        conditions.append({"kind": "label", "value": label})
     with store() as session:
-        frame = audience.audience_from_contacts(
-            session, actor, channel_id, active_since=active_since, label=label or None
-        )
+        frame = segments.contacts(session, actor, channel_id, conditions)
+    save_segment(actor, channel_id, conditions)
     return frame, t("campaign_page.audience.contacts_name")
 
 
 def choose_audience(actor: Actor, channel_id: int) -> pd.DataFrame | None:
     """The audience as a table, from an upload or from the channel's contacts."""
-    sources = {option: t(f"campaign_page.audience.{option}") for option in ("file", "contacts")}
+    options = ("file", "contacts", "segment")
+    sources = {option: t(f"campaign_page.audience.{option}") for option in options}
     source = st.radio(
         t("campaign_page.audience.source"),
         list(sources),
@@ -96,9 +101,12 @@ def choose_audience(actor: Actor, channel_id: int) -> pd.DataFrame | None:
         key="cmp_source",
     )
     try:
-        frame, origin = (
-            audience_from_file() if source == "file" else audience_from_contacts(actor, channel_id)
-        )
+        if source == "file":
+            frame, origin = audience_from_file()
+        elif source == "contacts":
+            frame, origin = audience_from_contacts(actor, channel_id)
+        else:
+            frame, origin = audience_from_segment(actor, channel_id)
     except UserFacingError as exc:
         say_refusal(exc)
         return None
@@ -223,19 +231,21 @@ def check(
             previews = audience.preview_rows(
                 session, actor, workspace_id, planned, count=PREVIEW_COUNT
             )
+            cost = estimate.of_plan(session, actor, workspace_id, planned)
     except UserFacingError as exc:
         st.session_state.pop(PLAN, None)
         say_refusal(exc)
         return
-    st.session_state[PLAN] = (checked, planned, previews)
+    st.session_state[PLAN] = (checked, planned, previews, cost)
 
 
 def show_plan_report(planned: Plan) -> None:
     """Who will not be sent and why, before anything is sent."""
     skipped = planned.skipped_by_reason()
-    metrics = st.columns(len(REASONS) + 1)
+    shown = REASONS + tuple(r for r in RARE_REASONS if skipped.get(r))
+    metrics = st.columns(len(shown) + 1)
     metrics[0].metric(t("campaign_page.plan.sendable"), len(planned.sendable))
-    for column, reason in zip(metrics[1:], REASONS, strict=True):
+    for column, reason in zip(metrics[1:], shown, strict=True):
         column.metric(reason_words(reason), skipped.get(reason, 0))
     if not skipped:
         st.success(t("campaign_page.plan.all_sendable"), icon=":material/check_circle:")

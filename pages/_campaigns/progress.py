@@ -19,6 +19,7 @@ from core.campaigns.report import Counts
 from core.failures import describe
 from core.i18n import t
 from core.models import Campaign
+from pages._campaigns.followup import cost_comparison, retarget_controls
 from pages._campaigns.plan import reason_words
 from pages._campaigns.state import LAUNCH_FLASH, SELECTED
 from pages._widgets import live
@@ -45,6 +46,14 @@ def pause(actor: Actor, campaign_id: int, name: str) -> None:
         CAMPAIGN_FLASH,
         lambda session: runner.pause(session, actor, campaign_id),
         Words("campaign_page.paused", name=plain(name)),
+    )
+
+
+def start(actor: Actor, campaign_id: int, name: str) -> None:
+    act(
+        CAMPAIGN_FLASH,
+        lambda session: runner.start(session, actor, campaign_id),
+        Words("campaign_page.started", name=plain(name)),
     )
 
 
@@ -97,6 +106,15 @@ def campaign_controls(actor: Actor, campaign: Campaign) -> None:
         return
     args = (actor, campaign.id, campaign.name)
     buttons = st.columns(3)
+    if campaign.state == "draft":
+        buttons[0].button(
+            t("campaign_page.start"),
+            type="primary",
+            icon=":material/send:",
+            key=f"cmp_start_{campaign.id}",
+            on_click=start,
+            args=args,
+        )
     if campaign.state in ACTIVE_STATES:
         buttons[0].button(
             t("campaign_page.pause"),
@@ -140,6 +158,11 @@ def show_counts(counts: Counts) -> None:
             f"{reason_words(reason)}: {count}" for reason, count in sorted(counts.skipped.items())
         )
         st.caption(t("campaign_page.skipped_why", reasons=reasons))
+    if counts.retrying or counts.given_up:
+        st.info(
+            t("campaign_page.retries", retrying=counts.retrying, given_up=counts.given_up),
+            icon=":material/schedule:",
+        )
 
 
 @st.fragment
@@ -233,6 +256,7 @@ def campaign_report(actor: Actor, campaign: Campaign) -> None:
     rates[3].metric(
         t("campaign_page.rate.failed"), percent(counts.failed, counts.sent + counts.failed)
     )
+    cost_comparison(actor, campaign)
     failure_table(failed)
     sends_chart(sends)
     st.download_button(
@@ -244,6 +268,7 @@ def campaign_report(actor: Actor, campaign: Campaign) -> None:
         on_click="ignore",
         key=f"cmp_export_{campaign.id}",
     )
+    retarget_controls(actor, campaign)
 
 
 def campaign_list(actor: Actor, channel_id: int) -> None:

@@ -142,6 +142,8 @@ def test_plan_reports_skipped_rows_and_previews_before_anything_is_sent(
         "Missing value": "1",
         "Asked not to receive marketing": "1",
     }
+    assert "3 of 7 will be sent the template." in texts(at)
+    assert "Meta's rates effective 2025-07-01" in texts(at)
     skipped = at.dataframe[-1].value
     assert sorted(skipped["Why it is left out"]) == [
         "Asked not to receive marketing",
@@ -231,6 +233,39 @@ def test_start_now_then_pause_resume_and_cancel_after_confirming(
     assert state() == "cancelled"
     assert "State: cancelled" in texts(at)
     assert not [b for b in at.button if b.key and b.key.startswith("cmp_pause_")]
+
+
+def test_a_sending_window_and_retry_delays_go_with_the_campaign(
+    run_page, team, shop, engine
+) -> None:
+    at = plan_from_contacts(run_page(PAGE, team[Role.MARKETER]), shop)
+    at.text_input(key="cmp_name").input("Mañanas").run()
+    at.checkbox(key="cmp_window").check().run()
+    assert [ti.value.strftime("%H:%M") for ti in at.time_input] == ["09:00", "20:00"]
+    assert at.text_input(key="cmp_retry_hours").value == "24, 48"
+    at.text_input(key="cmp_retry_hours").input("12").run()
+    at.button(key="cmp_launch").click().run()
+    assert not at.exception, at.exception
+    (campaign,) = campaign_rows(engine)
+    assert (campaign.send_from, campaign.send_until, campaign.retry_delays) == (
+        "09:00",
+        "20:00",
+        [12.0],
+    )
+
+
+def test_contacts_saved_as_a_segment_become_an_audience(run_page, team, shop) -> None:
+    at = run_page(PAGE, team[Role.MARKETER])
+    at.radio(key="cmp_source").set_value("segment").run()
+    assert "No segment is saved yet" in texts(at)
+    at.radio(key="cmp_source").set_value("contacts").run()
+    at.text_input(key="cmp_seg_name").input("Todos").run()
+    at.button(key="cmp_seg_save").click().run()
+    assert "Segment Todos saved." in texts(at)
+    at.radio(key="cmp_source").set_value("segment").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="cmp_seg").value is not None
+    assert "7 rows (Todos). The first ones:" in texts(at)
 
 
 def test_start_at_a_time_already_past_is_refused(run_page, team, shop, engine) -> None:

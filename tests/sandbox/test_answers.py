@@ -53,6 +53,22 @@ def test_meta_131049_per_user_marketing_limit_arrives_as_a_failed_status(
     assert "healthy ecosystem engagement" in failed["errors"][0]["title"]
 
 
+def test_meta_131049_for_the_accounts_share_of_marketing_sends(
+    cloud: Api, receiver: Receiver
+) -> None:
+    """Meta's per-user marketing limit depends on what other businesses sent the person, so a
+    business meets it as a share of its marketing sends (per-user-limits page)."""
+    account = f"/accounts/{CLOUD_NUMBER}"
+    cloud.control("PATCH", account, json={"marketing_limit_share": 1}).raise_for_status()
+    refused = _marketing_send(cloud)
+    cloud.control("PATCH", account, json={"marketing_limit_share": 0}).raise_for_status()
+    delivered = _marketing_send(cloud, "promo_dos")
+    cloud.idle()
+    (failed,) = _statuses_of(receiver, refused)
+    assert failed["errors"][0]["code"] == 131049
+    assert [s["status"] for s in _statuses_of(receiver, delivered)][:2] == ["sent", "delivered"]
+
+
 def test_the_marketing_limits_spare_other_messages(cloud: Api, receiver: Receiver) -> None:
     cloud.control("PATCH", CUSTOMER_PATH, json={"stopped_marketing": True, "marketing_limited": 1})
     cloud.customer_says(type="text", text="hola")

@@ -2,9 +2,10 @@
 
 Every command prints words for people, or JSON with ``--json``; an error is one clear line on
 stderr and a non-zero exit status. Each command group is a module of its own (``users``,
-``channels``, ``messages``, ``templates``, ``campaigns``, ``conversations``, ``canned``,
-``contacts``, ``reports``, ``serve`` for serve/worker/migrate) whose ``add_commands`` adds its
-arguments and handlers to the parser; ``acting`` says who a command acts as (``--as USERNAME``).
+``channels``, ``messages``, ``templates``, ``campaigns``, ``rates``, ``conversations``,
+``canned``, ``contacts``, ``reports``, ``serve`` for serve/worker/migrate) whose ``add_commands``
+adds its arguments and handlers to the parser; ``acting`` says who a command acts as
+(``--as USERNAME``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from core.runtime.cli import (
     contacts,
     conversations,
     messages,
+    rates,
     reports,
     serve,
     templates,
@@ -50,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         contacts,
         templates,
         campaigns,
+        rates,
         reports,
     ):
         group.add_commands(commands, common)

@@ -33,6 +33,16 @@ def _mapping(args: argparse.Namespace) -> Any:
     )
 
 
+def _window(text: str | None) -> tuple[str, str] | None:
+    """``--window 09:00-20:00``: from and until in each recipient's local time."""
+    if not text:
+        return None
+    start, separator, end = text.partition("-")
+    if not separator:
+        raise CliError(f"--window takes FROM-UNTIL, like 09:00-20:00, not {text!r}")
+    return start, end
+
+
 def _campaign_status(session: Any, campaign: Any) -> dict[str, Any]:
     from dataclasses import asdict
 
@@ -50,7 +60,7 @@ def cmd_campaigns_create(args: argparse.Namespace) -> int:
     from datetime import datetime
     from pathlib import Path
 
-    from core.campaigns import audience, runner
+    from core.campaigns import audience, retries, runner
 
     path = Path(args.audience)
     people = audience.read_audience(path.read_bytes(), path.name)
@@ -65,6 +75,10 @@ def cmd_campaigns_create(args: argparse.Namespace) -> int:
             workspace_template_id=args.template,
             planned=planned,
             mapping=mapping,
+            retry_delays=None
+            if args.retry_hours is None
+            else retries.parse_hours(args.retry_hours),
+            window=_window(args.window),
         )
         if start_at is not None:
             runner.start(session, CLI_ACTOR, campaign.id, start_at=start_at)
@@ -79,6 +93,29 @@ def cmd_campaigns_create(args: argparse.Namespace) -> int:
         args,
         data,
         f"Campaign {data['id']} ({data['name']}): {data['recipients']} recipients, skipped {data['skipped'] or 'none'}.",
+    )
+    return 0
+
+
+def cmd_campaigns_estimate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from core.campaigns import audience
+    from core.campaigns.estimate import estimate
+
+    path = Path(args.audience)
+    people = audience.read_audience(path.read_bytes(), path.name)
+    with session_scope() as session:
+        found = estimate(session, CLI_ACTOR, args.template, people, _mapping(args))
+        data = found.to_json()
+    cost = data["cost"]
+    unpriced = f"; no price for {', '.join(cost['unpriced_markets'])}" if found.unpriced else ""
+    emit(
+        args,
+        data,
+        f"{data['reachable']} of {data['recipients']} reachable; "
+        f"cost {cost['total']} {cost['currency']}{unpriced} "
+        f"(rate card of {data['rate_card']['effective_date']}).",
     )
     return 0
 
@@ -112,7 +149,21 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     create_cmd.add_argument("--region", help="country for numbers without +, e.g. ES")
     create_cmd.add_argument("--map", action="append", default=[], help="body.1=column:NAME ...")
     create_cmd.add_argument("--start-at", help="ISO time; omit to start later with 'start'")
+    create_cmd.add_argument("--window", help="send only FROM-UNTIL local time, e.g. 09:00-20:00")
+    create_cmd.add_argument(
+        "--retry-hours", help="after a 131049, try again after these hours, e.g. 24,48"
+    )
     create_cmd.set_defaults(handler=cmd_campaigns_create)
+    estimate_cmd = camp_commands.add_parser(
+        "estimate", parents=[common], help="reach and cost before sending"
+    )
+    estimate_cmd.add_argument("--template", type=int, required=True, help="workspace template id")
+    estimate_cmd.add_argument("--audience", required=True, help="CSV or XLSX file")
+    estimate_cmd.add_argument("--number-column", required=True)
+    estimate_cmd.add_argument("--name-column")
+    estimate_cmd.add_argument("--region", help="country for numbers without +, e.g. ES")
+    estimate_cmd.add_argument("--map", action="append", default=[], help="body.1=column:NAME ...")
+    estimate_cmd.set_defaults(handler=cmd_campaigns_estimate)
     for action in ("start", "pause", "resume", "cancel", "status"):
         action_cmd = camp_commands.add_parser(action, parents=[common])
         action_cmd.add_argument("campaign", type=int)

@@ -139,6 +139,37 @@ def cmd_templates_send(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_templates_workspace_add(args: argparse.Namespace) -> int:
+    from sqlmodel import select
+
+    from core.models import RemoteTemplate
+    from core.templates.workspace import add_to_workspace, workspace_prefill
+
+    with session_scope() as session:
+        remote = session.exec(
+            select(RemoteTemplate).where(
+                RemoteTemplate.channel_id == args.channel,
+                RemoteTemplate.name == args.template,
+                RemoteTemplate.language == args.language,
+            )
+        ).first()
+        if remote is None:
+            raise CliError(
+                f"no synced template {args.template} ({args.language}) on channel {args.channel}:"
+                " run 'templates sync' first"
+            )
+        workspace = add_to_workspace(session, CLI_ACTOR, args.channel, **workspace_prefill(remote))
+        data = {
+            "id": workspace.id,
+            "channel_id": workspace.channel_id,
+            "name": workspace.name,
+            "language": workspace.language,
+            "category": workspace.category,
+        }
+    emit(args, data, f"Workspace template {data['id']}: {data['name']} ({data['language']}).")
+    return 0
+
+
 def _button_param(raw: str) -> tuple[int, str]:
     index, separator, value = raw.partition("=")
     if not separator or not index.isdigit():
@@ -185,3 +216,14 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     send_cmd.add_argument("--button-param", action="append", default=[], help="INDEX=VALUE")
     send_cmd.add_argument("--header-media", help="file for a media header")
     send_cmd.set_defaults(handler=cmd_templates_send)
+    workspace_cmd = tmpl_commands.add_parser(
+        "workspace", parents=[common], help="the channel's campaign-ready templates"
+    )
+    workspace_commands = workspace_cmd.add_subparsers(dest="workspace_command", required=True)
+    add_cmd = workspace_commands.add_parser(
+        "add", parents=[common], help="add an approved template (its id is what campaigns take)"
+    )
+    add_cmd.add_argument("--channel", type=int, required=True)
+    add_cmd.add_argument("--template", required=True, help="the template's name")
+    add_cmd.add_argument("--language", required=True)
+    add_cmd.set_defaults(handler=cmd_templates_workspace_add)
