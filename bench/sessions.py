@@ -39,11 +39,22 @@ import httpx
 from bench.dashboards import Prepared, open_conversation_ids, open_row, open_tab, prepare, reply
 from bench.process_cpu import tree_cpu_seconds
 from bench.results import record
-from bench.server import WEBHOOK_SECRET, Server, fresh_store, start_server, stop_server
+from bench.server import (
+    WEBHOOK_SECRET,
+    Server,
+    fresh_store,
+    serve_command,
+    single_process_command,
+    start_server,
+    stop_server,
+)
 from bench.st_client import SessionLost, StreamlitClient
 from bench.webhook_pace import PaceResult, inbound_text_body, paced
 from core.channels.registry import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
 
+LAYOUTS = {"front": serve_command, "single": single_process_command}
+"""How the server runs: ``python -m core serve`` (the product's way), or ``streamlit run server.py``
+alone, where the same tabs share one interpreter with the webhook intake (the comparison)."""
 TABS_PER_USER = 10  # an agent with several tabs open, as people keep them
 LOGINS_AT_ONCE = 4
 TAB_PATIENCE_SECONDS = 180.0
@@ -329,6 +340,13 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--rate", type=float, default=1000, help="webhook bodies per second")
     parser.add_argument("--samples", type=int, default=20, help="update samples")
     parser.add_argument("--store", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--layout",
+        choices=sorted(LAYOUTS),
+        default="front",
+        help="front: python -m core serve (webhooks in the front process, the default); single: "
+        "streamlit run server.py alone, webhooks and dashboard in one process (to compare)",
+    )
     return parser.parse_args(argv)
 
 
@@ -338,13 +356,13 @@ def main(argv: list[str]) -> None:
     with fresh_store(args.store) as store:
         say(f"preparing a {args.store} store: {users} agents, conversations with messages")
         prepared = prepare(store, users)
-        server = start_server(store)
+        server = start_server(store, command=LAYOUTS[args.layout])
         try:
             figures = asyncio.run(measure(server, prepared, args))
         finally:
             stop_server(server)
     figures["seconds"] = args.seconds
-    record("sessions", figures)
+    record("sessions" if args.layout == "front" else f"sessions:{args.layout}", figures)
 
 
 if __name__ == "__main__":
