@@ -149,7 +149,7 @@ def main() -> None:
         st.Page(page.path, title=t(page.title_key), icon=page.icon, url_path=page.url_path)
         for page in visible_pages(actor)
     ]
-    st.navigation(pages).run()
+    live.timed(st.navigation(pages).run)
 
 
 main()

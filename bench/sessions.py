@@ -49,7 +49,7 @@ from bench.server import (
     stop_server,
 )
 from bench.st_client import SessionLost, StreamlitClient
-from bench.webhook_pace import PaceResult, inbound_text_body, paced
+from bench.webhook_pace import PaceResult, inbound_text_body, paced_apart
 from core.channels.registry import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
 
 LAYOUTS = {"front": serve_command, "single": single_process_command}
@@ -207,7 +207,7 @@ async def measure(
     say(f"  server {baseline:.1f} ms CPU/s; bench process {own:.1f} ms/s")
     say(f"webhooks at {args.rate:g}/s for {args.seconds:g} s, no tab open")
     alone, alone_cpu = await meter.during(
-        paced(server.url, prepared.channel_id, args.rate, args.seconds, "alone")
+        paced_apart(server.url, prepared.channel_id, args.rate, args.seconds, "alone")
     )
     describe_load(alone, alone_cpu)
     await meter.settle(max(baseline * 2, baseline + 20))
@@ -288,7 +288,7 @@ async def busy_phase(
         f" {figures['idle_tabs']:g} idle + {len(active)} active tabs"
     )
     busy, busy_cpu = await meter.during(
-        paced(server.url, prepared.channel_id, args.rate, args.seconds, "tabs")
+        paced_apart(server.url, prepared.channel_id, args.rate, args.seconds, "tabs")
     )
     stop.set()
     failures = sum(await asyncio.gather(*agents))

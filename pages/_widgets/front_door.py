@@ -16,7 +16,8 @@ from core.access.session_routes import session_url
 from core.config import get_settings
 from core.errors import UserFacingError
 from core.i18n import t
-from pages._widgets.session import presented_binding, store
+from pages._widgets import session as tab
+from pages._widgets.session import store
 from pages._widgets.two_factor import set_up_panel, show_recovery_codes
 
 PENDING = "login_second_step"
@@ -67,7 +68,7 @@ def enter(username: str, go_to: Callable[[str], None]) -> None:
     try:
         with store() as session:
             ticket = login.succeed(
-                session, username, st.context.headers.get("User-Agent", ""), presented_binding()
+                session, username, st.context.headers.get("User-Agent", ""), tab.presented_binding()
             )
     except UserFacingError as refusal:  # e.g. a browser that refuses the binding cookie
         st.error(refusal.message())

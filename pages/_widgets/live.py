@@ -10,7 +10,8 @@ idle tab runs one fragment, not two.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 
 import streamlit as st
 
@@ -20,7 +21,15 @@ from pages._widgets.session import signed_in
 
 TICK_SECONDS = 1.0
 """How often an open tab asks: a change shows within this plus the shared read's age."""
+GAP_PER_DRAW = 10
+"""A tab redraws for changes at most once per ten times its last draw took (and at most every
+tick): a change after a quiet spell shows at the next tick, but when every tick finds the versions
+moved (hundreds of messages a second) and draws slow down because a hundred tabs redraw at once,
+each tab backs off, so the dashboard never takes the processor from the webhook intake and the
+workers, and catches up as the stream calms down."""
 SHOWN = "live_shown"  # (channel ids or None for all, their versions when this run drew them)
+DRAWN_AT = "live_drawn_at"  # time.monotonic() of this tab's last draw of a followed page
+DRAW_SECONDS = "live_draw_seconds"  # how long this tab's last page run took
 
 
 def forget() -> None:
@@ -33,12 +42,27 @@ def follow(channel_ids: Iterable[int] | None = None) -> None:
     before the page reads them, so a change made while it draws still reruns it."""
     watched = None if channel_ids is None else tuple(sorted(set(channel_ids)))
     st.session_state[SHOWN] = (watched, changes.current(watched))
+    st.session_state[DRAWN_AT] = time.monotonic()
+
+
+def timed(run: Callable[[], None]) -> None:
+    """Run the page, keeping how long it took: :func:`moved` spaces redraws by it."""
+    started = time.monotonic()
+    try:
+        run()
+    finally:
+        st.session_state[DRAW_SECONDS] = time.monotonic() - started
 
 
 def moved() -> bool:
-    """Whether what this tab shows is stale."""
+    """Whether what this tab shows is stale, once its back-off since the last draw is over."""
     shown = st.session_state.get(SHOWN)
-    return shown is not None and changes.current(shown[0]) != shown[1]
+    if shown is None:
+        return False
+    since = time.monotonic() - st.session_state.get(DRAWN_AT, 0.0)
+    if since < GAP_PER_DRAW * st.session_state.get(DRAW_SECONDS, 0.0):
+        return False
+    return changes.current(shown[0]) != shown[1]
 
 
 @st.fragment(run_every=TICK_SECONDS)

@@ -17,6 +17,12 @@ def fresh_versions(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(changes, "_SHARED", changes.SharedVersions(max_age=0.0))
 
 
+@pytest.fixture
+def no_gap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A change is noticed however recently the tab drew its page."""
+    monkeypatch.setattr(live, "GAP_PER_DRAW", 0)
+
+
 def follows_everything_once() -> None:
     """A page drawn once, then only the watch's question on each later run."""
     import streamlit as st
@@ -29,7 +35,9 @@ def follows_everything_once() -> None:
     st.markdown("stale" if live.moved() else "up to date")
 
 
-def test_the_watch_sees_a_change_made_after_the_page_was_drawn(engine, fresh_versions) -> None:
+def test_the_watch_sees_a_change_made_after_the_page_was_drawn(
+    engine, fresh_versions, no_gap
+) -> None:
     channel = make_channel(engine).id
     at = AppTest.from_function(follows_everything_once)
     at.run()
@@ -38,6 +46,20 @@ def test_the_watch_sees_a_change_made_after_the_page_was_drawn(engine, fresh_ver
     assert at.markdown[0].value == "up to date"
     with engine.begin() as connection:
         changes.bump(connection, [channel])
+    at.run()
+    assert at.markdown[0].value == "stale"
+
+
+def test_a_tab_whose_draws_are_slow_backs_off_before_redrawing(engine, fresh_versions) -> None:
+    channel = make_channel(engine).id
+    at = AppTest.from_function(follows_everything_once)
+    at.run()
+    at.session_state[live.DRAW_SECONDS] = 3.0  # a busy server: the last draw took 3 s
+    with engine.begin() as connection:
+        changes.bump(connection, [channel])
+    at.run()
+    assert at.markdown[0].value == "up to date"  # drawn less than 10 × 3 s ago: not yet
+    at.session_state[live.DRAWN_AT] = at.session_state[live.DRAWN_AT] - 30.0
     at.run()
     assert at.markdown[0].value == "stale"
 

@@ -37,11 +37,12 @@ DASHBOARD_HEALTH = b"/_stcore/health"
 PROBE_SECONDS = 2.0
 MAX_WEBSOCKET_MESSAGE = 200 * 1024 * 1024
 """Streamlit's own limit (``server.maxMessageSize``, 200 MB); it still applies behind the front."""
-DASHBOARD_NICENESS = 5
+DASHBOARD_NICENESS = 10
 """The dashboard yields the processor to the front when both want it: a webhook's answer takes
 the front well under a millisecond, a rerun takes the dashboard tens, so the tabs barely notice,
-while 360Dialog's answers no longer wait behind the reruns of a busy machine (Linux's scheduler
-gives a process at niceness 5 about a third of the share of one at 0)."""
+while 360Dialog's answers no longer wait behind the reruns of a hundred open tabs (Linux's
+scheduler gives a process at niceness 10 about a tenth of the share of one at 0; at 5, a third,
+left webhooks waiting behind tabs on a 2-core machine)."""
 SHUTDOWN_SECONDS = 5
 """How long open connections (tabs' websockets, uploads) get to finish when the front stops."""
 
