@@ -14,6 +14,7 @@ from core.conversations import media, threads
 from core.errors import UserFacingError
 from core.templates.sending import send_template
 from core.templates.values import TemplateValues
+from pages._conversations.canned import expand_shortcut, missing_key
 from pages._widgets.flash import act
 
 OPEN = "viewer_open"  # id of the conversation shown on the right
@@ -32,10 +33,14 @@ def reply_to_key(conversation_id: int) -> str:
 
 
 def send_reply(actor: Actor, conversation_id: int) -> None:
-    """The composer's text, or its files (the text then becomes the first file's caption)."""
+    """The composer's text, or its files (the text then becomes the first file's caption).
+    A ``/shortcut`` typed alone is not sent: its canned reply takes its place in the composer,
+    for the agent to read (and complete) before sending it."""
     value = st.session_state.get(composer_key(conversation_id))
     text = getattr(value, "text", value) or ""
     files = list(getattr(value, "files", None) or [])
+    if not files and expand_shortcut(actor, conversation_id, composer_key(conversation_id)):
+        return
     quoted = st.session_state.get(reply_to_key(conversation_id)) or None
 
     def reply(session: Session) -> None:
@@ -55,6 +60,7 @@ def send_reply(actor: Actor, conversation_id: int) -> None:
 
     if act(FLASH, reply):
         st.session_state[reply_to_key(conversation_id)] = NO_QUOTE
+        st.session_state.pop(missing_key(composer_key(conversation_id)), None)
 
 
 def send_filled_template(

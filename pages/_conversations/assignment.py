@@ -160,6 +160,10 @@ def triage_panel(actor: Actor, conversation_id: int) -> None:
         say_refusal(refusal)
         return
     show_flash(FLASH)
-    assignee_controls(actor, conversation, members, assignee)
-    status_controls(actor, conversation)
-    label_controls(actor, conversation_id, [label.name for label in on], known)
+    who, where, tags = st.columns(3)  # side by side: one band above the thread
+    with who:
+        assignee_controls(actor, conversation, members, assignee)
+    with where:
+        status_controls(actor, conversation)
+    with tags:
+        label_controls(actor, conversation_id, [label.name for label in on], known)
