@@ -1,7 +1,9 @@
 """What an agent does in the open thread, run as widget callbacks before the next rerun draws it.
 
 A refusal is kept at ``FLASH`` and said under the thread on every rerun until the next action
-succeeds or another conversation is opened.
+succeeds or another conversation is opened; so are the team inbox widgets' outcomes, each where
+its widget is (the live watch reruns the page whenever the channel moves, a flash said once
+would be gone within a second).
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from core.conversations import media, threads
 from core.errors import UserFacingError
 from core.templates.sending import send_template
 from core.templates.values import TemplateValues
+from pages._conversations.assignment import FLASH as TRIAGE_FLASH
 from pages._conversations.canned import expand_shortcut, missing_key
+from pages._conversations.notes import FLASH as NOTE_FLASH
+from pages._conversations.profile import FLASH as PROFILE_FLASH
 from pages._widgets.flash import act
 
 OPEN = "viewer_open"  # id of the conversation shown on the right
@@ -93,5 +98,6 @@ def show_older() -> None:
 def open_conversation(conversation_id: int) -> None:
     st.session_state[OPEN] = conversation_id
     st.session_state[LIMIT] = MESSAGES_PER_STEP
-    st.session_state.pop(FLASH, None)
+    for said_about_the_last_one in (FLASH, TRIAGE_FLASH, NOTE_FLASH, PROFILE_FLASH):
+        st.session_state.pop(said_about_the_last_one, None)
     st.rerun()  # the whole page: the thread beside the list changes too

@@ -1,6 +1,7 @@
 """Above the inbox: its views (mine, unassigned, all, each with its count of unresolved
-conversations), the search and the status, and the less used filters (channel, assignee, label,
-unread, open window) in a popover, so that ten rows still fit a 1,000-pixel-high window.
+conversations), the search, and the filters (status, channel, assignee, label, unread, open
+window) in a popover that counts those on: two lines, so that ten rows still fit a
+1,000-pixel-high window beside the thread.
 
 An agent's "all" is theirs and the unassigned ones unless an admin lets agents see every
 conversation: ``core.conversations.views`` decides, and counts, both.
@@ -27,7 +28,15 @@ from pages._widgets.session import store
 
 VIEW = "viewer_view"
 CHANNEL = "viewer_channel"
-MORE = (CHANNEL, "viewer_assignee", "viewer_label", "viewer_unread", "viewer_window")
+STATUS = "viewer_status"
+IN_THE_POPOVER = (
+    STATUS,
+    CHANNEL,
+    "viewer_assignee",
+    "viewer_label",
+    "viewer_unread",
+    "viewer_window",
+)
 """The filters in the popover, counted on its button when they are on."""
 
 
@@ -82,19 +91,34 @@ def picker(label: str, options: dict[int, str], anyone: str, key: str) -> int | 
         label,
         [None, *options],
         format_func=lambda option: options.get(option) or anyone,
+        placeholder=anyone,  # "any" is no choice: Streamlit shows the placeholder for it
         key=key,
         on_change=first_page,
         args=(LIST,),
     )
 
 
+def status_picker() -> ConversationStatus | None:
+    any_status = t("viewer.any_status")  # worded now: Streamlit may call format_func later
+    statuses = {status: status_label(status.value).capitalize() for status in ConversationStatus}
+    return st.selectbox(
+        t("viewer.status_filter"),
+        [None, *ConversationStatus],
+        format_func=lambda option: statuses.get(option) or any_status,
+        placeholder=any_status,
+        key=STATUS,
+        on_change=first_page,
+        args=(LIST,),
+    )
+
+
 def more_filters(offered: Choices) -> ConversationFilter:
-    """The filters used less often, in a popover that says how many are on."""
-    state = st.session_state
-    on = sum(bool(state.get(key)) for key in MORE)
+    """Every filter but the search, in a popover whose button says how many are on."""
+    on = sum(bool(st.session_state.get(key)) for key in IN_THE_POPOVER)
     title = t("viewer.more_filters") + (f" ({on})" if on else "")
     with st.popover(title, icon=":material/filter_list:", width="stretch"):
         return ConversationFilter(
+            status=status_picker(),
             channel_id=picker(
                 t("viewer.channel"), offered.channels, t("viewer.all_channels"), CHANNEL
             ),
@@ -116,11 +140,10 @@ def more_filters(offered: Choices) -> ConversationFilter:
 
 
 def filter_controls(actor: Actor) -> ConversationFilter:
+    """Three compact lines: the views, then the search beside the filters' popover."""
     offered = choices(actor)
-    any_status = t("viewer.any_status")  # worded now: Streamlit may call format_func later
-    statuses = {status: status_label(status.value).capitalize() for status in ConversationStatus}
     view = view_picker(actor, st.session_state.get(CHANNEL))
-    search_col, status_col, more_col = st.columns([5, 3, 3], vertical_alignment="bottom")
+    search_col, more_col = st.columns([3, 2], vertical_alignment="bottom")
     search = search_col.text_input(
         t("viewer.search"),
         placeholder=t("viewer.search_placeholder"),
@@ -129,15 +152,6 @@ def filter_controls(actor: Actor) -> ConversationFilter:
         on_change=first_page,
         args=(LIST,),
     )
-    status = status_col.selectbox(
-        t("viewer.status_filter"),
-        [None, *ConversationStatus],
-        format_func=lambda option: statuses.get(option) or any_status,
-        key="viewer_status",
-        label_visibility="collapsed",
-        on_change=first_page,
-        args=(LIST,),
-    )
     with more_col:
         more = more_filters(offered)
-    return replace(more, search=search, view=view, status=status)
+    return replace(more, search=search, view=view)

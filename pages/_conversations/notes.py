@@ -61,4 +61,4 @@ def note_form(actor: Actor, conversation_id: int) -> None:
             Words("inbox_pages.note_added"),
             rerun=True,  # the thread above shows the note
         )
-    show_flash(FLASH)
+    show_flash(FLASH, keep=True)  # until the next action: live reruns come any second

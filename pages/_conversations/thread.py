@@ -73,7 +73,7 @@ def heading(actor: Actor, thread: Thread) -> None:
     details = [plain(number), plain(channel_label(thread.channel))]
     if known_as:
         details.append(t("viewer.reported_wa_id", number=plain(known_as)))
-    name_col, profile_col = st.columns([3, 1], vertical_alignment="center")
+    name_col, profile_col = st.columns([2, 1], vertical_alignment="center")
     with name_col:
         st.subheader(plain(contact.profile_name or number))
         st.caption(" · ".join(details))
