@@ -17,7 +17,7 @@ from core.access.auth import Actor
 from core.channels.registry import list_channels
 from core.conversations import assignment, labels, views
 from core.conversations.threads import ConversationFilter
-from core.conversations.views import View, ViewCounts
+from core.conversations.views import View
 from core.i18n import t
 from core.models import ConversationStatus
 from pages._conversations.assignment import status_label
@@ -68,7 +68,7 @@ def choices(actor: Actor) -> Choices:
 def view_picker(actor: Actor, channel_id: int | None) -> View:
     """Mine / unassigned / all as one segmented control; deselecting it shows all."""
     with store() as session:
-        counts: ViewCounts = views.view_counts(session, actor, channel_id)
+        counts = views.view_counts(session, actor, channel_id)
     worded = {
         view: t(f"viewer.view.{view.value}", count=getattr(counts, view.value)) for view in View
     }
@@ -140,7 +140,7 @@ def more_filters(offered: Choices) -> ConversationFilter:
 
 
 def filter_controls(actor: Actor) -> ConversationFilter:
-    """Three compact lines: the views, then the search beside the filters' popover."""
+    """Two compact lines: the views, then the search beside the filters' popover."""
     offered = choices(actor)
     view = view_picker(actor, st.session_state.get(CHANNEL))
     search_col, more_col = st.columns([3, 2], vertical_alignment="bottom")
