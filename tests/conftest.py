@@ -163,3 +163,27 @@ def cli(app_settings: config.Settings):  # type: ignore[no-untyped-def]
         )
 
     return run
+
+
+@pytest.fixture
+def run_cli(engine: Engine, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """``python -m core ...`` run by ``core.runtime.cli.main`` in this process, on the test store:
+    the same parser, handlers and exit status as :func:`cli`, without starting an interpreter
+    for each command (a fraction of a second instead of several on a busy machine). Keep a test
+    of the real process with :func:`cli` too."""
+    import contextlib
+    import io
+
+    from core.runtime.cli import main
+
+    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        out, err = io.StringIO(), io.StringIO()
+        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                status = main(list(args))
+            except SystemExit as exit_:  # argparse refusing the arguments
+                status = exit_.code if isinstance(exit_.code, int) else 1
+        return subprocess.CompletedProcess(["core", *args], status, out.getvalue(), err.getvalue())
+
+    return run

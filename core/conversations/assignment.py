@@ -16,6 +16,7 @@ from sqlmodel import Session, col, or_, select
 
 from core.access import audit, settings
 from core.access.auth import ROLE_PERMISSIONS, SYSTEM_ACTOR, Actor, Permission, require
+from core.channels import changes
 from core.errors import UserFacingError
 from core.models import Channel, Conversation, ConversationStatus, Role, User
 
@@ -84,6 +85,7 @@ def assign(
     previous = _username(session, conversation.assignee_id)
     conversation.assignee_id = target_id
     session.add(conversation)
+    changes.note(session, conversation.channel_id)  # other tabs move it between mine and unassigned
     audit.record(
         session,
         actor,

@@ -11,9 +11,10 @@ from sqlmodel import Session, col, select
 
 from core.access import audit
 from core.access.auth import Actor, Permission, require
+from core.channels import changes
 from core.conversations.assignment import conversation_for
 from core.errors import UserFacingError
-from core.models import ConversationLabel, Label
+from core.models import Conversation, ConversationLabel, Label
 
 MAX_NAME_LENGTH = 40
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -63,6 +64,7 @@ def update_label(session: Session, actor: Actor, label_id: int, name: str, color
     previous = label.name
     label.name, label.color = _checked(session, name, color, label_id), color.lower()
     session.add(label)
+    _note_channels_carrying(session, label_id)
     audit.record(
         session, actor, "label.change", f"label:{label.id}", previous=previous, name=label.name
     )
@@ -73,6 +75,7 @@ def delete_label(session: Session, actor: Actor, label_id: int) -> None:
     """The label goes, and with it from every conversation carrying it."""
     require(actor, Permission.MANAGE_INBOX)
     label = _label(session, label_id)
+    _note_channels_carrying(session, label_id)
     session.connection().execute(
         delete(ConversationLabel.__table__).where(  # type: ignore[arg-type]
             ConversationLabel.__table__.c.label_id == label.id  # type: ignore[attr-defined]
@@ -80,6 +83,18 @@ def delete_label(session: Session, actor: Actor, label_id: int) -> None:
     )
     session.delete(label)
     audit.record(session, actor, "label.delete", f"label:{label_id}", name=label.name)
+
+
+def _note_channels_carrying(session: Session, label_id: int) -> None:
+    """Open inboxes redraw the chips of a label renamed or deleted: the channels of the
+    conversations carrying it (a few, by ``ix_conversation_labels_label_conversation``)."""
+    channels = session.exec(
+        select(Conversation.channel_id)
+        .join(ConversationLabel, col(ConversationLabel.conversation_id) == Conversation.id)
+        .where(ConversationLabel.label_id == label_id)
+        .distinct()
+    )
+    changes.note(session, *channels)
 
 
 def _label(session: Session, label_id: int) -> Label:
@@ -113,6 +128,7 @@ def change_labels(
         if link is not None:
             session.delete(link)
     session.flush()
+    changes.note(session, conversation.channel_id)  # the row's chips, the label filter
     audit.record(
         session,
         actor,

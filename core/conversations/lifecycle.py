@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from core.access import audit
 from core.access.auth import Actor, Permission, require
+from core.channels import changes
 from core.conversations.assignment import conversation_for
 from core.errors import UserFacingError
 from core.models import Conversation, ConversationStatus, utcnow
@@ -67,6 +68,7 @@ def set_status(
     if status == ConversationStatus.RESOLVED:
         conversation.away_sent_at = None
     session.add(conversation)
+    changes.note(session, conversation.channel_id)  # other tabs' status filters and rows
     audit.record(
         session,
         actor,

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from core.access import audit
 from core.access.auth import Actor, Permission, require
+from core.channels import changes
 from core.conversations.assignment import conversation_for
 from core.errors import UserFacingError
 from core.models import ConversationNote
@@ -29,6 +30,7 @@ def add_note(session: Session, actor: Actor, conversation_id: int, text: str) ->
     note = ConversationNote(conversation_id=conversation.id, author=actor.username, text=body)
     session.add(note)
     session.flush()
+    changes.note(session, conversation.channel_id)  # the note shows in other tabs' thread
     audit.record(session, actor, "conversation.note", f"conversation:{conversation.id}")
     return note
 

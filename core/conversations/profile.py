@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from core.access import audit
 from core.access.auth import Actor, Permission, require
+from core.channels import changes
 from core.conversations.assignment import (
     conversation_for,
     require_visible,
@@ -183,6 +184,7 @@ def set_attribute(
         attributes.pop(clean, None)
     contact.attributes = attributes  # a new dict: the JSON column sees the change
     session.add(contact)
+    changes.note(session, contact.channel_id)  # other tabs' profile of this contact
     audit.record(
         session,
         actor,

@@ -1,7 +1,9 @@
 """What an agent does in the open thread, run as widget callbacks before the next rerun draws it.
 
 A refusal is kept at ``FLASH`` and said under the thread on every rerun until the next action
-succeeds or another conversation is opened.
+succeeds or another conversation is opened; so are the team inbox widgets' outcomes, each where
+its widget is (the live watch reruns the page whenever the channel moves, a flash said once
+would be gone within a second).
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ from core.conversations import media, threads
 from core.errors import UserFacingError
 from core.templates.sending import send_template
 from core.templates.values import TemplateValues
+from pages._conversations.assignment import FLASH as TRIAGE_FLASH
+from pages._conversations.canned import expand_shortcut, missing_key
+from pages._conversations.notes import FLASH as NOTE_FLASH
+from pages._conversations.profile import FLASH as PROFILE_FLASH
 from pages._widgets.flash import act
 
 OPEN = "viewer_open"  # id of the conversation shown on the right
@@ -32,10 +38,14 @@ def reply_to_key(conversation_id: int) -> str:
 
 
 def send_reply(actor: Actor, conversation_id: int) -> None:
-    """The composer's text, or its files (the text then becomes the first file's caption)."""
+    """The composer's text, or its files (the text then becomes the first file's caption).
+    A ``/shortcut`` typed alone is not sent: its canned reply takes its place in the composer,
+    for the agent to read (and complete) before sending it."""
     value = st.session_state.get(composer_key(conversation_id))
     text = getattr(value, "text", value) or ""
     files = list(getattr(value, "files", None) or [])
+    if not files and expand_shortcut(actor, conversation_id, composer_key(conversation_id)):
+        return
     quoted = st.session_state.get(reply_to_key(conversation_id)) or None
 
     def reply(session: Session) -> None:
@@ -55,6 +65,7 @@ def send_reply(actor: Actor, conversation_id: int) -> None:
 
     if act(FLASH, reply):
         st.session_state[reply_to_key(conversation_id)] = NO_QUOTE
+        st.session_state.pop(missing_key(composer_key(conversation_id)), None)
 
 
 def send_filled_template(
@@ -87,5 +98,6 @@ def show_older() -> None:
 def open_conversation(conversation_id: int) -> None:
     st.session_state[OPEN] = conversation_id
     st.session_state[LIMIT] = MESSAGES_PER_STEP
-    st.session_state.pop(FLASH, None)
+    for said_about_the_last_one in (FLASH, TRIAGE_FLASH, NOTE_FLASH, PROFILE_FLASH):
+        st.session_state.pop(said_about_the_last_one, None)
     st.rerun()  # the whole page: the thread beside the list changes too

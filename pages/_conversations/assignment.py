@@ -49,7 +49,7 @@ def assignee_controls(
                 Words("inbox_pages.assigned", username=chosen or t("inbox_pages.nobody")),
                 rerun=True,
             )
-            show_flash(FLASH)  # a refusal, said here (a success reruns the page)
+            show_flash(FLASH, keep=True)  # a refusal, said here (a success reruns the page)
         return
     st.markdown(f"{t('inbox_pages.assignee')}: **{plain(assignee or t('inbox_pages.nobody'))}**")
     if not actor.can(Permission.REPLY_CONVERSATIONS):
@@ -61,7 +61,7 @@ def assignee_controls(
             Words("inbox_pages.taken"),
             rerun=True,
         )
-        show_flash(FLASH)  # a refusal, said here (a success reruns the page)
+        show_flash(FLASH, keep=True)  # a refusal, said here (a success reruns the page)
     if assignee == actor.username and st.button(
         t("inbox_pages.let_go"), key=f"let_go_{conversation_id}"
     ):
@@ -71,7 +71,7 @@ def assignee_controls(
             Words("inbox_pages.let_gone"),
             rerun=True,
         )
-        show_flash(FLASH)  # a refusal, said here (a success reruns the page)
+        show_flash(FLASH, keep=True)  # a refusal, said here (a success reruns the page)
 
 
 def snooze_until(conversation_id: int) -> datetime:
@@ -118,7 +118,7 @@ def status_controls(actor: Actor, conversation: Conversation) -> None:
             Words("inbox_pages.status_saved", status=status_label(chosen)),
             rerun=True,
         )
-        show_flash(FLASH)  # a refusal, said here (a success reruns the page)
+        show_flash(FLASH, keep=True)  # a refusal, said here (a success reruns the page)
 
 
 def label_controls(actor: Actor, conversation_id: int, on: list[str], known: list[str]) -> None:
@@ -143,7 +143,7 @@ def label_controls(actor: Actor, conversation_id: int, on: list[str], known: lis
             Words("inbox_pages.labels_saved"),
             rerun=True,
         )
-        show_flash(FLASH)  # a refusal, said here (a success reruns the page)
+        show_flash(FLASH, keep=True)  # a refusal, said here (a success reruns the page)
 
 
 def triage_panel(actor: Actor, conversation_id: int) -> None:
@@ -159,7 +159,10 @@ def triage_panel(actor: Actor, conversation_id: int) -> None:
     except UserFacingError as refusal:
         say_refusal(refusal)
         return
-    show_flash(FLASH)
-    assignee_controls(actor, conversation, members, assignee)
-    status_controls(actor, conversation)
-    label_controls(actor, conversation_id, [label.name for label in on], known)
+    show_flash(FLASH, keep=True)  # until the next action: live reruns come any second
+    who, where = st.columns(2)  # a band above the thread: who and where side by side
+    with who:
+        assignee_controls(actor, conversation, members, assignee)
+    with where:
+        status_controls(actor, conversation)
+    label_controls(actor, conversation_id, [label.name for label in on], known)  # chips need room

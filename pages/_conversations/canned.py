@@ -8,19 +8,31 @@ import streamlit as st
 
 from core.access.auth import Actor, Permission
 from core.conversations import canned
+from core.errors import UserFacingError
 from core.i18n import t
 from pages._widgets.session import store
 
 
-def expand_shortcut(actor: Actor, conversation_id: int, composer_key: str) -> None:
-    """When the composer holds only ``/shortcut``, put the canned reply there instead (a
-    callback of the composer's ``on_change``)."""
-    typed = st.session_state.get(composer_key, "")
-    with store() as session:
-        filled = canned.expand(session, actor, conversation_id, typed)
-    if filled is not None:
-        st.session_state[composer_key] = filled.text
-        st.session_state[f"{composer_key}_missing"] = filled.missing
+def expand_shortcut(actor: Actor, conversation_id: int, composer_key: str) -> bool:
+    """When the composer holds only ``/shortcut``, put the canned reply there instead, for the
+    agent to read before sending (called by the composer's callback); whether it did."""
+    value = st.session_state.get(composer_key)
+    typed = getattr(value, "text", value) or ""  # the viewer's chat input holds text and files
+    try:
+        with store() as session:
+            filled = canned.expand(session, actor, conversation_id, typed)
+    except UserFacingError:  # the conversation is gone or another's: sending it says so
+        return False
+    if filled is None:
+        return False
+    st.session_state[composer_key] = filled.text
+    st.session_state[missing_key(composer_key)] = filled.missing
+    return True
+
+
+def missing_key(composer_key: str) -> str:
+    """Where the fields the last canned reply could not fill are kept until it is sent."""
+    return f"{composer_key}_missing"
 
 
 def canned_picker(actor: Actor, conversation_id: int, composer_key: str) -> None:
@@ -37,6 +49,7 @@ def canned_picker(actor: Actor, conversation_id: int, composer_key: str) -> None
         if shortcut:
             st.session_state[composer_key] = f"/{shortcut}"
             expand_shortcut(actor, conversation_id, composer_key)
+            st.session_state[f"{composer_key}_canned"] = None  # the same one may be picked again
 
     st.selectbox(
         t("inbox_pages.canned_pick"),
@@ -47,7 +60,7 @@ def canned_picker(actor: Actor, conversation_id: int, composer_key: str) -> None
         key=f"{composer_key}_canned",
         on_change=choose,
     )
-    missing = st.session_state.get(f"{composer_key}_missing")
+    missing = st.session_state.get(missing_key(composer_key))
     if missing:
         st.warning(
             t("inbox_pages.canned_missing", fields=", ".join(missing)), icon=":material/edit:"

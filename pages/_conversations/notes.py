@@ -16,9 +16,25 @@ from pages._widgets.labels import plain, when
 FLASH = "note_flash"
 
 
+NOTE = "private_note_"  # key prefix of a note's box in the thread, which its look applies to
+_LOOK = f"""<style>
+[class*="st-key-{NOTE}"] {{
+  width: 86%; margin: 0 auto; background: rgba(255, 193, 7, 0.16);
+  border-color: rgba(255, 160, 0, 0.6); border-style: dashed;
+}}
+</style>"""
+"""Centred between the customer's side and ours, amber and dashed like a sticky note: a note is
+never mistaken for a message (it reads in the light and the dark theme)."""
+
+
+def notes_look() -> None:
+    """The look of :func:`note_bubble`, once per run of a page that draws a thread."""
+    st.html(_LOOK)
+
+
 def note_bubble(note: ConversationNote) -> None:
     """A note in the thread: boxed, marked private, with its author and time."""
-    with st.container(border=True):
+    with st.container(border=True, key=f"{NOTE}{note.id}"):
         st.caption(
             f":material/lock: {t('inbox_pages.private_note')} · {plain(note.author)} · "
             f"{when(note.created_at)}"
@@ -43,5 +59,6 @@ def note_form(actor: Actor, conversation_id: int) -> None:
             FLASH,
             lambda session: notes.add_note(session, actor, conversation_id, text),
             Words("inbox_pages.note_added"),
+            rerun=True,  # the thread above shows the note
         )
-    show_flash(FLASH)
+    show_flash(FLASH, keep=True)  # until the next action: live reruns come any second

@@ -53,7 +53,7 @@ def attributes_form(actor: Actor, shown: profile.ContactProfile) -> None:
             Words("inbox_pages.attribute_saved", attribute=key.strip().lower()),
             rerun=True,
         )
-        show_flash(FLASH)  # a refusal, said here (a success reruns the page)
+        show_flash(FLASH, keep=True)  # a refusal, said here (a success reruns the page)
 
 
 def history(shown: profile.ContactProfile) -> None:
@@ -91,7 +91,7 @@ def profile_panel(actor: Actor, conversation_id: int) -> None:
     except UserFacingError as refusal:
         say_refusal(refusal)
         return
-    show_flash(FLASH)
+    show_flash(FLASH, keep=True)  # until the next action: live reruns come any second
     identity(shown)
     attributes_form(actor, shown)
     history(shown)

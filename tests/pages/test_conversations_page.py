@@ -416,3 +416,124 @@ def test_outside_the_window_an_agent_sends_an_approved_workspace_template(
     assert sent.content["template"]["components"][0]["parameters"] == [
         {"type": "text", "text": "Marcos"}
     ]
+
+
+# The team inbox in the viewer: views with counts, filters, the team's badges on rows, the
+# triage panel, private notes in the thread, canned replies in the composer, the profile.
+
+
+@pytest.fixture
+def triaged(engine, roles, chats) -> Chats:
+    """Lucía is agent1's, Ana marketer1's, Marcos unassigned, pending and labelled VIP."""
+    from core.conversations import assignment, labels, lifecycle
+
+    admin = roles[Role.ADMIN]
+    with session_scope(engine) as session:
+        labels.create_label(session, admin, "VIP")
+        assignment.assign(session, admin, chats.lucia, "agent1")
+        assignment.assign(session, admin, chats.ana, "marketer1")
+        lifecycle.set_status(session, admin, chats.marcos, "pending")
+        labels.change_labels(session, admin, chats.marcos, add=["VIP"])
+    return chats
+
+
+def row_named(at: AppTest, name: str):  # type: ignore[no-untyped-def]
+    return next(row for row in rows(at) if row.label.startswith(f"**{name}**"))
+
+
+def choose_view(at: AppTest, view: str) -> AppTest:
+    at.segmented_control(key="viewer_view").set_value(view).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_an_agent_sees_mine_and_unassigned_with_counts_and_badges(run_page, roles, triaged) -> None:
+    at = run_page(PAGE, roles[Role.AGENT])
+    views = at.segmented_control(key="viewer_view")
+    assert views.options == ["Mine · 1", "Unassigned · 1", "All · 2"]  # Ana is another's
+    assert views.value == "all"
+    assert listed(at) == ["Lucía Gómez", "Marcos Pérez"]
+    lucia, marcos = rows(at)
+    assert "\n:blue-badge[:material/person: agent1] El precio es 10" in lucia.label
+    assert "\n:orange-badge[pending] :violet-badge[VIP] ¿Siguen abiertos?" in marcos.label
+    assert listed(choose_view(at, "mine")) == ["Lucía Gómez"]
+    assert listed(choose_view(at, "unassigned")) == ["Marcos Pérez"]
+    # an agent picks no other member: there is nobody else's to see
+    assert not [box for box in at.selectbox if box.key == "viewer_assignee"]
+
+
+def test_an_admin_filters_by_status_assignee_and_label(run_page, roles, triaged, engine) -> None:
+    from core.models import Label
+
+    at = run_page(PAGE, roles[Role.ADMIN])
+    assert at.segmented_control(key="viewer_view").options == [
+        "Mine · 0",
+        "Unassigned · 1",
+        "All · 3",
+    ]
+    at.selectbox(key="viewer_status").select("pending").run()
+    assert listed(at) == ["Marcos Pérez"]
+    at.selectbox(key="viewer_status").select(None).run()
+    member = {box.key: box for box in at.selectbox}["viewer_assignee"]
+    member.select(roles[Role.MARKETER].user_id).run()
+    assert listed(at) == ["Ana Ruiz"]
+    assert "Filters (1)" in [box.proto.popover.label for box in at.get("popover")]
+    at.selectbox(key="viewer_assignee").select(None).run()
+    assert at.selectbox(key="viewer_label").options == ["Any label", "VIP"]
+    with Session(engine) as session:
+        vip = session.exec(select(Label.id)).one()
+    at.selectbox(key="viewer_label").select(vip).run()
+    assert listed(at) == ["Marcos Pérez"]
+
+
+def test_an_agent_triages_writes_a_note_and_answers_with_a_shortcut(
+    run_page, roles, chats, engine
+) -> None:
+    from core.conversations import canned, labels
+
+    with session_scope(engine) as session:
+        labels.create_label(session, roles[Role.ADMIN], "VIP")
+        canned.add_reply(session, roles[Role.ADMIN], "gracias", "Gracias {{name}}, {{plan}}")
+    at = open_thread(run_page(PAGE, roles[Role.AGENT]), chats.ana)
+    page = shown(at)
+    assert "Assigned to: **nobody**" in page and "Status: **open**" in page
+    assert "+34600111222" in page and "First seen" in page  # the profile, in its popover
+    next(b for b in at.button if b.label == "Assign to me").click().run()
+    assert "The conversation is yours." in shown(at)
+    at.multiselect(key=f"labels_{chats.ana}").select("VIP").run()
+    next(b for b in at.button if b.label == "Save labels").click().run()
+    assert ":violet-badge[VIP]" in row_named(at, "Ana Ruiz").label
+
+    at.text_area(key=f"note_text_{chats.ana}").input("Pidió factura A")
+    next(b for b in at.button if b.label == "Add note").click().run()
+    assert "Note added." in shown(at)
+    # the note sits in the thread, marked private, and is no chat bubble on either side
+    assert ":material/lock: Private note · agent1 · " in shown(at)
+    assert not any("Pidió factura A" in str(bubble) for bubble in at.chat_message)
+    assert "Pidió factura A" in shown(at)
+
+    composer = f"viewer_composer_{chats.ana}"
+    at.chat_input(key=composer).set_value("/gracias").run()
+    assert at.chat_input(key=composer).proto.value == "Gracias Ana Ruiz, {{plan}}"
+    assert any("The contact has no value for plan" in w.value for w in at.warning)
+    at.chat_input(key=composer).set_value("Gracias Ana Ruiz, hasta pronto").run()
+    assert not at.exception, at.exception
+    assert not any("no value for plan" in w.value for w in at.warning)
+    with Session(engine) as session:
+        sent = session.exec(
+            select(Message.text)
+            .where(Message.conversation_id == chats.ana)
+            .where(Message.direction == "out")
+        ).all()
+        assert sent == ["Gracias Ana Ruiz, hasta pronto"]  # the shortcut itself never went
+
+    at.selectbox(key=f"status_{chats.ana}").select("resolved").run()
+    next(b for b in at.button if b.label == "Save status").click().run()
+    assert "The conversation is resolved." in shown(at)
+    assert ":green-badge[resolved]" in row_named(at, "Ana Ruiz").label
+    with Session(engine) as session:
+        conversation = session.get(Conversation, chats.ana)
+        assert (conversation.assignee_id, conversation.status) == (
+            roles[Role.AGENT].user_id,
+            "resolved",
+        )
