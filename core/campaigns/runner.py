@@ -24,6 +24,7 @@ from core.conversations import contacts
 from core.db import in_row_order, session_scope
 from core.errors import UserFacingError
 from core.failures import CAMPAIGN_CANCELLED
+from core.hooks.events import Event, emit
 from core.models import (
     Campaign,
     CampaignRecipient,
@@ -216,6 +217,7 @@ def _advance(session: Session, campaign_id: int, now: datetime) -> int:
     if not pending:
         if _outstanding(session, campaign.id) == 0:
             campaign.state, campaign.finished_at = "done", now
+            emit(session, [_finished(campaign)])
         return 0
     return _queue(session, campaign, channel, workspace, pending, now)
 
@@ -261,6 +263,15 @@ def _queue(
 
 
 RECIPIENTS = CampaignRecipient.__table__.c  # type: ignore[attr-defined]
+
+
+def _finished(campaign: Campaign) -> Event:
+    """``campaign.finished``: its last recipient's message has left (see ``core.hooks``)."""
+    return Event(
+        "campaign.finished",
+        f"campaign:{campaign.id}",
+        {"campaign_id": campaign.id, "name": campaign.name, "channel_id": campaign.channel_id},
+    )
 
 
 def _pending(session: Session, campaign_id: int, room: int) -> list[Row[Any]]:

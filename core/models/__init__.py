@@ -14,6 +14,7 @@ from core.models.campaigns import Campaign, CampaignRecipient
 from core.models.channels import Channel
 from core.models.columns import UTCDateTime, utcnow
 from core.models.conversations import Contact, Conversation, MediaFile, Message, MessageStatus
+from core.models.integrations import ApiToken, ApiUsage, HookDelivery, HookSubscription
 from core.models.queues import OutboundJob, WebhookEvent
 from core.models.templates import RemoteTemplate, TemplateStatusChange, WorkspaceTemplate
 
@@ -38,4 +39,8 @@ __all__ = [
     "OutboundJob",
     "Campaign",
     "CampaignRecipient",
+    "ApiToken",
+    "ApiUsage",
+    "HookSubscription",
+    "HookDelivery",
 ]

@@ -2,7 +2,8 @@
 
 Every command prints words for people, or JSON with ``--json``; an error is one clear line on
 stderr and a non-zero exit status. Each command group is a module of its own (``users``,
-``channels``, ``messages``, ``templates``, ``campaigns``, ``serve`` for serve/worker/migrate)
+``channels``, ``messages``, ``templates``, ``campaigns``, ``tokens``, ``serve`` for
+serve/worker/migrate)
 whose ``add_commands`` adds its arguments and handlers to the parser.
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from core.config import get_settings
 from core.db import get_engine, migrate
 from core.errors import UserFacingError
-from core.runtime.cli import campaigns, channels, messages, serve, templates, users
+from core.runtime.cli import campaigns, channels, messages, serve, templates, tokens, users
 from core.runtime.cli.output import CliError
 from core.sandbox.cli import add_arguments as add_sandbox_arguments
 from core.sandbox.cli import run as run_sandbox
@@ -28,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m core", description="1980TIC WhatsApp", parents=[common]
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    for group in (serve, users, channels, messages, templates, campaigns):
+    for group in (serve, users, channels, messages, templates, campaigns, tokens):
         group.add_commands(commands, common)
     sandbox = commands.add_parser("sandbox", help="run the 360Dialog sandbox (its own --json)")
     add_sandbox_arguments(sandbox)
