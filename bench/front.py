@@ -115,15 +115,24 @@ class Paced:
 
 
 async def paced_webhooks(url: str, rate: int, seconds: float) -> Paced:
-    """Send ``rate`` bodies a second for ``seconds``; each one's answer time counts from when it
-    was due (a body waiting for a free connection is late, and that is counted)."""
+    """Send ``rate`` webhook bodies a second for ``seconds`` (see :func:`paced_requests`)."""
+    split = urlsplit(url)
+    requests = [request_bytes(split.netloc, split.path, body) for body in bodies(rate * seconds)]
+    return await paced_requests(url, requests, rate)
+
+
+async def paced_requests(
+    url: str, requests: list[bytes], rate: int, expected: bytes = b"200"
+) -> Paced:
+    """Send raw HTTP ``requests`` at ``rate`` a second on kept-alive connections; each one's
+    answer time counts from when it was due (a request waiting for a free connection is late,
+    and that is counted), and an answer other than ``expected`` is counted."""
     split = urlsplit(url)
     host, port = split.hostname or "127.0.0.1", split.port or 80
     loop = asyncio.get_running_loop()
     pool: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
     for _ in range(CONNECTIONS):
         pool.put_nowait(await asyncio.open_connection(host, port))
-    requests = [request_bytes(split.netloc, split.path, body) for body in bodies(rate * seconds)]
     latencies: list[float] = []
     failures = 0
 
@@ -139,7 +148,7 @@ async def paced_webhooks(url: str, rate: int, seconds: float) -> Paced:
         )
         await reader.readexactly(length)
         latencies.append((time.perf_counter() - due) * 1000)
-        failures += head[9:12] != b"200"
+        failures += head[9:12] != expected
         pool.put_nowait((reader, writer))
 
     # perf_counter, not the loop's clock: uvloop's counts whole milliseconds

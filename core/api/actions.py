@@ -114,7 +114,6 @@ def _send(session: Session, call: Call) -> Message:
     template = call.field("template", dict, required=False)
     if (text is None) == (template is None):
         raise bad_request("give either 'text' or 'template'")
-    library.channel_of(session, channel_id)
     if text is not None:
         conversation = feed.conversation_with(session, channel_id, to)
         assert conversation.id is not None

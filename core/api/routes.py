@@ -10,18 +10,22 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
 from core.api import actions, schema
+from core.api.batching import WriteBatcher
 from core.api.errors import ApiError, bad_request, from_exception
 from core.api.tokens import TokenCache, TokenHolder
 from core.api.usage import RateLimiter, UsageCounter
-from core.db import get_engine, session_scope, writer_turn
+from core.db import get_engine, session_scope
 from core.i18n import LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -38,6 +42,7 @@ class Api:
         self.tokens = TokenCache()
         self.limiter = RateLimiter()
         self.usage = UsageCounter()
+        self._writers: dict[int, WriteBatcher] = {}
         self._flushing = False
 
     def routes(self) -> list[BaseRoute]:
@@ -75,7 +80,7 @@ class Api:
                     **{"Retry-After": str(max(1, round(wait)))},
                 )
             call = await _call(request, endpoint, holder)
-            status, payload = await asyncio.to_thread(_run, endpoint, call)
+            status, payload = await self._run(endpoint, call)
         except Exception as exc:  # noqa: BLE001  (every refusal answered as JSON; the rest logged)
             refusal = from_exception(exc, language)
             if refusal is None:
@@ -85,6 +90,27 @@ class Api:
             return JSONResponse(refusal.body(), refusal.status, headers=refusal.headers)
         self._count(holder, refused=False)
         return JSONResponse(payload, status)
+
+    async def _run(
+        self, endpoint: schema.Endpoint, call: actions.Call
+    ) -> tuple[int, dict[str, Any]]:
+        """Reads in a thread each; writes group-committed (``core.api.batching``)."""
+        engine = get_engine()
+        if not endpoint.writes:
+            return await asyncio.to_thread(_read, engine, endpoint.action, call)
+        writer = self._writers.get(id(engine))
+        if writer is None:
+            writer = self._writers[id(engine)] = WriteBatcher(engine)
+        try:
+            return await writer.run(lambda session: endpoint.action(session, call))
+        except IntegrityError:
+            # the same Idempotency-Key raced in another batch: answer with the winner's message
+            if not call.idempotency_key:
+                raise
+            existing = await asyncio.to_thread(_read, engine, _already_sent, call)
+            if existing is None:
+                raise
+            return existing
 
     async def _authenticate(self, request: Request) -> TokenHolder:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -143,24 +169,16 @@ async def _call(request: Request, endpoint: schema.Endpoint, holder: TokenHolder
     )
 
 
-def _run(endpoint: schema.Endpoint, call: actions.Call) -> tuple[int, dict[str, Any]]:
-    """The action in one transaction (writers take their turn on SQLite). A send that lost a
-    race to the same ``Idempotency-Key`` answers with the message the winner queued."""
-    engine = get_engine()
-    try:
-        if not endpoint.writes:
-            with session_scope(engine) as session:
-                return endpoint.action(session, call)
-        with writer_turn(engine), session_scope(engine) as session:
-            return endpoint.action(session, call)
-    except IntegrityError:
-        if not call.idempotency_key:
-            raise
-        with session_scope(engine) as session:
-            existing = actions.already_sent(session, call)
-            if existing is None:
-                raise
-            return 202, {"id": existing.id, "status": existing.status}
+def _read(
+    engine: Engine, action: Callable[[Session, actions.Call], Any], call: actions.Call
+) -> Any:
+    with session_scope(engine) as session:
+        return action(session, call)
+
+
+def _already_sent(session: Session, call: actions.Call) -> tuple[int, dict[str, Any]] | None:
+    existing = actions.already_sent(session, call)
+    return None if existing is None else (202, {"id": existing.id, "status": existing.status})
 
 
 def routes() -> list[BaseRoute]:

@@ -139,6 +139,8 @@ class Endpoint:
     parameters: tuple[dict[str, Any], ...] = ()
     takes_file: bool = False
     writes: bool = False
+    """Changes the store: run group-committed (``core.api.batching``). Not the media upload,
+    which stores nothing and must not hold a transaction while 360Dialog answers."""
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -168,7 +170,6 @@ ENDPOINTS: tuple[Endpoint, ...] = (
             {"name": "filename", "in": "query", "schema": STRING},
         ),
         takes_file=True,
-        writes=True,
     ),
     Endpoint(
         "GET",

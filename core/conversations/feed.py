@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from core.access.auth import Actor, Permission, require
 from core.errors import UserFacingError
-from core.models import Contact, Conversation, Message
+from core.models import Channel, Contact, Conversation, Message
 from core.paging import CursorPage, fetch_after
 from core.phones import InvalidPhoneNumber, canonical_wa_id, wa_id_of
 
@@ -59,5 +59,7 @@ def conversation_with(session: Session, channel_id: int, number: str) -> Convers
         .where(Contact.channel_id == channel_id, Contact.wa_id == wa_id)
     ).first()
     if found is None:
+        if session.get(Channel, channel_id) is None:
+            raise UserFacingError("templates.error.no_channel")
         raise UserFacingError("conversations.error.window_closed")
     return found
