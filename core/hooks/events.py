@@ -63,17 +63,17 @@ def _subscribers(session: Session) -> list[tuple[int, list[str]]]:
     ]
 
 
-def wanted(session: Session, name: str) -> bool:
-    """Whether any subscription takes event ``name`` (skip building events nobody receives)."""
-    return any(name in events for _, events in _subscribers(session))
-
-
-def emit(session: Session, events: Sequence[Event]) -> int:
+def emit(
+    session: Session,
+    events: Sequence[Event],
+    subscribers: list[tuple[int, list[str]]] | None = None,
+) -> int:
     """Queue each event for every subscription taking it, in the caller's transaction; returns
     how many deliveries were queued (one insert for all)."""
     if not events:
         return 0
-    subscribers = _subscribers(session)
+    if subscribers is None:
+        subscribers = _subscribers(session)
     now = utcnow()
     rows = [
         {
@@ -101,8 +101,9 @@ def conversation_key(conversation_id: int) -> str:
 
 def messages_received(session: Session, rows: Sequence[dict[str, Any]], ids: Sequence[int]) -> int:
     """``message.received`` for customer messages just stored (``rows`` as inserted)."""
-    if not rows or not wanted(session, "message.received"):
-        return 0
+    subscribers = _subscribers(session) if rows else []
+    if not any("message.received" in names for _, names in subscribers):
+        return 0  # nobody listens: nothing built (the processor's usual case)
     return emit(
         session,
         [
@@ -121,13 +122,15 @@ def messages_received(session: Session, rows: Sequence[dict[str, Any]], ids: Seq
             )
             for row, message_id in zip(rows, ids, strict=True)
         ],
+        subscribers,
     )
 
 
 def statuses_applied(session: Session, changes: Sequence[tuple[int, str, Any]]) -> int:
     """``message.status`` for our messages' statuses as WhatsApp reported them, in order:
     ``(message_id, status, error code or None)``."""
-    if not changes or not wanted(session, "message.status"):
+    subscribers = _subscribers(session) if changes else []
+    if not any("message.status" in names for _, names in subscribers):
         return 0
     messages = Message.__table__.c  # type: ignore[attr-defined]
     found = {
@@ -155,4 +158,5 @@ def statuses_applied(session: Session, changes: Sequence[tuple[int, str, Any]]) 
             for message_id, status, error in changes
             if message_id in found
         ],
+        subscribers,
     )

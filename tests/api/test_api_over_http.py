@@ -8,6 +8,8 @@ is read back as it was left.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import httpx
 import pytest
@@ -22,8 +24,14 @@ from core.templates.library import TemplateFilter, list_templates
 from core.templates.submission import submit_template
 from core.templates.workspace import add_to_workspace, workspace_prefill
 from core.webhooks import processor
-from tests.live import CUSTOMER, LiveChannel
-from tests.process_helpers import Server, spawn_server, wait_until_serving
+from tests.live import CUSTOMER, LiveChannel, free_port
+from tests.process_helpers import (
+    PROJECT_DIR,
+    Server,
+    environment,
+    spawn_server,
+    wait_until_serving,
+)
 from tests.waiting import wait_until
 
 pytestmark = [
@@ -226,3 +234,36 @@ def test_the_openapi_document_describes_exactly_the_routes(server) -> None:
         path = PREFIX + endpoint.path.replace("{id}", "1")
         answer = httpx.request(endpoint.method, f"{server.url}{path}", timeout=10)
         assert answer.status_code == 401, (endpoint.method, path)
+
+
+def test_streamlit_run_server_py_alone_serves_the_api_too(
+    app_settings, engine, cli, processes
+) -> None:
+    """The single-process layout (development): the st.App mounts the same routes."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "server.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=PROJECT_DIR,
+        env=environment(app_settings, RUN_WORKERS="0"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    processes.append(process)
+    single = Server(f"http://127.0.0.1:{port}", process)
+    wait_until_serving(single)
+    _, token = make_token(cli, "read")
+    assert client(single, token).get("/conversations").json() == {"items": [], "next_cursor": None}
+    assert client(single, "wa_wrong").get("/conversations").status_code == 401
