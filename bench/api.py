@@ -73,49 +73,43 @@ def sends(host: str, channel_id: int, token: str, count: int) -> list[bytes]:
     ]
 
 
+def figures_of(
+    bare: dict[str, float], health: dict[str, float], send: dict[str, float]
+) -> dict[str, Any]:
+    figures: dict[str, Any] = {f"bare_{key}": value for key, value in bare.items()}
+    figures |= {f"health_{key}": value for key, value in health.items()}
+    figures |= {f"send_{key}": value for key, value in send.items()}
+    for name, baseline in (("health", health), ("bare", bare)):
+        figures[f"send_to_{name}_p50"] = round(send["p50_ms"] / baseline["p50_ms"], 3)
+        figures[f"send_to_{name}_p99"] = round(send["p99_ms"] / baseline["p99_ms"], 3)
+    figures["send_meets_target"] = (
+        send["answered_per_s"] >= RATE * 0.98
+        and send["p99_ms"] <= TARGET_P99_MS
+        and send["non_200"] == 0
+    )
+    return figures
+
+
+def paced(url: str, requests: list[bytes], expected: bytes = b"200") -> dict[str, float]:
+    return uvloop.run(paced_requests(url, requests, RATE, expected)).figures()
+
+
 def main(argv: list[str]) -> None:
     seconds = int(argv[0]) if argv else LOAD_SECONDS
     kind = argv[1] if len(argv) > 1 else "sqlite"
+    count = RATE * seconds
     with fresh_store(kind) as store:
         channel_id = prepare_channel(store)
         token = in_store(store, CUSTOMERS_AND_TOKEN.format(count=CONVERSATIONS, channel=channel_id))
         server = start_server(store, extra_env={"API_RATE_LIMIT": str(RATE * 10)})
         try:
             host = urlsplit(server.url).netloc
-            bare = uvloop.run(
-                paced_requests(
-                    server.url,
-                    [request(host, "POST", "/bench/bare", token)] * (RATE * seconds),
-                    RATE,
-                )
-            ).figures()
-            health = uvloop.run(
-                paced_requests(
-                    server.url,
-                    [request(host, "GET", "/healthz", token)] * (RATE * seconds),
-                    RATE,
-                )
-            ).figures()
-            send = uvloop.run(
-                paced_requests(
-                    server.url, sends(host, channel_id, token, RATE * seconds), RATE, b"202"
-                )
-            ).figures()
+            bare = paced(server.url, [request(host, "POST", "/bench/bare", token)] * count)
+            health = paced(server.url, [request(host, "GET", "/healthz", token)] * count)
+            send = paced(server.url, sends(host, channel_id, token, count), b"202")
+            record(f"api_{kind}", figures_of(bare, health, send))
         finally:
             stop_server(server)
-    figures: dict[str, Any] = {f"bare_{key}": value for key, value in bare.items()}
-    figures |= {f"health_{key}": value for key, value in health.items()}
-    figures |= {f"send_{key}": value for key, value in send.items()}
-    figures["send_to_health_p50"] = round(send["p50_ms"] / health["p50_ms"], 3)
-    figures["send_to_health_p99"] = round(send["p99_ms"] / health["p99_ms"], 3)
-    figures["send_to_bare_p50"] = round(send["p50_ms"] / bare["p50_ms"], 3)
-    figures["send_to_bare_p99"] = round(send["p99_ms"] / bare["p99_ms"], 3)
-    figures["send_meets_target"] = (
-        send["answered_per_s"] >= RATE * 0.98
-        and send["p99_ms"] <= TARGET_P99_MS
-        and send["non_200"] == 0
-    )
-    record(f"api_{kind}", figures)
 
 
 if __name__ == "__main__":
