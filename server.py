@@ -1,5 +1,5 @@
 """The dashboard's server: the Streamlit dashboard plus HTTP routes (health, 360Dialog webhooks,
-the login cookie).
+the login cookie, the HTTP API).
 
 ``python -m core serve`` runs it as the front's child on a loopback port (``core.runtime.front``:
 the front answers webhooks itself and runs the background work). ``streamlit run server.py`` runs
@@ -19,6 +19,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from core.access import session_routes
 from core.access.headers import SecurityHeaders
+from core.api import routes as api_routes
 from core.db import migrate
 from core.runtime.background import background_work
 from core.runtime.children import ending_with_supervisor, supervisor_pid
@@ -42,7 +43,7 @@ PagesManager.uses_pages_directory = False
 
 app = st.App(
     "dashboard.py",
-    routes=routes() + session_routes.routes(),
+    routes=routes() + session_routes.routes() + api_routes.routes(),
     # outermost first: the headers go on every answer, webhooks' included
     middleware=[Middleware(SecurityHeaders), *middleware(), *session_routes.middleware()],
     lifespan=lifespan,

@@ -78,6 +78,7 @@ PAGES: tuple[PageSpec, ...] = (
         "reports",
     ),
     PageSpec("pages/users.py", "nav.users", ":material/group:", Permission.MANAGE_USERS, "users"),
+    PageSpec("pages/api.py", "api_page.nav", ":material/api:", Permission.MANAGE_USERS, "api"),
     PageSpec("pages/audit.py", "nav.audit", ":material/history:", Permission.VIEW_AUDIT, "audit"),
     PageSpec("pages/account.py", "nav.account", ":material/shield_person:", None, "account"),
 )

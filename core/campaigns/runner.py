@@ -28,6 +28,7 @@ from core.conversations import contacts
 from core.db import in_row_order, session_scope
 from core.errors import UserFacingError
 from core.failures import CAMPAIGN_CANCELLED
+from core.hooks.events import Event, emit
 from core.models import (
     Campaign,
     CampaignRecipient,
@@ -243,6 +244,7 @@ def _advance(session: Session, campaign_id: int, now: datetime) -> int:
         if _outstanding(session, campaign.id) == 0 and not _waiting(session, campaign.id):
             campaign.state, campaign.finished_at = "done", now
             changes.note(session, campaign.channel_id)
+            emit(session, [_finished(campaign)])
         return 0
     return _queue(session, campaign, channel, workspace, pending, now)
 
@@ -322,6 +324,15 @@ RECIPIENTS = CampaignRecipient.__table__.c  # type: ignore[attr-defined]
 
 WAITING = ("pending", "retry")
 """Recipients still to be sent: not yet, or again after a 131049 once their ``due_at`` comes."""
+
+
+def _finished(campaign: Campaign) -> Event:
+    """``campaign.finished``: its last recipient's message has left (see ``core.hooks``)."""
+    return Event(
+        "campaign.finished",
+        f"campaign:{campaign.id}",
+        {"campaign_id": campaign.id, "name": campaign.name, "channel_id": campaign.channel_id},
+    )
 
 
 def _pending(session: Session, campaign_id: int, room: int, now: datetime) -> list[Row[Any]]:

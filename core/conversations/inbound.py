@@ -22,6 +22,7 @@ from core.conversations.arrivals import Wrote, after_customer_wrote
 from core.conversations.optouts import is_opt_out, keywords, record_if_opt_out
 from core.d360.events import InboundMessage, MessageEcho
 from core.db import in_row_order, one_of
+from core.hooks import events as hook_events
 from core.models import (
     Channel,
     Contact,
@@ -150,6 +151,7 @@ def store_messages(session: Session, plan: InboundPlan) -> None:
     latest = _touch_threads(session, plan, contact_ids, thread_ids)
     _touch_contacts(session, plan, contact_ids)
     _queue_media(session, plan, message_ids)
+    hook_events.messages_received(session, rows, message_ids)
     _follow_ups(session, plan, contact_ids, thread_ids, reached.created)
     after_customer_wrote(session, latest)
 

@@ -35,6 +35,7 @@ from core.conversations.optouts import record_marketing_stopped
 from core.d360.errors import MarketingStopped
 from core.d360.events import STATUS_ORDER, StatusUpdate, status_rank
 from core.db import in_row_order, one_of
+from core.hooks.events import statuses_applied
 from core.models import Channel, Message, MessageStatus, UTCDateTime, utcnow
 
 CALLBACK_PREFIX = "msg:"
@@ -175,6 +176,24 @@ def apply_statuses(session: Session, plan: StatusPlan) -> None:
         connection.execute(_keep_pricing(connection.dialect.name), in_row_order(prices))
     _forget_cached(session, {message_id for message_id, _ in plan.matched})
     record_marketing_stopped(session, stopped_marketing)
+    statuses_applied(
+        session,
+        [
+            (message_id, arrival.update.status, _error_of(arrival.update))
+            for message_id, arrival in plan.matched
+            if status_rank(arrival.update.status) > 0 and arrival.update.status in _TRACKED
+        ],
+    )
+
+
+def _error_of(status: StatusUpdate) -> dict[str, Any] | None:
+    """A status's first error as subscribers receive it (WhatsApp's code and title)."""
+    if not status.errors:
+        return None
+    return {
+        "code": status.errors[0].code,
+        "title": status.errors[0].title or status.errors[0].message,
+    }
 
 
 _MESSAGES = Message.__table__.c  # type: ignore[attr-defined]

@@ -302,8 +302,12 @@ def reply_text(
     text: str,
     *,
     reply_to_wa_id: str | None = None,
+    idempotency_key: str | None = None,
 ) -> Message:
-    """A free-form answer; refused outside the 24-hour window (only templates may go then)."""
+    """A free-form answer; refused outside the 24-hour window (only templates may go then).
+
+    With ``idempotency_key`` (the API's ``Idempotency-Key``), one already queued under that
+    key is returned instead of queueing another."""
     require(actor, Permission.REPLY_CONVERSATIONS)
     body = text.strip()
     if not body:
@@ -322,6 +326,7 @@ def reply_text(
         body,
         sent_by_user_id=actor.user_id,
         reply_to_wa_id=reply_to_wa_id,
+        idempotency_key=idempotency_key,
     )
     audit.record(session, actor, "message.send", f"conversation:{conversation.id}", type="text")
     return message

@@ -24,6 +24,7 @@ from core.models.inbox import (
     ConversationStatus,
     Label,
 )
+from core.models.integrations import ApiToken, ApiUsage, HookDelivery, HookSubscription
 from core.models.queues import OutboundJob, WebhookEvent
 from core.models.reports import (
     ActivityHour,
@@ -74,4 +75,8 @@ __all__ = [
     "TemplateHour",
     "TemplateAwaitingReply",
     "Segment",
+    "ApiToken",
+    "ApiUsage",
+    "HookSubscription",
+    "HookDelivery",
 ]

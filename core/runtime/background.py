@@ -1,4 +1,5 @@
-"""Background work: webhook processing, sending, media downloads, campaigns, template sync.
+"""Background work: webhook processing, sending, media downloads, campaigns, template sync,
+outgoing webhook deliveries.
 
 It runs in a worker process (``python -m core worker``), never in the server's own: the server's
 event loop answers 360Dialog's webhooks and the dashboard, and a CPU-busy thread beside it would
@@ -38,6 +39,9 @@ PROCESSORS = 2
 for the database, so a second batch (claimed with SKIP LOCKED) runs meanwhile. SQLite has one
 writer at a time, so one thread there."""
 TEMPLATE_SYNC_SECONDS = 300.0
+HOOK_POLL_SECONDS = 0.5
+"""Outgoing webhooks are looked for twice a second: a subscriber hears of a message about as
+soon as the dashboard shows it."""
 SESSION_PRUNE_SECONDS = 24 * 3600.0
 
 
@@ -111,18 +115,21 @@ def run_worker() -> None:
 
 
 def start_workers() -> list[Loop]:
-    """The webhook processor, the sender, the media downloader, the campaign runner, the
-    template sync, the number health check and login pruning, sharing one engine."""
+    """The webhook processor, the sender, the media downloader, outgoing webhook deliveries, the
+    campaign runner, the template sync, the number health check and login pruning, sharing one
+    engine."""
     from core.campaigns import runner
     from core.channels import number_health
     from core.channels.registry import client_for
     from core.conversations import media
+    from core.hooks.delivery import Deliverer
     from core.outbox.sender import Sender
     from core.webhooks import processor
 
     engine = get_engine()
     name = worker_name()
     sender = Sender(engine, client_for, worker=name)
+    deliverer = Deliverer(engine)
     loops = [
         *(
             Loop(
@@ -139,6 +146,12 @@ def start_workers() -> list[Loop]:
             on_stop=sender.close,
         ),
         Loop("media", lambda: media.download_pending(engine, client_for)),
+        Loop(
+            "hooks",
+            deliverer.run_once,
+            idle_seconds=HOOK_POLL_SECONDS,
+            on_stop=deliverer.close,
+        ),
         Loop("campaigns", lambda: runner.run_due(engine), idle_seconds=0.5),
         Loop("templates", lambda: sync_all_templates(engine), idle_seconds=TEMPLATE_SYNC_SECONDS),
         Loop(

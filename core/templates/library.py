@@ -23,6 +23,7 @@ from core.d360.client import D360Client
 from core.d360.errors import D360Error
 from core.errors import UserFacingError
 from core.failures import describe_error
+from core.hooks.events import Event, emit
 from core.i18n import t
 from core.models import Channel, RemoteTemplate, TemplateStatusChange, WorkspaceTemplate, utcnow
 from core.paging import Page, fetch_page
@@ -102,6 +103,23 @@ def record_status(
     changes.note(session, template.channel_id)
     session.add(TemplateStatusChange(template_id=template.id, status=status, reason=reason))
     _flag_workspace(session, template)
+    emit(
+        session,
+        [
+            Event(
+                "template.status",
+                f"template:{template.id}",
+                {
+                    "template_id": template.id,
+                    "channel_id": template.channel_id,
+                    "name": template.name,
+                    "language": template.language,
+                    "status": status,
+                    "reason": reason,
+                },
+            )
+        ],
+    )
 
 
 def _flag_workspace(session: Session, template: RemoteTemplate) -> None:

@@ -60,8 +60,11 @@ def send_template_to_number(
     name: str,
     language: str,
     values: TemplateValues,
+    *,
+    idempotency_key: str | None = None,
 ) -> Message:
-    """The CLI's ``templates send``: any approved template of the channel to a phone number."""
+    """Any approved template of the channel to a phone number (the CLI's ``templates send``,
+    the API's template sends: ``idempotency_key`` returns the one already queued under it)."""
     require(actor, Permission.SEND_TEMPLATES)
     channel = channel_of(session, channel_id)
     template = session.exec(
@@ -77,7 +80,7 @@ def send_template_to_number(
     ensure_approved(template)
     contact, _ = find_or_create_contact(session, channel, wa_id_of(number))
     conversation = find_or_create_conversation(session, channel, contact)
-    return _queue_template(session, actor, conversation, template, values)
+    return _queue_template(session, actor, conversation, template, values, idempotency_key)
 
 
 def _queue_template(
@@ -86,6 +89,7 @@ def _queue_template(
     conversation: Conversation,
     template: RemoteTemplate,
     values: TemplateValues,
+    idempotency_key: str | None = None,
 ) -> Message:
     """Build the send (refused when a value is wrong), queue it and keep who sent it."""
     channel = channel_of(session, conversation.channel_id)
@@ -100,6 +104,7 @@ def _queue_template(
         text=summary_text(definition, values),
         sent_by_user_id=actor.user_id,
         template_name=template.name,
+        idempotency_key=idempotency_key,
     )
     audit.record(
         session,

@@ -1,7 +1,7 @@
 """front door: failed-login counters, two-factor secrets and recovery codes
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-01 10:40:00.000000
 
 - ``login_throttles``: recent failed logins per username and per client address, and until when
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision = '0015'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

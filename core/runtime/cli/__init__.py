@@ -3,9 +3,9 @@
 Every command prints words for people, or JSON with ``--json``; an error is one clear line on
 stderr and a non-zero exit status. Each command group is a module of its own (``users``,
 ``channels``, ``messages``, ``templates``, ``campaigns``, ``rates``, ``conversations``,
-``canned``, ``contacts``, ``reports``, ``serve`` for serve/worker/migrate) whose ``add_commands``
-adds its arguments and handlers to the parser; ``acting`` says who a command acts as
-(``--as USERNAME``).
+``canned``, ``contacts``, ``reports``, ``tokens``, ``serve`` for serve/worker/migrate) whose
+``add_commands`` adds its arguments and handlers to the parser; ``acting`` says who a command
+acts as (``--as USERNAME``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from core.runtime.cli import (
     reports,
     serve,
     templates,
+    tokens,
     users,
 )
 from core.runtime.cli.output import CliError
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         campaigns,
         rates,
         reports,
+        tokens,
     ):
         group.add_commands(commands, common)
     sandbox = commands.add_parser("sandbox", help="run the 360Dialog sandbox (its own --json)")

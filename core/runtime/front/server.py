@@ -1,7 +1,7 @@
 """The front: ``python -m core serve``'s process on the public port.
 
-It answers ``POST /webhooks/360dialog/{channel}`` (``core.webhooks.routes``' intake, unchanged)
-and ``GET /healthz`` on its own event loop, which nothing else busies: a webhook's answer no
+It answers ``POST /webhooks/360dialog/{channel}`` (``core.webhooks.routes``' intake, unchanged),
+``GET /healthz`` and the HTTP API (``/api/v1``, ``core.api``) on its own event loop, which nothing else busies: a webhook's answer no
 longer waits for a dashboard rerun holding the interpreter lock. Every other request is relayed
 to the dashboard, ``streamlit run server.py`` on a loopback port, a child the front restarts if
 it dies. The front also starts the background worker child and, in demo mode, the sandbox, so
@@ -26,6 +26,7 @@ from starlette.routing import Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from core.access.headers import SecurityHeaders
+from core.api import routes as api_routes
 from core.config import PROJECT_DIR, get_settings
 from core.runtime.background import background_work
 from core.runtime.children import ChildProcess
@@ -89,7 +90,10 @@ class Front:
         self.http = HttpRelay(dashboard_port)
         self.websocket = WebSocketRelay(dashboard_port)
         router = Router(
-            routes(self.health), redirect_slashes=False, default=self.relay, lifespan=self.lifespan
+            routes(self.health) + api_routes.routes(),
+            redirect_slashes=False,
+            default=self.relay,
+            lifespan=self.lifespan,
         )
         # the dashboard's answers carry the security headers already; these are the front's own
         self.app: ASGIApp = SecurityHeaders(WebhookIntake(router))
