@@ -18,6 +18,7 @@ from core.access import audit, settings
 from core.access.auth import ROLE_PERMISSIONS, SYSTEM_ACTOR, Actor, Permission, require
 from core.channels import changes
 from core.errors import UserFacingError
+from core.hooks.events import Event, conversation_event, emit
 from core.models import Channel, Conversation, ConversationStatus, Role, User
 
 ANSWERING_ROLES = frozenset(
@@ -94,6 +95,8 @@ def assign(
         previous=previous,
         assignee=target.username if target else None,
     )
+    assignee = target.username if target else None
+    emit(session, [conversation_event("conversation.assigned", conversation, assignee=assignee)])
     return conversation
 
 
@@ -175,6 +178,7 @@ def auto_assign(session: Session, channel: Channel, conversation_ids: Sequence[i
     if not waiting or not agents:
         return
     load = _open_counts(session, [agent.id for agent in agents if agent.id is not None])
+    assigned: list[Event] = []
     for conversation in waiting:
         chosen = _next_agent(agents, load, channel.last_auto_assignee_id)
         if chosen is None:
@@ -192,7 +196,13 @@ def auto_assign(session: Session, channel: Channel, conversation_ids: Sequence[i
             assignee=chosen.username,
             automatic=True,
         )
+        assigned.append(
+            conversation_event(
+                "conversation.assigned", conversation, assignee=chosen.username, automatic=True
+            )
+        )
     session.add(channel)
+    emit(session, assigned)
 
 
 def _next_agent(agents: list[User], load: dict[int, int], last_id: int | None) -> User | None:

@@ -18,6 +18,7 @@ from core.access.auth import Actor, Permission, require
 from core.channels import changes
 from core.conversations.assignment import conversation_for
 from core.errors import UserFacingError
+from core.hooks.events import conversation_event, emit
 from core.models import Conversation, ConversationStatus, utcnow
 
 
@@ -78,4 +79,8 @@ def set_status(
         status=status.value,
         until=until.isoformat() if until else None,
     )
+    if status == ConversationStatus.RESOLVED:
+        emit(
+            session, [conversation_event("conversation.resolved", conversation, by=actor.username)]
+        )
     return conversation

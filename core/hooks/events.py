@@ -6,8 +6,7 @@ changed, a campaign finished): it is delivered if and only if the change happene
 webhook processor's only cost is one read of the subscriptions and one multi-row insert per batch.
 Sending is the worker's (``core.hooks.delivery``), so a slow or dead endpoint never slows intake.
 
-Adding an event is a line in :data:`EVENTS` and a call to :func:`emit` where the change happens
-(e.g. ``conversation.assigned`` / ``conversation.resolved`` once the inbox assigns and resolves).
+Adding an event is a line in :data:`EVENTS` and a call to :func:`emit` where the change happens.
 """
 
 from __future__ import annotations
@@ -22,13 +21,15 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from core.db import one_of
-from core.models import HookDelivery, HookSubscription, Message, utcnow
+from core.models import Conversation, HookDelivery, HookSubscription, Message, utcnow
 
 EVENTS: dict[str, str] = {
     "message.received": "a customer's message was stored",
     "message.status": "one of our messages was sent, delivered, read or failed",
     "template.status": "a template's review status changed",
     "campaign.finished": "a campaign sent to its last recipient",
+    "conversation.assigned": "a conversation was given to a team member, or to nobody",
+    "conversation.resolved": "a conversation was marked resolved",
 }
 """Every event a subscription may name, and when it happens."""
 
@@ -40,6 +41,15 @@ class Event:
     name: str
     ordering_key: str
     data: dict[str, Any]
+
+
+def conversation_event(name: str, conversation: Conversation, **data: Any) -> Event:
+    """An event about a conversation, delivered in order with its messages' events."""
+    return Event(
+        name,
+        conversation_key(conversation.id or 0),
+        {"conversation_id": conversation.id, "channel_id": conversation.channel_id, **data},
+    )
 
 
 def body_of(event: Event, at: datetime) -> str:
