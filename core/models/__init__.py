@@ -27,7 +27,9 @@ from core.models.inbox import (
 from core.models.queues import OutboundJob, WebhookEvent
 from core.models.reports import (
     ActivityHour,
+    ConversationOpening,
     ReplyWait,
+    ResolutionHour,
     ResponseHour,
     TemplateAwaitingReply,
     TemplateHour,
@@ -70,6 +72,8 @@ __all__ = [
     "BusinessHours",
     "ActivityHour",
     "ResponseHour",
+    "ResolutionHour",
+    "ConversationOpening",
     "ReplyWait",
     "TemplateHour",
     "TemplateAwaitingReply",

@@ -74,7 +74,27 @@ def traffic_metrics(current: Traffic, previous: Traffic, target_seconds: int) ->
         if share is None or earlier is None
         else signed(share - earlier, t("reports.points", n=round((share - earlier) * 100))),
     )
+    resolution_metrics(current, previous)
     st.page_link("pages/reports.py", label=t("reports.open_reports"), icon=":material/monitoring:")
+
+
+def resolution_metrics(current: Traffic, previous: Traffic) -> None:
+    """How many conversations the team resolved and how long they were open."""
+    resolved, median, p90 = st.columns(3)
+    resolved.metric(t("reports.resolved"), current.resolved, current.resolved - previous.resolved)
+    now, before = current.resolution, previous.resolution
+    median.metric(
+        t("reports.resolution.median"),
+        duration(now.median),
+        time_change(now.median, before.median),
+        delta_color="inverse",
+    )
+    p90.metric(
+        t("reports.resolution.p90"),
+        duration(now.p90),
+        time_change(now.p90, before.p90),
+        delta_color="inverse",
+    )
 
 
 def waiting_metrics(figures: Overview) -> None:
