@@ -161,9 +161,7 @@ def add_responses(session: Session, counts: dict[tuple[int, datetime, int, int],
     _upsert(session, ResponseHour.__table__, rows, ("answers",))  # type: ignore[arg-type]
 
 
-def add_resolutions(
-    session: Session, counts: dict[tuple[int, datetime, int, int], int]
-) -> None:
+def add_resolutions(session: Session, counts: dict[tuple[int, datetime, int, int], int]) -> None:
     slot = random.randrange(SLOTS)
     rows = [
         {"channel_id": c, "hour": h, "user_id": u, "bucket": b, "slot": slot, "resolutions": n}

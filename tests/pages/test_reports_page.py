@@ -21,8 +21,8 @@ PAGE = "pages/reports.py"
 
 @pytest.fixture
 def traffic(engine, roles, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """Two customers today and earlier: one answered by the agent after 2 minutes, one waiting;
-    a template sent and read."""
+    """Two customers today and earlier: one answered by the agent after 2 minutes and resolved
+    after 10, one waiting and assigned to the agent; a template sent and read."""
     channel = make_channel(engine)
     line = Timeline(engine, channel, monkeypatch)
     now = hour_of(utcnow())
@@ -30,8 +30,10 @@ def traffic(engine, roles, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     line.ours(
         "34633000001", now - timedelta(hours=3) + timedelta(minutes=2), by=roles[Role.AGENT].user_id
     )
+    line.status("34633000001", now - timedelta(hours=3, minutes=-10), roles[Role.AGENT], "resolved")
     line.ours("34633000002", now - timedelta(hours=2), template="bienvenida", status="read")
     line.customer("34633000002", now - timedelta(hours=1))
+    line.assign("34633000002", "agent1")
 
 
 def metrics(at) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -46,6 +48,8 @@ def test_a_manager_sees_the_whole_overview_with_changes(open_dashboard, roles, t
     assert shown["Messages sent"] == "2"
     assert shown["First response (median)"] == "2 min"
     assert shown["Answered within 15 min"] == "100%"
+    assert shown["Conversations resolved"] == "1"
+    assert shown["Resolution (median)"] == "10 min"
     assert shown["Waiting for an answer"] == "1"
     assert shown["Approved templates"] == "0"
     assert shown["Campaigns sending"] == "0"
@@ -78,6 +82,8 @@ def test_the_reports_page_draws_its_charts_and_tables(run_page, roles, traffic) 
         "Messages sent": 1,
         "Customers answered": 1,
         "First response (median)": "2 min",
+        "Resolved": 1,
+        "Assigned now (not resolved)": 1,
     }
     at.button_group(key="reports_view").set_value("templates").run()
     [templates] = at.dataframe

@@ -70,7 +70,11 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     reports = commands.add_parser("reports", parents=[common], help="figures for managers")
     report_commands = reports.add_subparsers(dest="reports_command", required=True)
     for name, handler, text in (
-        ("summary", cmd_reports_summary, "messages, conversations, first responses, resolutions, waiting"),
+        (
+            "summary",
+            cmd_reports_summary,
+            "messages, conversations, first responses, resolutions, waiting",
+        ),
         ("templates", cmd_reports_templates, "each template's sends, reads, replies, failures"),
     ):
         command = report_commands.add_parser(name, parents=[common], help=text)
