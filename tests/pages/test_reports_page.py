@@ -9,7 +9,10 @@ import pytest
 from sqlmodel import select
 
 from core import db
-from core.models import AuditEntry, Role, utcnow
+from core.channels import number_health
+from core.channels.number_health import NumberHealth
+from core.i18n import t
+from core.models import AuditEntry, Channel, Role, utcnow
 from core.reports import response_times
 from core.reports.recording import hour_of
 from tests.pages.conftest import texts
@@ -109,3 +112,27 @@ def test_an_admin_sets_the_answer_target(run_page, roles, engine, traffic) -> No
 
 def test_other_roles_cannot_open_the_reports(run_page, roles) -> None:
     assert "cannot open this page" in texts(run_page(PAGE, roles[Role.AGENT]))
+
+
+def test_managers_and_admins_see_each_numbers_health_with_its_warning(
+    open_dashboard, roles, engine
+) -> None:
+    """The number's quality went from green to red (a ``phone_number_quality_update``): the
+    overview's card says so; marketers read the figures but not the numbers' health."""
+    channel = make_channel(engine)
+    with db.session_scope(engine) as session:
+        row = session.get(Channel, channel.id)
+        assert row is not None
+        number_health.record(
+            session, row, NumberHealth(can_send="AVAILABLE", quality_rating="GREEN")
+        )
+        number_health.record(session, row, NumberHealth(can_send="AVAILABLE", quality_rating="RED"))
+    for role in (Role.MANAGER, Role.ADMIN):
+        at = open_dashboard(roles[role])
+        assert "Number health" in texts(at)
+        assert metrics(at)["Quality rating"] == "Low (red)"
+        warning = " ".join(w.value for w in at.warning)
+        assert t("number_health.aspect.quality_rating", "en") in warning
+    marketer = open_dashboard(roles[Role.MARKETER])
+    assert "Messages received" in metrics(marketer)
+    assert "Quality rating" not in metrics(marketer) and "Number health" not in texts(marketer)
