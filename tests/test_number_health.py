@@ -15,6 +15,7 @@ from core.db import session_scope
 from core.models import Channel, NumberHealthRecord
 from core.webhooks import processor
 from tests.live import LiveChannel
+from tests.store_helpers import make_channel
 
 pytestmark = pytest.mark.sandbox(status_delays=(0.02, 0.05, 0.08))
 
@@ -172,3 +173,66 @@ def test_channels_health_on_the_command_line(engine, live: LiveChannel, cli) -> 
     assert json.loads(worse.stdout)["worsened"] == ["quality_rating"]
     recorded = cli("channels", "health", str(live.channel_id), "--recorded")
     assert "WORSE: quality_rating" in recorded.stdout
+
+
+def messaging_limit(engine, channel_id: int) -> int | None:  # type: ignore[no-untyped-def]
+    with session_scope(engine) as session:
+        channel = session.get(Channel, channel_id)
+        assert channel is not None
+        return channel.messaging_limit
+
+
+def test_the_limit_a_check_or_webhook_records_is_the_channels_people_a_day(
+    engine, live: LiveChannel
+) -> None:
+    """The campaign estimate's ``Channel.messaging_limit`` follows Meta's tiers
+    (https://developers.facebook.com/documentation/business-messaging/whatsapp/messaging-limits):
+    from a check's ``whatsapp_business_manager_messaging_limit`` and from
+    ``phone_number_quality_update``'s ``max_daily_conversations_per_business``."""
+    assert messaging_limit(engine, live.channel_id) is None  # not known before the first check
+    check(engine, live.channel_id)
+    assert messaging_limit(engine, live.channel_id) == 250
+    standing = f"/accounts/{live.control.number}/standing"
+    live.control.call("PATCH", standing, {"whatsapp_business_manager_messaging_limit": "TIER_10K"})
+    announced(engine, live)
+    assert messaging_limit(engine, live.channel_id) == 10_000
+    live.control.call(
+        "PATCH", standing, {"whatsapp_business_manager_messaging_limit": "TIER_UNLIMITED"}
+    )
+    announced(engine, live)
+    assert messaging_limit(engine, live.channel_id) is None  # unlimited: nothing to split by
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "people"),
+    [
+        ("phone_number_quality_update", {"event": "UPGRADE", "current_limit": "TIER_1K"}, 1_000),
+        (
+            "phone_number_quality_update",
+            {"event": "DOWNGRADE", "max_daily_conversations_per_business": "TIER_2K"},
+            2_000,
+        ),
+        (
+            "business_capability_update",
+            {"max_daily_conversations_per_business": "TIER_100K"},
+            100_000,
+        ),
+        ("business_capability_update", {"max_daily_conversations_per_business": "2000"}, 2_000),
+        ("phone_number_quality_update", {"event": "UPGRADE", "current_limit": "TIER_50"}, 50),
+        # a number that has not sent yet: Meta says nothing about the limit, the known one stays
+        ("phone_number_quality_update", {"event": "UPGRADE", "current_limit": "TIER_NOT_SET"}, 250),
+        ("phone_number_name_update", {"decision": "APPROVED"}, 250),
+    ],
+)
+def test_each_of_metas_limit_values_as_people_a_day(engine, field, value, people) -> None:  # type: ignore[no-untyped-def]
+    """Meta's values in ``phone_number_quality_update`` (``current_limit``,
+    ``max_daily_conversations_per_business``,
+    https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/phone_number_quality_update)
+    and ``business_capability_update``."""
+    channel_id = make_channel(engine).id
+    with session_scope(engine) as session:
+        channel = session.get(Channel, channel_id)
+        assert channel is not None
+        channel.messaging_limit = 250
+        number_health.apply_webhook(session, channel, field, value)
+    assert messaging_limit(engine, channel_id) == people

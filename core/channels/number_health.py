@@ -57,6 +57,22 @@ LIMIT_ORDER = (
     "TIER_50",
 )
 """Messaging limits, highest first: later in the list is worse (the older 50 and 1K included)."""
+PEOPLE_PER_DAY: dict[str, int | None] = {
+    "TIER_50": 50,
+    "TIER_250": 250,
+    "TIER_1K": 1_000,
+    "TIER_2K": 2_000,
+    "TIER_10K": 10_000,
+    "TIER_100K": 100_000,
+    "TIER_UNLIMITED": None,
+}
+"""Each messaging limit as the unique people a day the number may send templates to (``None``:
+unlimited), the campaign estimate's ``Channel.messaging_limit``. Meta names them so in the number's
+``whatsapp_business_manager_messaging_limit``
+(https://developers.facebook.com/documentation/business-messaging/whatsapp/messaging-limits) and in
+``phone_number_quality_update``'s ``current_limit`` and ``max_daily_conversations_per_business``
+(https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/phone_number_quality_update);
+``TIER_NOT_SET`` (a number that has not sent yet) says nothing about the limit."""
 NAME_GOOD = ("APPROVED", "AVAILABLE_WITHOUT_REVIEW")
 NAME_BAD = ("DECLINED", "EXPIRED")
 NAME_DECISIONS = {"APPROVED": "APPROVED", "REJECTED": "DECLINED", "PENDING": "PENDING_REVIEW"}
@@ -184,8 +200,10 @@ def history(session: Session, actor: Actor, channel_id: int, limit: int = 50) ->
 
 def record(session: Session, channel: Channel, state: NumberHealth) -> NumberHealth:
     """Keep ``state`` as the channel's newest: a new row when anything changed, otherwise the
-    last row is only marked as seen again (``checked_at``)."""
+    last row is only marked as seen again (``checked_at``). The messaging limit also goes to
+    ``Channel.messaging_limit``, which campaign estimates read."""
     now = utcnow()
+    _keep_limit(session, channel, state.messaging_limit)
     row = _latest_row(session, channel.id)  # type: ignore[arg-type]
     before = _from_row(row) if row else None
     same = before is not None and _facts(before) == _facts(state) and state.event is None
@@ -213,6 +231,21 @@ def record(session: Session, channel: Channel, state: NumberHealth) -> NumberHea
     )
     session.flush()
     return state
+
+
+def _keep_limit(session: Session, channel: Channel, limit: str | None) -> None:
+    """Fill the channel's ``messaging_limit`` (people a day) from Meta's value: one of
+    :data:`PEOPLE_PER_DAY`, or a plain number of people; any other value leaves it as it was."""
+    if limit in PEOPLE_PER_DAY:
+        people = PEOPLE_PER_DAY[limit]
+    elif limit is not None and limit.isdigit():
+        people = int(limit)
+    else:
+        return
+    stored = session.get(Channel, channel.id)  # this session's copy, whichever ``channel`` is
+    if stored is not None and stored.messaging_limit != people:
+        stored.messaging_limit = people
+        session.add(stored)
 
 
 def _facts(state: NumberHealth) -> tuple[Any, ...]:

@@ -1,6 +1,9 @@
 """Where a conversation stands: open, pending (waiting on the customer), snoozed until a time,
 resolved.
 
+Resolving counts how long the conversation was open (``core.reports.recording``): the manager's
+resolution time.
+
 A snooze ends by itself: once ``snoozed_until`` has passed the conversation reads (here) and
 filters (``core.conversations.views``) as open, with nothing to wake it. A new customer message makes any conversation open again
 (``core.conversations.inbound`` does it in the same update that counts the message as unread),
@@ -20,6 +23,7 @@ from core.conversations.assignment import conversation_for
 from core.errors import UserFacingError
 from core.hooks.events import conversation_event, emit
 from core.models import Conversation, ConversationStatus, utcnow
+from core.reports import recording
 
 
 def parse_status(value: str) -> ConversationStatus:
@@ -64,6 +68,10 @@ def set_status(
     elif until is not None:
         raise UserFacingError("inbox.error.until_only_snooze")
     previous = current_status(conversation)
+    if status == ConversationStatus.RESOLVED and previous != status:
+        recording.record_resolved(session, conversation, actor.user_id, utcnow())
+    elif previous == ConversationStatus.RESOLVED and status != previous:
+        recording.record_reopened(session, conversation, utcnow())
     conversation.status = status
     conversation.snoozed_until = until
     if status == ConversationStatus.RESOLVED:

@@ -28,7 +28,9 @@ from core.models.integrations import ApiToken, ApiUsage, HookDelivery, HookSubsc
 from core.models.queues import OutboundJob, WebhookEvent
 from core.models.reports import (
     ActivityHour,
+    ConversationOpening,
     ReplyWait,
+    ResolutionHour,
     ResponseHour,
     TemplateAwaitingReply,
     TemplateHour,
@@ -71,6 +73,8 @@ __all__ = [
     "BusinessHours",
     "ActivityHour",
     "ResponseHour",
+    "ResolutionHour",
+    "ConversationOpening",
     "ReplyWait",
     "TemplateHour",
     "TemplateAwaitingReply",

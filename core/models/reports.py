@@ -79,6 +79,39 @@ class ReplyWait(SQLModel, table=True):
     since: datetime = Field(sa_type=UTCDateTime)
 
 
+class ResolutionHour(SQLModel, table=True):
+    """Conversations resolved in an hour, per channel, resolver and time bucket (how long each
+    was open: ``core.reports.response_times`` buckets), like :class:`ResponseHour`."""
+
+    __tablename__ = "report_resolution_hours"
+    __table_args__ = (
+        UniqueConstraint(
+            "channel_id", "hour", "user_id", "bucket", "slot", name="uq_report_resolution_hours"
+        ),
+        Index("ix_report_resolution_hours_hour", "hour"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel_id: int = Field(foreign_key="channels.id")
+    hour: datetime = Field(sa_type=UTCDateTime)
+    user_id: int = Field(default=0)
+    """Who resolved it; 0 for the command line."""
+    bucket: int
+    slot: int = Field(default=0)
+    resolutions: int = Field(default=0)
+
+
+class ConversationOpening(SQLModel, table=True):
+    """A conversation open (not resolved) since when: its customer's first message since the
+    last resolve, or the moment the team reopened it. Resolving it ends the stretch."""
+
+    __tablename__ = "report_conversation_openings"
+
+    conversation_id: int = Field(foreign_key="conversations.id", primary_key=True)
+    channel_id: int = Field(foreign_key="channels.id")
+    since: datetime = Field(sa_type=UTCDateTime)
+
+
 class TemplateHour(SQLModel, table=True):
     """Replies to and button presses on template messages, per channel, template and the hour
     the template was sent (so a period's templates carry their replies, whenever they came)."""

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, tzinfo
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from core.access.auth import Actor, Permission, require
-from core.models import User
+from core.models import Conversation, ConversationStatus, User
 from core.reports.periods import Period
 from core.reports.response_times import Percentiles
-from core.reports.summary import ACTIVITY, RESPONSES, in_period
+from core.reports.summary import ACTIVITY, RESOLUTIONS, RESPONSES, in_period
 
 
 @dataclass(frozen=True)
@@ -87,23 +88,26 @@ class TeamMember:
     sent: int
     answered: int
     first_response: Percentiles
+    resolved: int = 0
+    """Conversations they resolved in the period."""
+    assigned: int = 0
+    """Conversations assigned to them now and not resolved (open, pending or snoozed)."""
 
 
 def team(
     session: Session, actor: Actor, period: Period, channel_id: int | None = None
 ) -> list[TeamMember]:
-    """Per team member: messages sent, customers answered (first responses) and how fast; the
-    most active first. Messages no one of the team sent (greetings, campaigns) are left out."""
+    """Per team member: messages sent, customers answered (first responses) and how fast,
+    conversations resolved in the period and assigned to them now; the most active first.
+    Messages no one of the team sent (greetings, campaigns) are left out."""
     require(actor, Permission.VIEW_REPORTS)
-    sent = {
-        user_id: int(count)
-        for user_id, count in session.connection().execute(
-            select(ACTIVITY.user_id, func.sum(ACTIVITY.messages))
-            .where(*in_period(ACTIVITY, period, channel_id))
-            .where(ACTIVITY.direction == "out", ACTIVITY.user_id != 0)
-            .group_by(ACTIVITY.user_id)
-        )
-    }
+    sent = _per_user(
+        session,
+        select(ACTIVITY.user_id, func.sum(ACTIVITY.messages))
+        .where(*in_period(ACTIVITY, period, channel_id))
+        .where(ACTIVITY.direction == "out", ACTIVITY.user_id != 0),
+        ACTIVITY.user_id,
+    )
     answers: dict[int, dict[int, int]] = {}
     for user_id, bucket, count in session.connection().execute(
         select(RESPONSES.user_id, RESPONSES.bucket, func.sum(RESPONSES.answers))
@@ -112,7 +116,23 @@ def team(
         .group_by(RESPONSES.user_id, RESPONSES.bucket)
     ):
         answers.setdefault(user_id, {})[bucket] = int(count)
-    people = set(sent) | set(answers)
+    resolved = _per_user(
+        session,
+        select(RESOLUTIONS.user_id, func.sum(RESOLUTIONS.resolutions))
+        .where(*in_period(RESOLUTIONS, period, channel_id))
+        .where(RESOLUTIONS.user_id != 0),
+        RESOLUTIONS.user_id,
+    )
+    threads = Conversation.__table__.c  # type: ignore[attr-defined]
+    assigned_now = (
+        select(threads.assignee_id, func.count())
+        .where(threads.assignee_id.is_not(None))
+        .where(threads.status != ConversationStatus.RESOLVED)
+    )
+    if channel_id is not None:
+        assigned_now = assigned_now.where(threads.channel_id == channel_id)
+    assigned = _per_user(session, assigned_now, threads.assignee_id)
+    people = set(sent) | set(answers) | set(resolved) | set(assigned)
     users = User.__table__.c  # type: ignore[attr-defined]
     names = {
         user_id: name
@@ -129,7 +149,17 @@ def team(
             int(sent.get(user_id, 0)),
             sum(answers.get(user_id, {}).values()),
             Percentiles.of(answers.get(user_id, {})),
+            resolved.get(user_id, 0),
+            assigned.get(user_id, 0),
         )
         for user_id in people
     ]
     return sorted(members, key=lambda member: (-member.sent, member.name))
+
+
+def _per_user(session: Session, query: Any, user_column: Any) -> dict[int, int]:
+    """A ``(user, count)`` query's counts, grouped by the user."""
+    return {
+        user_id: int(count)
+        for user_id, count in session.connection().execute(query.group_by(user_column))
+    }

@@ -9,6 +9,10 @@ A wait starts with a customer's message when the conversation is not waiting alr
 with the team's next outbound message in that conversation: one a team member sent
 (``sent_by_user_id``). Greetings and campaign messages are automatic and end no wait.
 
+A conversation is open from its customer's first message since it was last resolved (or from
+the team reopening it) until someone resolves it: the resolve counts how long it was open, in the
+resolver's hour (``record_resolved``).
+
 A template is replied when the customer's next message in its conversation comes before any
 other message of ours: a template sent leaves its conversation awaiting a reply, the customer's
 next message counts the reply, another message of ours first clears it. A button press names the
@@ -31,8 +35,10 @@ from core.db import one_of
 from core.models import (
     ActivityHour,
     Conversation,
+    ConversationOpening,
     Message,
     ReplyWait,
+    ResolutionHour,
     ResponseHour,
     TemplateAwaitingReply,
     TemplateHour,
@@ -98,7 +104,9 @@ def record_inbound(
     for message in opened:
         counts[_activity_key(message)]["conversations_opened"] += 1
     add_activity(session, counts)
-    _start_waits(session, turns)
+    first_turns = _earliest_by_conversation(turns)
+    _start_waits(session, first_turns)
+    _insert_openings(session, [(c, m.channel_id, m.at) for c, m in sorted(first_turns.items())])
     templates = _template_replies(session, turns)
     for key, presses in _button_presses(session, turns).items():
         templates.setdefault(key, {"replied": 0, "clicks": 0})["clicks"] += presses
@@ -151,6 +159,43 @@ def add_responses(session: Session, counts: dict[tuple[int, datetime, int, int],
         for (c, h, u, b), n in sorted(counts.items())
     ]
     _upsert(session, ResponseHour.__table__, rows, ("answers",))  # type: ignore[arg-type]
+
+
+def add_resolutions(session: Session, counts: dict[tuple[int, datetime, int, int], int]) -> None:
+    slot = random.randrange(SLOTS)
+    rows = [
+        {"channel_id": c, "hour": h, "user_id": u, "bucket": b, "slot": slot, "resolutions": n}
+        for (c, h, u, b), n in sorted(counts.items())
+    ]
+    _upsert(session, ResolutionHour.__table__, rows, ("resolutions",))  # type: ignore[arg-type]
+
+
+def record_resolved(
+    session: Session, conversation: Conversation, user_id: int | None, at: datetime
+) -> None:
+    """A conversation resolved at ``at``: how long it was open, counted in the resolver's hour.
+    One resolved with nothing open (only our messages, or resolved already) counts nothing."""
+    openings = ConversationOpening.__table__.c  # type: ignore[attr-defined]
+    since = (
+        session.connection()
+        .execute(
+            delete(ConversationOpening.__table__)  # type: ignore[arg-type]
+            .where(openings.conversation_id == conversation.id)
+            .returning(openings.since)
+        )
+        .scalar_one_or_none()
+    )
+    if since is None:
+        return
+    seconds = (at - _aware(since)).total_seconds()
+    key = (conversation.channel_id, hour_of(at), user_id or 0, bucket_of(seconds))
+    add_resolutions(session, {key: 1})
+
+
+def record_reopened(session: Session, conversation: Conversation, at: datetime) -> None:
+    """The team moved a resolved conversation back to open, pending or snoozed: a new stretch."""
+    assert conversation.id is not None
+    _insert_openings(session, [(conversation.id, conversation.channel_id, at)])
 
 
 TemplateKey = tuple[int, datetime, str]
@@ -277,25 +322,44 @@ def last_inbound(session: Session, conversation_ids: Iterable[int]) -> dict[int,
     return {row.id: _aware(row.last_inbound_at) for row in rows}
 
 
-def _start_waits(session: Session, turns: list[Stored]) -> None:
-    """A wait from each conversation's earliest new message; one already waiting keeps its own."""
+def _earliest_by_conversation(turns: list[Stored]) -> dict[int, Stored]:
     earliest: dict[int, Stored] = {}
     for message in turns:
         known = earliest.get(message.conversation_id)
         if known is None or message.at < known.at:
             earliest[message.conversation_id] = message
-    if not earliest:
+    return earliest
+
+
+def _start_waits(session: Session, earliest: dict[int, Stored]) -> None:
+    """A wait from each conversation's earliest new message; one already waiting keeps its own."""
+    _insert_new(
+        session,
+        ReplyWait.__table__,  # type: ignore[arg-type]
+        [
+            {"conversation_id": c, "channel_id": m.channel_id, "since": m.at}
+            for c, m in sorted(earliest.items())
+        ],
+    )
+
+
+def _insert_openings(session: Session, openings: list[tuple[int, int, datetime]]) -> None:
+    """Conversations open since when (a customer's first message since the last resolve, or a
+    reopening); one open already keeps its own start."""
+    _insert_new(
+        session,
+        ConversationOpening.__table__,  # type: ignore[arg-type]
+        [{"conversation_id": c, "channel_id": ch, "since": at} for c, ch, at in openings],
+    )
+
+
+def _insert_new(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Rows keyed by conversation; a conversation that has one already keeps it."""
+    if not rows:
         return
-    rows = [
-        {"conversation_id": m.conversation_id, "channel_id": m.channel_id, "since": m.at}
-        for _, m in sorted(earliest.items())
-    ]
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.connection().execute(
-        dialect.insert(ReplyWait.__table__).on_conflict_do_nothing(  # type: ignore[arg-type]
-            index_elements=["conversation_id"]
-        ),
-        rows,
+        dialect.insert(table).on_conflict_do_nothing(index_elements=["conversation_id"]), rows
     )
 
 

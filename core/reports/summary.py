@@ -1,5 +1,5 @@
 """The overview's figures and ``reports summary``: messages, conversations, first responses,
-who is waiting, templates by status, campaigns running.
+resolution times, who is waiting, templates by status, campaigns running.
 
 Every figure is read from the kept report rows or a small table (never from the messages), so
 a period of any length costs a few thousand rows. Each reader checks its own permission: the
@@ -16,13 +16,22 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from core.access.auth import Actor, Permission, require
-from core.models import ActivityHour, Campaign, RemoteTemplate, ReplyWait, ResponseHour, utcnow
+from core.models import (
+    ActivityHour,
+    Campaign,
+    RemoteTemplate,
+    ReplyWait,
+    ResolutionHour,
+    ResponseHour,
+    utcnow,
+)
 from core.reports import response_times
 from core.reports.periods import Period
 from core.reports.response_times import Percentiles
 
 ACTIVITY = ActivityHour.__table__.c  # type: ignore[attr-defined]
 RESPONSES = ResponseHour.__table__.c  # type: ignore[attr-defined]
+RESOLUTIONS = ResolutionHour.__table__.c  # type: ignore[attr-defined]
 WAITS = ReplyWait.__table__.c  # type: ignore[attr-defined]
 
 TEMPLATE_STATUSES = ("APPROVED", "PENDING", "REJECTED", "PAUSED")
@@ -39,10 +48,20 @@ class Traffic:
     """Conversations opened (``core.reports.recording.SERVICE_WINDOW``)."""
     responses: dict[int, int] = field(default_factory=dict)
     """First responses per time bucket."""
+    resolutions: dict[int, int] = field(default_factory=dict)
+    """Conversations resolved per time bucket (how long each was open)."""
 
     @property
     def first_response(self) -> Percentiles:
         return Percentiles.of(self.responses)
+
+    @property
+    def resolution(self) -> Percentiles:
+        return Percentiles.of(self.resolutions)
+
+    @property
+    def resolved(self) -> int:
+        return sum(self.resolutions.values())
 
     @property
     def answered(self) -> int:
@@ -84,17 +103,21 @@ def traffic(
         inbound=int(inbound.messages) if inbound else 0,
         outbound=int(outbound.messages) if outbound else 0,
         conversations=int(inbound.opened) if inbound else 0,
-        responses=response_counts(session, period, channel_id),
+        responses=bucket_counts(session, RESPONSES.answers, period, channel_id),
+        resolutions=bucket_counts(session, RESOLUTIONS.resolutions, period, channel_id),
     )
 
 
-def response_counts(
-    session: Session, period: Period, channel_id: int | None = None
+def bucket_counts(
+    session: Session, counted: Any, period: Period, channel_id: int | None = None
 ) -> dict[int, int]:
+    """A period's counts per time bucket of ``counted``: first responses' answers or
+    resolutions."""
+    columns = counted.table.c
     rows = session.connection().execute(
-        select(RESPONSES.bucket, func.sum(RESPONSES.answers))
-        .where(*in_period(RESPONSES, period, channel_id))
-        .group_by(RESPONSES.bucket)
+        select(columns.bucket, func.sum(counted))
+        .where(*in_period(columns, period, channel_id))
+        .group_by(columns.bucket)
     )
     return {bucket: int(count) for bucket, count in rows if count}
 
@@ -148,10 +171,7 @@ def campaigns_running(session: Session, actor: Actor) -> int:
 def summary(
     session: Session, actor: Actor, period: Period, channel_id: int | None = None
 ) -> dict[str, Any]:
-    """``python -m core reports summary``: the period's figures and the present state.
-
-    ``resolution_s`` waits for conversations to have a resolved time (the team inbox); until
-    then its figures are ``None``."""
+    """``python -m core reports summary``: the period's figures and the present state."""
     figures = traffic(session, actor, period, channel_id)
     now_waiting = waiting(session, actor, channel_id)
     target = response_times.target_minutes(session) * 60
@@ -163,8 +183,9 @@ def summary(
         "outbound": figures.outbound,
         "conversations": figures.conversations,
         "first_response_s": figures.first_response.as_dict(),
-        "resolution_s": {"median": None, "p90": None},
+        "resolution_s": figures.resolution.as_dict(),
         "answered": figures.answered,
+        "resolved": figures.resolved,
         "answered_within_target": {
             "target_s": target,
             "share": None if share is None else round(share, 4),

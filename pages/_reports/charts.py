@@ -82,6 +82,8 @@ def team_table(members: list[TeamMember]) -> None:
                 t("reports.team.sent"): member.sent,
                 t("reports.team.answered"): member.answered,
                 t("reports.first_response.median"): duration(member.first_response.median),
+                t("reports.team.resolved"): member.resolved,
+                t("reports.team.assigned"): member.assigned,
             }
             for member in members
         ),

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.access.auth import Actor
+from core.access.auth import Actor, Permission
+from core.channels.registry import ChannelInfo
 from core.i18n import t
 from core.reports import periods
 from core.reports.overview import Overview, overview
 from core.reports.summary import TEMPLATE_STATUSES, Traffic
-from pages._widgets.labels import duration, in_this_language, viewer_timezone
+from pages._widgets.labels import channel_label, duration, in_this_language, viewer_timezone
+from pages._widgets.number_health import number_health_card
 from pages._widgets.session import store
 
 PERIODS = ("today", "7", "30")
@@ -74,7 +76,27 @@ def traffic_metrics(current: Traffic, previous: Traffic, target_seconds: int) ->
         if share is None or earlier is None
         else signed(share - earlier, t("reports.points", n=round((share - earlier) * 100))),
     )
+    resolution_metrics(current, previous)
     st.page_link("pages/reports.py", label=t("reports.open_reports"), icon=":material/monitoring:")
+
+
+def resolution_metrics(current: Traffic, previous: Traffic) -> None:
+    """How many conversations the team resolved and how long they were open."""
+    resolved, median, p90 = st.columns(3)
+    resolved.metric(t("reports.resolved"), current.resolved, current.resolved - previous.resolved)
+    now, before = current.resolution, previous.resolution
+    median.metric(
+        t("reports.resolution.median"),
+        duration(now.median),
+        time_change(now.median, before.median),
+        delta_color="inverse",
+    )
+    p90.metric(
+        t("reports.resolution.p90"),
+        duration(now.p90),
+        time_change(now.p90, before.p90),
+        delta_color="inverse",
+    )
 
 
 def waiting_metrics(figures: Overview) -> None:
@@ -104,6 +126,17 @@ def template_and_campaign_metrics(figures: Overview) -> None:
         )
 
 
+def number_health_section(actor: Actor, channels: list[ChannelInfo]) -> None:
+    """Each active number's health, one bordered card each, with its warning when it worsened."""
+    st.subheader(t("reports.number_health"))
+    for channel in channels:
+        with st.container(border=True):
+            st.markdown(f"**{channel_label(channel)}**")
+            number_health_card(actor, channel.id, compact=True)
+    if actor.can(Permission.MANAGE_CHANNELS):  # the channels page is the admins'
+        st.page_link("pages/channels.py", label=t("reports.open_channels"), icon=":material/forum:")
+
+
 def overview_section(actor: Actor) -> None:
     period = chosen_period()
     with store() as session:
@@ -118,3 +151,5 @@ def overview_section(actor: Actor) -> None:
     if figures.templates is not None or figures.campaigns_running is not None:
         st.subheader(t("reports.templates_and_campaigns"))
         template_and_campaign_metrics(figures)
+    if figures.health_channels:
+        number_health_section(actor, figures.health_channels)

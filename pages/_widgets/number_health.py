@@ -48,7 +48,7 @@ def warning(state: NumberHealth) -> None:
     st.warning("\n\n".join(lines), icon=":material/warning:")
 
 
-def figures(state: NumberHealth) -> None:
+def figures(state: NumberHealth, *, compact: bool = False) -> None:
     sends, quality, limit, name = st.columns(4)
     sends.metric(t("number_health.can_send"), value_label("can_send", state.can_send))
     quality.metric(
@@ -58,6 +58,8 @@ def figures(state: NumberHealth) -> None:
         t("number_health.messaging_limit"), value_label("messaging_limit", state.messaging_limit)
     )
     name.metric(t("number_health.name_status"), value_label("name_status", state.name_status))
+    if compact:
+        return
     st.caption(
         t(
             "number_health.checked",
@@ -67,14 +69,17 @@ def figures(state: NumberHealth) -> None:
     )
 
 
-def number_health_card(actor: Actor, channel_id: int) -> NumberHealth | None:
+def number_health_card(
+    actor: Actor, channel_id: int, *, compact: bool = False
+) -> NumberHealth | None:
     """The channel's last known health (the worker checks every few minutes; a channel never
-    checked is checked now), or a note that WhatsApp could not tell. Returns it."""
+    checked is checked now), or a note that WhatsApp could not tell. Returns it. ``compact``
+    (the overview) leaves out when it was checked."""
     with store() as session:
         state = number_health.known_or_checked(session, actor, channel_id)
     if state is None:
         st.caption(t("number_health.never_checked"))
         return None
     warning(state)
-    figures(state)
+    figures(state, compact=compact)
     return state

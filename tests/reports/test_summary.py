@@ -40,6 +40,15 @@ def day(engine, team, monkeypatch):  # type: ignore[no-untyped-def]
     line.ours(C2, minutes(20), by=admin)  # 900 s after C2 wrote
     line.customer(C3, minutes(30))  # opens C3, never answered
     line.ours(C1, minutes(40), by=agent)  # 1,800 s
+    agent_actor, admin_actor = team[Role.AGENT], team[Role.ADMIN]
+    line.status(C2, minutes(25), admin_actor, "resolved")  # open since minute 5: 1,200 s
+    line.status(C1, minutes(45), agent_actor, "resolved")  # open since minute 0: 2,700 s
+    line.status(C1, minutes(46), agent_actor, "resolved")  # resolved already: nothing more
+    line.status(C2, minutes(50), agent_actor, "open")  # reopened by the team
+    line.status(C2, minutes(55), agent_actor, "pending")  # still the same stretch
+    line.status(C2, minutes(60), agent_actor, "resolved")  # 600 s after the reopening
+    for number, member in ((C1, "agent1"), (C3, "agent1"), (C2, "admin1")):
+        line.assign(number, member)
     line.customer(C1, minutes(30 * 60))  # 30 h after C1's last: opens again, waits
     line.customer(C2, minutes(31 * 60), kind="reaction", quoting=first_c2)  # counted, no wait
     with session_scope(engine) as session:
@@ -86,7 +95,9 @@ def check_figures(figures: dict, day) -> None:  # type: ignore[no-untyped-def,ty
     assert figures["conversations"] == 4  # C1 twice (30 h apart), C2, C3
     assert figures["answered"] == 3
     assert figures["first_response_s"] == {"median": 900.0, "p90": 1800.0}
-    assert figures["resolution_s"] == {"median": None, "p90": None}
+    # 600, 1,200 and 2,700 s; each a bucket's upper edge, so said exactly
+    assert figures["resolution_s"] == {"median": 1200.0, "p90": 2700.0}
+    assert figures["resolved"] == 3
     assert figures["answered_within_target"] == {"target_s": 900, "share": round(2 / 3, 4)}
     assert figures["waiting"] == 2  # C3 since minute 30, C1 since hour 30
     assert figures["oldest_wait_s"] == pytest.approx(expected_oldest_wait(day), abs=30)
@@ -126,6 +137,9 @@ def test_each_team_member_and_each_day(engine, day) -> None:
         cells = charts.messages_by_hour(session, CLI_ACTOR, period, day["base"].tzinfo)
     agent, admin = members[day["agent"]], members[day["admin"]]
     assert (agent.sent, agent.answered) == (2, 2)
+    # the agent resolved C1 and C2 (after its reopening); C1 (open again) and C3 are theirs now
+    assert (agent.resolved, agent.assigned) == (2, 2)
+    assert (admin.resolved, admin.assigned) == (1, 0)  # C2 is theirs, resolved
     # 190 s and 1,800 s: the median is the first, said within its bucket (3 to 4 minutes)
     assert 180 < agent.first_response.median <= 240
     assert (admin.sent, admin.answered, admin.first_response.median) == (1, 1, 900.0)

@@ -9,12 +9,13 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, func, select, update
 from sqlmodel import Session
 
-from core.conversations import contacts
+from core.access.auth import CLI_ACTOR, Actor
+from core.conversations import assignment, contacts, lifecycle
 from core.db import session_scope
-from core.models import Channel, Conversation, Message
+from core.models import AuditEntry, Channel, Conversation, Message
 from core.outbox import queue
 from core.webhooks import processor, receiver
 from tests.store_helpers import WEBHOOK_SECRET
@@ -114,6 +115,28 @@ class Timeline:
                 update(Message.__table__).where(Message.__table__.c.id == message_id).values(values)
             )
         return wamid
+
+    def status(self, number: str, at: datetime, by: Actor, status: str) -> None:
+        """A team member moves the conversation on at ``at`` (resolves it, reopens it); the
+        audit log says it happened then, as it would have."""
+        self.monkeypatch.setattr(lifecycle, "utcnow", lambda: at)
+        with session_scope(self.engine) as session:
+            conversation = self.conversation(session, number)
+            assert conversation.id is not None
+            lifecycle.set_status(session, by, conversation.id, status)
+            session.flush()
+            log = AuditEntry.__table__.c  # type: ignore[attr-defined]
+            session.connection().execute(
+                update(AuditEntry.__table__)  # type: ignore[arg-type]
+                .where(log.id == select(func.max(log.id)).scalar_subquery())
+                .values(at=at)
+            )
+
+    def assign(self, number: str, username: str) -> None:
+        with session_scope(self.engine) as session:
+            conversation = self.conversation(session, number)
+            assert conversation.id is not None
+            assignment.assign(session, CLI_ACTOR, conversation.id, username)
 
     def conversation(self, session: Session, number: str) -> Conversation:
         channel = session.get(Channel, self.channel.id)

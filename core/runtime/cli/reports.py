@@ -30,13 +30,14 @@ def cmd_reports_summary(args: argparse.Namespace) -> int:
 
     with session_scope() as session:
         data = summary(session, CLI_ACTOR, _period(args), args.channel)
-    first = data["first_response_s"]
+    first, resolution = data["first_response_s"], data["resolution_s"]
     emit(
         args,
         data,
         f"{data['inbound']} in, {data['outbound']} out, {data['conversations']} conversations "
         f"opened; first response median {first['median']} s, p90 {first['p90']} s; "
-        f"{data['waiting']} waiting now.",
+        f"{data['resolved']} resolved, median {resolution['median']} s, "
+        f"p90 {resolution['p90']} s; {data['waiting']} waiting now.",
     )
     return 0
 
@@ -69,7 +70,11 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     reports = commands.add_parser("reports", parents=[common], help="figures for managers")
     report_commands = reports.add_subparsers(dest="reports_command", required=True)
     for name, handler, text in (
-        ("summary", cmd_reports_summary, "messages, conversations, first responses, waiting"),
+        (
+            "summary",
+            cmd_reports_summary,
+            "messages, conversations, first responses, resolutions, waiting",
+        ),
         ("templates", cmd_reports_templates, "each template's sends, reads, replies, failures"),
     ):
         command = report_commands.add_parser(name, parents=[common], help=text)
