@@ -9,14 +9,16 @@ with ``CI=true``, where a missing PostgreSQL is a failure.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlmodel import Session
 
 from core import config, db
@@ -94,9 +96,66 @@ def app_settings(
     config.get_settings.cache_clear()
 
 
+class MigratedStore:
+    """The migrated schema, made once per test run and laid down again for each test.
+
+    Running every migration costs about a second (Alembic reads each script), and most tests
+    start from an empty store: so the first test's store is migrated for real while its SQL is
+    recorded, and later stores replay that SQL (PostgreSQL: into the test's fresh schema) or copy
+    the migrated file (SQLite). ``tests/test_store.py`` still migrates for real, step by step."""
+
+    def __init__(self, folder: Path) -> None:
+        self.sqlite_file = folder / "migrated.db"
+        self.postgres_sql: list[tuple[str, Any, bool]] | None = None
+
+    def lay_down(self, engine: Engine) -> None:
+        if engine.dialect.name == "sqlite":
+            self._sqlite(engine)
+        else:
+            self._postgres(engine)
+
+    def _sqlite(self, engine: Engine) -> None:
+        target = Path(engine.url.database or "")
+        if not self.sqlite_file.exists():
+            template = create_engine(f"sqlite:///{self.sqlite_file}")
+            db.migrate(template)
+            template.dispose()  # the last connection folds the write-ahead log into the file
+        shutil.copyfile(self.sqlite_file, target)
+
+    def _postgres(self, engine: Engine) -> None:
+        if self.postgres_sql is not None:
+            with engine.begin() as connection:
+                cursor = connection.connection.cursor()
+                for statement, parameters, many in self.postgres_sql:
+                    if many:
+                        cursor.executemany(statement, parameters)
+                    else:
+                        cursor.execute(statement, parameters)
+            return
+        recorded: list[tuple[str, Any, bool]] = []
+
+        def record(
+            _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, many: bool
+        ) -> None:
+            if not statement.lstrip().upper().startswith("SELECT"):
+                recorded.append((statement, parameters, many))
+
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            db.migrate(engine)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        self.postgres_sql = recorded
+
+
+@pytest.fixture(scope="session")
+def migrated_store(tmp_path_factory: pytest.TempPathFactory) -> MigratedStore:
+    return MigratedStore(tmp_path_factory.mktemp("migrated"))
+
+
 @pytest.fixture
-def engine(app_settings: config.Settings) -> Engine:
-    db.migrate()
+def engine(app_settings: config.Settings, migrated_store: MigratedStore) -> Engine:
+    migrated_store.lay_down(db.get_engine())
     return db.get_engine()
 
 

@@ -115,7 +115,9 @@ def test_menu_per_role() -> None:
         *templates,
         "channels",
         "campaigns",
+        "reports",
         "users",
+        "api",
         "audit",
         "account",
     ]
@@ -125,6 +127,7 @@ def test_menu_per_role() -> None:
         "inbox-settings",
         *templates,
         "campaigns",
+        "reports",
         "account",
     ]
     assert menu(Role.MANAGER) == [
@@ -133,6 +136,7 @@ def test_menu_per_role() -> None:
         "template-status",
         "workspace-templates",
         "campaigns",
+        "reports",
         "account",
     ]
     assert menu(Role.AGENT) == ["home", "conversations", "account"]
