@@ -9,7 +9,7 @@ from typing import Any
 
 from core.access.auth import CLI_ACTOR
 from core.db import session_scope
-from core.runtime.cli.output import CliError, Commands, emit
+from core.runtime.cli.output import CliError, Commands, emit, emit_rows
 from core.templates.samples import card_sample
 
 
@@ -107,8 +107,12 @@ def cmd_templates_list(args: argparse.Namespace) -> int:
             if not found.has_next:
                 break
             page += 1
-    lines = [f"{r['name']:<40} {r['language']:<6} {r['status']:<10} {r['category']}" for r in rows]
-    emit(args, rows, "\n".join(lines) or "No templates yet (templates sync --channel ID).")
+    emit_rows(
+        args,
+        rows,
+        lambda r: f"{r['name']:<40} {r['language']:<6} {r['status']:<10} {r['category']}",
+        "No templates yet (templates sync --channel ID).",
+    )
     return 0
 
 
