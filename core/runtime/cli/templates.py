@@ -14,14 +14,10 @@ from core.templates.samples import card_sample
 
 
 def _template_json(template: Any) -> dict[str, Any]:
+    from core.templates.library import template_record
+
     return {
-        "id": template.id,
-        "channel_id": template.channel_id,
-        "name": template.name,
-        "language": template.language,
-        "category": template.category,
-        "status": template.status,
-        "rejected_reason": template.rejected_reason,
+        **template_record(template),
         "quality": template.quality,
         "last_change": template.remote_modified_at,
     }
