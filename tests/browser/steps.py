@@ -3,10 +3,26 @@ customer writes through the sandbox, a person logs in, and a page waits for its 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import httpx
 from playwright.sync_api import Page, expect
 
+from core.sandbox import Account, SandboxConfig, SandboxServer
+
 STEP = 15_000  # ms: a page switch or a rerun that talks to the sandbox
+LIVE = 20_000  # ms: how long a change may take to show in an open tab on a busy test machine
+
+
+@contextmanager
+def chat_sandbox(api_key: str, number: str) -> Iterator[SandboxServer]:
+    """360Dialog for one number whose messages tick to read within seconds, as on a phone."""
+    config = SandboxConfig(
+        accounts=[Account(api_key, number)], status_delays=(0.3, 0.8, 1.5), webhook_retry_base=0.2
+    )
+    with SandboxServer(config) as server:
+        yield server
 
 
 def add_user(live_server, username: str, role: str, password: str, *extra: str) -> None:  # type: ignore[no-untyped-def]

@@ -13,23 +13,26 @@ from sqlmodel import Session
 
 from core.access.auth import CLI_ACTOR
 from core.conversations import labels
-from core.sandbox import Account, SandboxConfig, SandboxServer
-from tests.browser.steps import add_channel, add_user, customer_writes, log_in, settled
+from tests.browser.steps import (
+    LIVE,
+    add_channel,
+    add_user,
+    chat_sandbox,
+    customer_writes,
+    log_in,
+    settled,
+)
 
 pytestmark = pytest.mark.browser
 
 API_KEY = "inbox-journey-key-01"
 NUMBER = "+34600444555"
 CUSTOMER = "5491166667777"
-LIVE = 20_000  # ms: how long a change may take to show in an open tab on a busy test machine
 
 
 @pytest.fixture
 def sandbox():
-    config = SandboxConfig(
-        accounts=[Account(API_KEY, NUMBER)], status_delays=(0.3, 0.8, 1.5), webhook_retry_base=0.2
-    )
-    with SandboxServer(config) as server:
+    with chat_sandbox(API_KEY, NUMBER) as server:
         yield server
 
 
