@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Generic, TypeVar
 
 import pandas as pd
 import streamlit as st
+from sqlmodel import Session
 
 from core.access.auth import Actor, Permission
 from core.api import tokens
@@ -19,11 +23,38 @@ from pages._widgets.session import page_guard, store
 
 FLASH = "api_flash"
 LOG = "hook_log"  # pager key
+Item = TypeVar("Item")
 
 
 def shown_once(words: Words, secret_key: str, secret: str) -> Flash:
     """The success, and a token or secret that is said only now."""
     return Flash(said=(words,), note=Words(secret_key, secret=secret))
+
+
+def table(rows: list[dict[str, object]]) -> None:
+    """Rows as a table the width of the page, without pandas' row numbers."""
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+@dataclass(frozen=True)
+class OneAction(Generic[Item]):
+    """A button under a table that does one thing to the row chosen above it: its words (keys of
+    the list and of the button), the button's widget key, what it does and what it says."""
+
+    which: str
+    button: str
+    key: str
+    action: Callable[[Session, Item], object]
+    said: Callable[[Item], Words]
+
+
+def act_on_one(items: Sequence[Item], label: Callable[[Item], str], does: OneAction[Item]) -> Item:
+    """Choose one of ``items`` and press the button that does ``does`` to it (redrawing the page,
+    whose table shows the change). Returns the one chosen."""
+    chosen = st.selectbox(t(does.which), items, format_func=label)
+    if st.button(t(does.button), key=does.key):
+        act(FLASH, lambda session: does.action(session, chosen), does.said(chosen), rerun=True)
+    return chosen
 
 
 def token_form(actor: Actor) -> None:
@@ -53,37 +84,34 @@ def token_list(actor: Actor) -> None:
     if not found:
         st.info(t("api_page.no_tokens"))
         return
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "id": token.id,
-                    t("api_page.token_name"): token.name,
-                    t("api_page.prefix"): f"{token.prefix}…",
-                    t("api_page.scopes"): token.scopes,
-                    t("api_page.state"): t(f"api_page.state.{tokens.token_state(token)}"),
-                    t("api_page.expires"): when(token.expires_at),
-                    t("api_page.last_used"): when(token.last_used_at),
-                }
-                for token in found
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
+    table(
+        [
+            {
+                "id": token.id,
+                t("api_page.token_name"): token.name,
+                t("api_page.prefix"): f"{token.prefix}…",
+                t("api_page.scopes"): token.scopes,
+                t("api_page.state"): t(f"api_page.state.{tokens.token_state(token)}"),
+                t("api_page.expires"): when(token.expires_at),
+                t("api_page.last_used"): when(token.last_used_at),
+            }
+            for token in found
+        ]
     )
     active = [token for token in found if tokens.token_state(token) == "active"]
     if not active:
         return
-    chosen = st.selectbox(
-        t("api_page.revoke_which"), active, format_func=lambda token: f"{token.id} · {token.name}"
+    act_on_one(
+        active,
+        lambda token: f"{token.id} · {token.name}",
+        OneAction(
+            "api_page.revoke_which",
+            "api_page.revoke",
+            "revoke_token",
+            lambda session, token: tokens.revoke_token(session, actor, token.id),
+            lambda token: Words("api_page.revoked", name=token.name),
+        ),
     )
-    if st.button(t("api_page.revoke"), key="revoke_token"):
-        act(
-            FLASH,
-            lambda session: tokens.revoke_token(session, actor, chosen.id),
-            Words("api_page.revoked", name=chosen.name),
-            rerun=True,
-        )
 
 
 def hook_form(actor: Actor) -> None:
@@ -111,31 +139,28 @@ def hook_list(actor: Actor) -> int | None:
     if not found:
         st.info(t("api_page.no_hooks"))
         return None
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "id": hook.id,
-                    t("api_page.hook_url"): hook.url,
-                    t("api_page.events"): ", ".join(hook.events or []),
-                    t("api_page.created"): when(hook.created_at),
-                }
-                for hook in found
-            ]
+    table(
+        [
+            {
+                "id": hook.id,
+                t("api_page.hook_url"): hook.url,
+                t("api_page.events"): ", ".join(hook.events or []),
+                t("api_page.created"): when(hook.created_at),
+            }
+            for hook in found
+        ]
+    )
+    chosen = act_on_one(
+        found,
+        lambda hook: f"{hook.id} · {hook.url}",
+        OneAction(
+            "api_page.hook_which",
+            "api_page.delete_hook",
+            "delete_hook",
+            lambda session, hook: subscriptions.delete_subscription(session, actor, hook.id),
+            lambda hook: Words("api_page.hook_deleted", url=hook.url),
         ),
-        hide_index=True,
-        width="stretch",
     )
-    chosen = st.selectbox(
-        t("api_page.hook_which"), found, format_func=lambda hook: f"{hook.id} · {hook.url}"
-    )
-    if st.button(t("api_page.delete_hook"), key="delete_hook"):
-        act(
-            FLASH,
-            lambda session: subscriptions.delete_subscription(session, actor, chosen.id),
-            Words("api_page.hook_deleted", url=chosen.url),
-            rerun=True,
-        )
     return chosen.id
 
 
@@ -146,35 +171,32 @@ def delivery_log(actor: Actor, subscription_id: int | None) -> None:
     if not page.items:
         st.info(t("api_page.no_deliveries"))
         return
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "id": item.id,
-                    t("api_page.event"): item.event,
-                    t("api_page.state"): t(f"api_page.delivery.{item.state}"),
-                    t("api_page.attempts"): item.attempts,
-                    t("api_page.answer"): item.last_status or item.last_error or "",
-                    t("api_page.created"): when(item.created_at),
-                    t("api_page.delivered"): when(item.delivered_at),
-                }
-                for item in page.items
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
+    table(
+        [
+            {
+                "id": item.id,
+                t("api_page.event"): item.event,
+                t("api_page.state"): t(f"api_page.delivery.{item.state}"),
+                t("api_page.attempts"): item.attempts,
+                t("api_page.answer"): item.last_status or item.last_error or "",
+                t("api_page.created"): when(item.created_at),
+                t("api_page.delivered"): when(item.delivered_at),
+            }
+            for item in page.items
+        ]
     )
     pager_controls(LOG, page.has_next)
-    again = st.selectbox(
-        t("api_page.again_which"), page.items, format_func=lambda d: f"{d.id} · {d.event}"
+    act_on_one(
+        page.items,
+        lambda delivery: f"{delivery.id} · {delivery.event}",
+        OneAction(
+            "api_page.again_which",
+            "api_page.send_again",
+            "send_again",
+            lambda session, delivery: subscriptions.send_again(session, actor, delivery.id),
+            lambda delivery: Words("api_page.queued_again", id=delivery.id),
+        ),
     )
-    if st.button(t("api_page.send_again"), key="send_again"):
-        act(
-            FLASH,
-            lambda session: subscriptions.send_again(session, actor, again.id),
-            Words("api_page.queued_again", id=again.id),
-            rerun=True,
-        )
 
 
 def render(actor: Actor) -> None:

@@ -22,7 +22,7 @@ from core.i18n import t
 from pages._channels.health import health_part
 from pages._channels.inbox import channel_inbox_settings
 from pages._channels.profile import profile_part
-from pages._widgets.flash import Flash, Words, act, show_flash
+from pages._widgets.flash import Flash, Words, act, act_and_redraw, show_flash
 from pages._widgets.labels import channel_label, in_this_language, when
 from pages._widgets.session import page_guard, store
 
@@ -177,7 +177,7 @@ def settings_form(actor: Actor, info: ChannelInfo) -> None:
         )
         save = st.form_submit_button(t("channels.save_settings"))
     if save:
-        act(
+        act_and_redraw(
             FLASH,
             lambda session: registry.update_channel_settings(
                 session,
@@ -188,9 +188,7 @@ def settings_form(actor: Actor, info: ChannelInfo) -> None:
                 throughput_mps=int(pace),
             ),
             Words("channels.settings_saved", name=new_name.strip()),
-            rerun=True,
         )
-        show_flash(FLASH)  # a refusal, said here (a success reruns the page)
 
 
 def connection_form(actor: Actor, info: ChannelInfo, public_url: str | None) -> None:
@@ -209,7 +207,7 @@ def connection_form(actor: Actor, info: ChannelInfo, public_url: str | None) -> 
         )
         change = st.form_submit_button(t("channels.change_submit"))
     if change:
-        act(
+        act_and_redraw(
             FLASH,
             lambda session: connect.change_connection(
                 session,
@@ -221,9 +219,7 @@ def connection_form(actor: Actor, info: ChannelInfo, public_url: str | None) -> 
                 public_url=public_url,
             ),
             changed,
-            rerun=True,
         )
-        show_flash(FLASH)
 
 
 def deactivate_form(actor: Actor, info: ChannelInfo) -> None:
@@ -239,8 +235,7 @@ def deactivate_form(actor: Actor, info: ChannelInfo) -> None:
             raise UserFacingError("channels.deactivate_unconfirmed")
         registry.deactivate_channel(session, actor, info.id)
 
-    act(FLASH, confirmed_deactivation, Words("channels.deactivated", name=info.name), rerun=True)
-    show_flash(FLASH)
+    act_and_redraw(FLASH, confirmed_deactivation, Words("channels.deactivated", name=info.name))
 
 
 def render(actor: Actor) -> None:

@@ -9,7 +9,7 @@ from core.access.auth import Actor, Permission
 from core.conversations import canned, labels
 from core.i18n import t
 from core.models import CannedReply, Label
-from pages._widgets.flash import Words, act, show_flash
+from pages._widgets.flash import Words, act_and_redraw, show_flash
 from pages._widgets.labels import plain
 from pages._widgets.session import page_guard, store
 
@@ -31,13 +31,20 @@ def new_label_form(actor: Actor) -> None:
         )
         add = st.form_submit_button(t("inbox_pages.label_add"), type="primary")
     if add:
-        act(
+        act_and_redraw(
             FLASH,
             lambda session: labels.create_label(session, actor, name, color),
             Words("inbox_pages.label_added", name=name.strip()),
-            rerun=True,
         )
-        show_flash(FLASH)  # a refusal, said here (a success reruns the page)
+
+
+def save_and_delete_buttons() -> tuple[bool, bool]:
+    """The two buttons under a label's or a canned reply's form: which one was pressed."""
+    save_col, delete_col = st.columns(2)
+    return (
+        save_col.form_submit_button(t("inbox_pages.save")),
+        delete_col.form_submit_button(t("inbox_pages.delete")),
+    )
 
 
 def edit_label(actor: Actor, label: Label) -> None:
@@ -50,25 +57,19 @@ def edit_label(actor: Actor, label: Label) -> None:
         color = color_col.color_picker(
             t("inbox_pages.label_color"), label.color, key=f"label_color_{label.id}"
         )
-        save_col, delete_col = st.columns(2)
-        save = save_col.form_submit_button(t("inbox_pages.save"))
-        delete = delete_col.form_submit_button(t("inbox_pages.delete"))
+        save, delete = save_and_delete_buttons()
     if save:
-        act(
+        act_and_redraw(
             FLASH,
             lambda session: labels.update_label(session, actor, label.id or 0, name, color),
             Words("inbox_pages.label_saved", name=name.strip()),
-            rerun=True,
         )
-        show_flash(FLASH)  # a refusal, said here (a success reruns the page)
     if delete:
-        act(
+        act_and_redraw(
             FLASH,
             lambda session: labels.delete_label(session, actor, label.id or 0),
             Words("inbox_pages.label_deleted", name=label.name),
-            rerun=True,
         )
-        show_flash(FLASH)  # a refusal, said here (a success reruns the page)
 
 
 def labels_section(actor: Actor, all_labels: list[Label]) -> None:
@@ -93,13 +94,11 @@ def new_reply_form(actor: Actor) -> None:
         )
         add = st.form_submit_button(t("inbox_pages.canned_add"), type="primary")
     if add:
-        act(
+        act_and_redraw(
             FLASH,
             lambda session: canned.add_reply(session, actor, shortcut, text),
             Words("inbox_pages.canned_added", shortcut=shortcut.strip().lstrip("/").lower()),
-            rerun=True,
         )
-        show_flash(FLASH)  # a refusal, said here (a success reruns the page)
 
 
 def edit_reply(actor: Actor, reply: CannedReply) -> None:
@@ -113,25 +112,19 @@ def edit_reply(actor: Actor, reply: CannedReply) -> None:
             key=f"canned_text_{reply.id}",
             max_chars=canned.MAX_TEXT_LENGTH,
         )
-        save_col, delete_col = st.columns(2)
-        save = save_col.form_submit_button(t("inbox_pages.save"))
-        delete = delete_col.form_submit_button(t("inbox_pages.delete"))
+        save, delete = save_and_delete_buttons()
     if save:
-        act(
+        act_and_redraw(
             FLASH,
             lambda session: canned.update_reply(session, actor, reply.id or 0, shortcut, text),
             Words("inbox_pages.canned_saved", shortcut=reply.shortcut),
-            rerun=True,
         )
-        show_flash(FLASH)  # a refusal, said here (a success reruns the page)
     if delete:
-        act(
+        act_and_redraw(
             FLASH,
             lambda session: canned.delete_reply(session, actor, reply.id or 0),
             Words("inbox_pages.canned_deleted", shortcut=reply.shortcut),
-            rerun=True,
         )
-        show_flash(FLASH)  # a refusal, said here (a success reruns the page)
 
 
 def replies_section(actor: Actor, replies: list[CannedReply]) -> None:

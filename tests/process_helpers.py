@@ -21,6 +21,7 @@ import pytest
 
 from tests.live import free_port
 from tests.waiting import wait_until
+from tests.webhook_bodies import messages_webhook
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -126,31 +127,15 @@ def healthy(url: str) -> bool:
 
 def inbound_body(index: int) -> dict[str, Any]:
     """A Cloud API webhook with one text message, id ``wamid.scale.<index>``, from its own number."""
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
+    return messages_webhook(
+        contacts=[{"profile": {"name": f"C{index}"}, "wa_id": f"3462200{index:04d}"}],
+        messages=[
             {
-                "id": "1",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "contacts": [
-                                {"profile": {"name": f"C{index}"}, "wa_id": f"3462200{index:04d}"}
-                            ],
-                            "messages": [
-                                {
-                                    "from": f"3462200{index:04d}",
-                                    "id": f"wamid.scale.{index}",
-                                    "timestamp": "1795558139",
-                                    "type": "text",
-                                    "text": {"body": f"hola {index}"},
-                                }
-                            ],
-                        },
-                    }
-                ],
+                "from": f"3462200{index:04d}",
+                "id": f"wamid.scale.{index}",
+                "timestamp": "1795558139",
+                "type": "text",
+                "text": {"body": f"hola {index}"},
             }
         ],
-    }
+    )

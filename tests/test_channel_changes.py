@@ -22,6 +22,7 @@ from core.outbox.sender import Sender
 from core.webhooks import processor, receiver
 from tests.process_helpers import inbound_body
 from tests.store_helpers import WEBHOOK_SECRET, make_channel, make_sent_message
+from tests.webhook_bodies import status_webhook
 
 
 def version(engine: Engine, channel_id: int) -> int:
@@ -36,31 +37,7 @@ def deliver(engine: Engine, channel_id: int, body: dict[str, Any]) -> None:
 
 
 def status_body(wa_message_id: str, status: str) -> dict[str, Any]:
-    """A Cloud API status webhook (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components#statuses-object)."""
-    return {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "1",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "statuses": [
-                                {
-                                    "id": wa_message_id,
-                                    "status": status,
-                                    "timestamp": "1795558140",
-                                    "recipient_id": "34622000001",
-                                }
-                            ],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    return status_webhook(wa_message_id, status, "34622000001")
 
 
 def test_bump_makes_the_row_then_raises_it_on_both_stores(engine) -> None:

@@ -230,16 +230,7 @@ def list_templates(session: Session, call: Call) -> tuple[int, dict[str, Any]]:
         page_size=call.limit,
     )
     items = [
-        {
-            "id": template.id,
-            "channel_id": template.channel_id,
-            "name": template.name,
-            "language": template.language,
-            "category": template.category,
-            "status": template.status,
-            "rejected_reason": template.rejected_reason,
-            "components": template.components,
-        }
+        {**library.template_record(template), "components": template.components}
         for template in page.items
     ]
     return 200, {"items": items, "next_cursor": str(page_number + 1) if page.has_next else None}

@@ -239,6 +239,19 @@ class TemplateFilter:
     include_drafts: bool = True
 
 
+def template_record(template: RemoteTemplate) -> dict[str, Any]:
+    """What the HTTP API and the CLI both say of a template: which it is and Meta's verdict."""
+    return {
+        "id": template.id,
+        "channel_id": template.channel_id,
+        "name": template.name,
+        "language": template.language,
+        "category": template.category,
+        "status": template.status,
+        "rejected_reason": template.rejected_reason,
+    }
+
+
 SORTS = {
     "name": col(RemoteTemplate.name),
     "status": col(RemoteTemplate.status),

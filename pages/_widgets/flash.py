@@ -86,6 +86,15 @@ def act(
     return True
 
 
+def act_and_redraw(
+    where: str, action: Callable[[Session], T], said: Outcome | Callable[[T], Outcome]
+) -> None:
+    """Run a form's action whose change shows above the form: a success draws the page again (and
+    is said where the page shows ``where``); a refusal is said here, beside the form it refuses."""
+    act(where, action, said, rerun=True)
+    show_flash(where)
+
+
 def say_refusal(refusal: UserFacingError) -> None:
     """Why core refused, in the user's words (also for refused reads)."""
     st.error(refusal.message(), icon=ERROR_ICON)

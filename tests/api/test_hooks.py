@@ -23,6 +23,7 @@ from core.webhooks import processor, receiver
 from tests.live import serve
 from tests.process_helpers import inbound_body
 from tests.store_helpers import WEBHOOK_SECRET, make_channel, make_sent_message
+from tests.webhook_bodies import status_webhook
 
 
 class Receiver:
@@ -160,30 +161,7 @@ def test_statuses_and_template_changes_are_events_and_deleting_cancels(engine) -
             session, CLI_ACTOR, "https://crm.example/hook", ["message.status"]
         )
         message = make_sent_message(session, channel, "wamid.ours.1", "34622000009")
-    status = {
-        "object": "whatsapp_business_account",
-        "entry": [
-            {
-                "id": "1",
-                "changes": [
-                    {
-                        "field": "messages",
-                        "value": {
-                            "messaging_product": "whatsapp",
-                            "statuses": [
-                                {
-                                    "id": "wamid.ours.1",
-                                    "status": "delivered",
-                                    "timestamp": "1795558139",
-                                    "recipient_id": "34622000009",
-                                }
-                            ],
-                        },
-                    }
-                ],
-            }
-        ],
-    }
+    status = status_webhook("wamid.ours.1", "delivered", "34622000009", timestamp="1795558139")
     receiver.receive(engine, channel.id, WEBHOOK_SECRET, json.dumps(status).encode())
     customer_writes(engine, channel.id, 5)  # not subscribed: no delivery
     with Session(engine) as session:

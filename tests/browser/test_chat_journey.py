@@ -7,52 +7,23 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from core.sandbox import Account, SandboxConfig, SandboxServer
+from tests.browser.steps import LIVE, add_channel, add_user, chat_sandbox, customer_writes, log_in
 
 pytestmark = pytest.mark.browser
 
 API_KEY = "journey-key-0001"
 NUMBER = "+34600222333"
-LIVE = 20_000  # ms: how long a change may take to show in an open tab on a busy test machine
 
 
 @pytest.fixture
 def sandbox():
-    config = SandboxConfig(
-        accounts=[Account(API_KEY, NUMBER)], status_delays=(0.3, 0.8, 1.5), webhook_retry_base=0.2
-    )
-    with SandboxServer(config) as server:
+    with chat_sandbox(API_KEY, NUMBER) as server:
         yield server
 
 
-def log_in(page, url: str, username: str, password: str) -> None:
-    page.goto(url)
-    page.get_by_role("textbox", name="Username", exact=True).fill(username)
-    page.get_by_role("textbox", name="Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
-
-
 def test_connect_receive_answer_and_see_ticks(live_server, browser_page, sandbox) -> None:
-    live_server.cli(
-        "users",
-        "add",
-        "--username",
-        "ana",
-        "--role",
-        "admin",
-        "--password-stdin",
-        stdin="ana-password-1\n",
-    )
-    live_server.cli(
-        "users",
-        "add",
-        "--username",
-        "leo",
-        "--role",
-        "agent",
-        "--password-stdin",
-        stdin="leo-password-1\n",
-    )
+    add_user(live_server, "ana", "admin", "ana-password-1")
+    add_user(live_server, "leo", "agent", "leo-password-1")
 
     admin = browser_page()
     log_in(admin, live_server.url, "ana", "ana-password-1")
@@ -65,10 +36,7 @@ def test_connect_receive_answer_and_see_ticks(live_server, browser_page, sandbox
     admin.get_by_role("button", name="Done").click()
     expect(admin.get_by_text("Tienda (+34600222333)").first).to_be_visible()
 
-    customer = f"{sandbox.base_url}/sandbox/api/accounts/{NUMBER.lstrip('+')}/customers/5491155556666/messages"
-    httpx.post(
-        customer, json={"name": "Marta", "type": "text", "text": "¿Abren el domingo?"}
-    ).raise_for_status()
+    customer_writes(sandbox, NUMBER, "5491155556666", "¿Abren el domingo?")
 
     agent = browser_page()
     log_in(agent, live_server.url, "leo", "leo-password-1")
@@ -96,38 +64,14 @@ def row_of(page, name: str):  # type: ignore[no-untyped-def]
 def test_the_inbox_is_compact_and_follows_new_messages_live(
     live_server, browser_page, sandbox
 ) -> None:
-    live_server.cli(
-        "channels",
-        "add",
-        "--number",
-        NUMBER,
-        "--name",
-        "Tienda",
-        "--base-url",
-        sandbox.base_url,
-        "--api-key-stdin",
-        stdin=f"{API_KEY}\n",
-    )
-    live_server.cli(
-        "users",
-        "add",
-        "--username",
-        "leo",
-        "--role",
-        "agent",
-        "--password-stdin",
-        stdin="leo-password-1\n",
-    )
-    customers = f"{sandbox.base_url}/sandbox/api/accounts/{NUMBER.lstrip('+')}/customers"
+    add_channel(live_server, sandbox, NUMBER, API_KEY)
+    add_user(live_server, "leo", "agent", "leo-password-1")
 
-    def customer_writes(index: int, text: str) -> None:
-        httpx.post(
-            f"{customers}/3461100{index:04d}/messages",
-            json={"name": f"Cliente {index}", "type": "text", "text": text},
-        ).raise_for_status()
+    def client_writes(index: int, text: str) -> None:
+        customer_writes(sandbox, NUMBER, f"3461100{index:04d}", text, f"Cliente {index}")
 
     for index in range(1, 13):
-        customer_writes(index, f"Hola desde el cliente {index}")
+        client_writes(index, f"Hola desde el cliente {index}")
     agent = browser_page()
     agent.set_viewport_size({"width": 1280, "height": 1000})
     log_in(agent, live_server.url, "leo", "leo-password-1")
@@ -161,13 +105,13 @@ def test_the_inbox_is_compact_and_follows_new_messages_live(
     expect(ours).to_contain_text("✓✓ read", timeout=LIVE)
 
     # another customer writes: the list reorders by itself, the open conversation stays selected
-    customer_writes(2, "Otra pregunta")
+    client_writes(2, "Otra pregunta")
     expect(rows(agent).first).to_contain_text("Cliente 2", timeout=LIVE)
     expect(rows(agent).first).to_contain_text("Otra pregunta")
     expect(agent.locator(selected)).to_have_text(re.compile("Cliente 5"))
 
     # the open conversation's customer writes: the thread and its row show it, no reload
-    customer_writes(5, "¿Siguen ahí?")
+    client_writes(5, "¿Siguen ahí?")
     expect(
         agent.locator("[class*='st-key-chat_customer_']").filter(has_text="¿Siguen ahí?")
     ).to_be_visible(timeout=LIVE)

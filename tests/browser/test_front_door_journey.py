@@ -8,23 +8,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine, text
 
+from tests.browser.steps import add_user
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
-
-
-def add_user(live_server, username: str, role: str, password: str, *extra: str) -> None:
-    live_server.cli(
-        "users",
-        "add",
-        "--username",
-        username,
-        "--role",
-        role,
-        *extra,
-        "--password-stdin",
-        stdin=f"{password}\n",
-    )
 
 
 def log_in(page: Page, username: str, password: str) -> None:

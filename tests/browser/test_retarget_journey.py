@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from core.sandbox import Account, SandboxConfig, SandboxServer
-from tests.browser.test_template_journey import STEP, button, control, log_in
+from tests.browser.steps import STEP, log_in
+from tests.browser.test_template_journey import button, control
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser

@@ -13,53 +13,38 @@ from sqlmodel import Session
 
 from core.access.auth import CLI_ACTOR
 from core.conversations import labels
-from core.sandbox import Account, SandboxConfig, SandboxServer
-from tests.browser.test_chat_journey import log_in
-from tests.browser.test_template_journey import settled
+from tests.browser.steps import (
+    LIVE,
+    add_channel,
+    add_user,
+    chat_sandbox,
+    customer_writes,
+    log_in,
+    settled,
+)
 
 pytestmark = pytest.mark.browser
 
 API_KEY = "inbox-journey-key-01"
 NUMBER = "+34600444555"
 CUSTOMER = "5491166667777"
-LIVE = 20_000  # ms: how long a change may take to show in an open tab on a busy test machine
 
 
 @pytest.fixture
 def sandbox():
-    config = SandboxConfig(
-        accounts=[Account(API_KEY, NUMBER)], status_delays=(0.3, 0.8, 1.5), webhook_retry_base=0.2
-    )
-    with SandboxServer(config) as server:
+    with chat_sandbox(API_KEY, NUMBER) as server:
         yield server
 
 
-def customer_writes(sandbox, text: str) -> None:
-    httpx.post(
-        f"{sandbox.base_url}/sandbox/api/accounts/{NUMBER.lstrip('+')}/customers/{CUSTOMER}/messages",
-        json={"name": "Marta", "type": "text", "text": text},
-    ).raise_for_status()
+def marta_writes(sandbox, text: str) -> None:
+    customer_writes(sandbox, NUMBER, CUSTOMER, text)
 
 
 def set_up_the_team(live_server, sandbox) -> None:
     """The operator connects the channel, adds the agent and a canned reply (the CLI), and a
     label (core, on the server's store: labels have no command of their own)."""
-    live_server.cli(
-        "channels",
-        "add",
-        "--number",
-        NUMBER,
-        "--name",
-        "Tienda",
-        "--base-url",
-        sandbox.base_url,
-        "--api-key-stdin",
-        stdin=f"{API_KEY}\n",
-    )
-    live_server.cli(
-        "users", "add", "--username", "leo", "--role", "agent", "--password-stdin",
-        stdin="leo-password-1\n",
-    )  # fmt: skip
+    add_channel(live_server, sandbox, NUMBER, API_KEY)
+    add_user(live_server, "leo", "agent", "leo-password-1")
     live_server.cli(
         "canned", "add", "--shortcut", "talles", "--text", "Hola {{name}}, tenemos del 35 al 42."
     )
@@ -102,7 +87,7 @@ def test_an_agent_takes_answers_notes_labels_resolves_and_it_reopens_as_theirs(
     live_server, browser_page, sandbox
 ) -> None:
     set_up_the_team(live_server, sandbox)
-    customer_writes(sandbox, "¿Qué talles tienen?")
+    marta_writes(sandbox, "¿Qué talles tienen?")
     agent = browser_page()
     agent.set_viewport_size({"width": 1280, "height": 1000})
     log_in(agent, live_server.url, "leo", "leo-password-1")
@@ -150,7 +135,7 @@ def test_an_agent_takes_answers_notes_labels_resolves_and_it_reopens_as_theirs(
     expect(row(agent)).to_contain_text("resolved")
 
     # the customer writes again: open again, still leo's, without a reload
-    customer_writes(sandbox, "¿Y el 43?")
+    marta_writes(sandbox, "¿Y el 43?")
     expect(
         agent.locator("[class*='st-key-chat_customer_']").filter(has_text="¿Y el 43?")
     ).to_be_visible(timeout=LIVE)

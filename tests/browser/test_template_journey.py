@@ -13,6 +13,7 @@ from sqlmodel import select
 from core.db import make_engine, session_scope
 from core.models import Contact, Conversation, Message, utcnow
 from core.sandbox import Account, SandboxConfig, SandboxServer
+from tests.browser.steps import STEP, add_channel, add_user, customer_writes, log_in, settled
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -25,7 +26,6 @@ BODY = "Hola {{1}}, tu pedido ya está listo para recoger en la tienda."
 SENT_TEXT = "Hola Marta, tu pedido ya está listo para recoger en la tienda."
 # Long enough to see PENDING on the status page first, short enough for a quick test.
 REVIEW_DELAY_SECONDS = 8
-STEP = 15_000  # ms: a page switch or a rerun that talks to the sandbox
 
 
 @pytest.fixture
@@ -43,21 +43,6 @@ def sandbox():
 
 def control(sandbox, path: str) -> str:
     return f"{sandbox.base_url}/sandbox/api{path}"
-
-
-def log_in(page, url: str, username: str, password: str) -> None:
-    page.goto(url)
-    page.get_by_role("textbox", name="Username", exact=True).fill(username)
-    page.get_by_role("textbox", name="Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
-
-
-def settled(page) -> None:
-    """Until the script run the last action started is over. Until then Streamlit keeps stale
-    copies of widgets whose place moved (``data-stale``): filling or clicking one is lost."""
-    app = page.get_by_test_id("stApp")
-    expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=STEP)
-    expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=STEP)
 
 
 def button(page, key: str):
@@ -118,34 +103,10 @@ def wait_for_inbound(live_server, text: str, timeout: float = 20) -> None:
 
 def test_build_approve_add_and_send_outside_the_window(live_server, browser_page, sandbox) -> None:
     for username, role in (("ana", "admin"), ("mara", "marketer")):
-        live_server.cli(
-            "users",
-            "add",
-            "--username",
-            username,
-            "--role",
-            role,
-            "--password-stdin",
-            stdin=f"{username}-password-1\n",
-        )
-    live_server.cli(
-        "channels",
-        "add",
-        "--number",
-        NUMBER,
-        "--api-key",
-        API_KEY,
-        "--name",
-        "Tienda",
-        "--base-url",
-        sandbox.base_url,
-        "--json",
-    )
+        add_user(live_server, username, role, f"{username}-password-1")
+    add_channel(live_server, sandbox, NUMBER, API_KEY)
     account = f"/accounts/{NUMBER.lstrip('+')}"
-    httpx.post(
-        control(sandbox, f"{account}/customers/{CUSTOMER}/messages"),
-        json={"name": "Marta", "type": "text", "text": "¿Cuándo llega mi pedido?"},
-    ).raise_for_status()
+    customer_writes(sandbox, NUMBER, CUSTOMER, "¿Cuándo llega mi pedido?")
     wait_for_inbound(live_server, "¿Cuándo llega mi pedido?")
 
     page = browser_page()
@@ -230,29 +191,8 @@ def test_a_coupon_code_template_composed_and_approved(live_server, browser_page,
     """A coupon code template (a copy-code button with its sample code,
     https://developers.facebook.com/documentation/business-messaging/whatsapp/templates/marketing-templates/coupon-templates)
     composed as a user does, previewed, submitted, and approved in the status table."""
-    live_server.cli(
-        "users",
-        "add",
-        "--username",
-        "mara",
-        "--role",
-        "marketer",
-        "--password-stdin",
-        stdin="mara-password-1\n",
-    )
-    live_server.cli(
-        "channels",
-        "add",
-        "--number",
-        NUMBER,
-        "--api-key",
-        API_KEY,
-        "--name",
-        "Tienda",
-        "--base-url",
-        sandbox.base_url,
-        "--json",
-    )
+    add_user(live_server, "mara", "marketer", "mara-password-1")
+    add_channel(live_server, sandbox, NUMBER, API_KEY)
     page = browser_page()
     log_in(page, live_server.url, "mara", "mara-password-1")
     page.get_by_role("link", name="Template builder").first.click()

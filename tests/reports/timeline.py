@@ -19,6 +19,7 @@ from core.models import AuditEntry, Channel, Conversation, Message
 from core.outbox import queue
 from core.webhooks import processor, receiver
 from tests.store_helpers import WEBHOOK_SECRET
+from tests.webhook_bodies import messages_webhook
 
 
 class Timeline:
@@ -53,24 +54,9 @@ class Timeline:
         elif kind == "button":
             message["button"] = {"payload": "Sí", "text": "Sí"}
             message["context"] = {"from": self.channel.number.lstrip("+"), "id": quoting}
-        body = {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {
-                    "id": "1",
-                    "changes": [
-                        {
-                            "field": "messages",
-                            "value": {
-                                "messaging_product": "whatsapp",
-                                "contacts": [{"profile": {"name": number}, "wa_id": number}],
-                                "messages": [message],
-                            },
-                        }
-                    ],
-                }
-            ],
-        }
+        body = messages_webhook(
+            contacts=[{"profile": {"name": number}, "wa_id": number}], messages=[message]
+        )
         raw = json.dumps(body).encode()
         assert (
             receiver.receive(self.engine, self.channel.id, WEBHOOK_SECRET, raw).status_code == 200

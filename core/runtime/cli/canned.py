@@ -6,7 +6,7 @@ import argparse
 
 from core.db import session_scope
 from core.runtime.cli.acting import acting, add_acting_argument
-from core.runtime.cli.output import Commands, emit
+from core.runtime.cli.output import Commands, emit, emit_rows
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -27,8 +27,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             {"id": r.id, "shortcut": r.shortcut, "text": r.text}
             for r in list_replies(session, acting(session, args), args.search)
         ]
-    text = "\n".join(f"/{r['shortcut']}  {r['text']}" for r in rows) or "No canned replies."
-    emit(args, rows, text)
+    emit_rows(args, rows, lambda r: f"/{r['shortcut']}  {r['text']}", "No canned replies.")
     return 0
 
 

@@ -13,7 +13,7 @@ from core.access.auth import CLI_ACTOR
 from core.config import get_settings
 from core.d360.client import DEFAULT_BASE_URL
 from core.db import session_scope
-from core.runtime.cli.output import CliError, Commands, emit
+from core.runtime.cli.output import CliError, Commands, emit, emit_rows
 
 
 def _read_api_key(args: argparse.Namespace) -> str:
@@ -81,12 +81,15 @@ def cmd_channels_list(args: argparse.Namespace) -> int:
         }
         for c in found
     ]
-    lines = [
-        f"{c['id']:<4} {c['number']:<16} {c['api_key_hint']:<10} {c['name']}"
-        + ("" if c["active"] else " (deactivated)")
-        for c in data
-    ]
-    emit(args, data, "\n".join(lines) or "No channels yet.")
+    emit_rows(
+        args,
+        data,
+        lambda c: (
+            f"{c['id']:<4} {c['number']:<16} {c['api_key_hint']:<10} {c['name']}"
+            + ("" if c["active"] else " (deactivated)")
+        ),
+        "No channels yet.",
+    )
     return 0
 
 

@@ -4,12 +4,11 @@ status, label, write a private note, reply inside the 24-hour window."""
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 from typing import Any
 
 from core.db import session_scope
 from core.runtime.cli.acting import acting, add_acting_argument
-from core.runtime.cli.output import CliError, Commands, emit
+from core.runtime.cli.output import CliError, Commands, aware_time, emit, emit_rows
 
 STATUSES = ("open", "pending", "snoozed", "resolved")
 
@@ -50,12 +49,15 @@ def cmd_list(args: argparse.Namespace) -> int:
         actor = acting(session, args)
         page = list_conversations(session, actor, _filters(session, args), args.page, args.limit)
         rows = [_row(row) for row in page.items]
-    lines = [
-        f"{r['id']:>6}  {r['status']:<8}  {r['assignee'] or '-':<12}  +{r['contact']['wa_id']}"
-        f"  {r['contact']['name']}  {' '.join(r['labels'])}"
-        for r in rows
-    ]
-    emit(args, rows, "\n".join(lines) or "No conversations.")
+    emit_rows(
+        args,
+        rows,
+        lambda r: (
+            f"{r['id']:>6}  {r['status']:<8}  {r['assignee'] or '-':<12}  "
+            f"+{r['contact']['wa_id']}  {r['contact']['name']}  {' '.join(r['labels'])}"
+        ),
+        "No conversations.",
+    )
     return 0
 
 
@@ -73,24 +75,12 @@ def cmd_assign(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from core.conversations.lifecycle import set_status
 
-    until = _time(args.until) if args.until else None
+    until = aware_time(args.until, "--until", "2026-12-24T09:00+01:00") if args.until else None
     with session_scope() as session:
         set_status(session, acting(session, args), args.conversation, args.status, until=until)
     data = {"id": args.conversation, "status": args.status, "until": until}
     emit(args, data, f"Conversation {args.conversation} is {args.status}.")
     return 0
-
-
-def _time(text: str) -> datetime:
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise CliError(
-            f"--until takes an ISO time like 2026-12-24T09:00+01:00, not {text!r}"
-        ) from None
-    if when.tzinfo is None:
-        raise CliError("--until needs a timezone (2026-12-24T09:00+01:00 or ...Z)")
-    return when
 
 
 def cmd_label(args: argparse.Namespace) -> int:

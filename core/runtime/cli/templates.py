@@ -9,19 +9,15 @@ from typing import Any
 
 from core.access.auth import CLI_ACTOR
 from core.db import session_scope
-from core.runtime.cli.output import CliError, Commands, emit
+from core.runtime.cli.output import CliError, Commands, emit, emit_rows
 from core.templates.samples import card_sample
 
 
 def _template_json(template: Any) -> dict[str, Any]:
+    from core.templates.library import template_record
+
     return {
-        "id": template.id,
-        "channel_id": template.channel_id,
-        "name": template.name,
-        "language": template.language,
-        "category": template.category,
-        "status": template.status,
-        "rejected_reason": template.rejected_reason,
+        **template_record(template),
         "quality": template.quality,
         "last_change": template.remote_modified_at,
     }
@@ -107,8 +103,12 @@ def cmd_templates_list(args: argparse.Namespace) -> int:
             if not found.has_next:
                 break
             page += 1
-    lines = [f"{r['name']:<40} {r['language']:<6} {r['status']:<10} {r['category']}" for r in rows]
-    emit(args, rows, "\n".join(lines) or "No templates yet (templates sync --channel ID).")
+    emit_rows(
+        args,
+        rows,
+        lambda r: f"{r['name']:<40} {r['language']:<6} {r['status']:<10} {r['category']}",
+        "No templates yet (templates sync --channel ID).",
+    )
     return 0
 
 

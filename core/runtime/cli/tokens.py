@@ -9,7 +9,7 @@ from typing import Any
 from core.access.auth import CLI_ACTOR
 from core.db import session_scope
 from core.models import ApiToken
-from core.runtime.cli.output import CliError, Commands, emit
+from core.runtime.cli.output import Commands, aware_time, emit, emit_rows
 
 
 def _token_json(token: ApiToken) -> dict[str, Any]:
@@ -29,17 +29,7 @@ def _token_json(token: ApiToken) -> dict[str, Any]:
 
 
 def _expiry(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise CliError(
-            f"--expires {text!r} is not an ISO time (2027-01-31T00:00:00+00:00)"
-        ) from exc
-    if when.tzinfo is None:
-        raise CliError("--expires needs its offset, e.g. 2027-01-31T00:00:00+00:00")
-    return when
+    return None if text is None else aware_time(text, "--expires", "2027-01-31T00:00:00+00:00")
 
 
 def cmd_tokens_add(args: argparse.Namespace) -> int:
@@ -59,11 +49,14 @@ def cmd_tokens_list(args: argparse.Namespace) -> int:
 
     with session_scope() as session:
         tokens = [_token_json(token) for token in list_tokens(session, CLI_ACTOR)]
-    lines = [
-        f"{t['id']:>4} {t['name']:<24} {t['prefix']}… {','.join(t['scopes']):<20} {t['state']}"
-        for t in tokens
-    ]
-    emit(args, tokens, "\n".join(lines) or "No API tokens yet.")
+    emit_rows(
+        args,
+        tokens,
+        lambda t: (
+            f"{t['id']:>4} {t['name']:<24} {t['prefix']}… {','.join(t['scopes']):<20} {t['state']}"
+        ),
+        "No API tokens yet.",
+    )
     return 0
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from core.access.auth import CLI_ACTOR
 from core.db import session_scope
 from core.models import Role, User
-from core.runtime.cli.output import CliError, Commands, emit
+from core.runtime.cli.output import CliError, Commands, emit, emit_rows
 
 
 def _user_json(user: User) -> dict[str, Any]:
@@ -65,11 +65,14 @@ def cmd_users_list(args: argparse.Namespace) -> int:
 
     with session_scope() as session:
         users = [_user_json(u) for u in list_users(session, CLI_ACTOR)]
-    lines = [
-        f"{u['username']:<24} {u['role']:<9} {'active' if u['active'] else 'deactivated'}"
-        for u in users
-    ]
-    emit(args, users, "\n".join(lines) or "No users yet.")
+    emit_rows(
+        args,
+        users,
+        lambda u: (
+            f"{u['username']:<24} {u['role']:<9} {'active' if u['active'] else 'deactivated'}"
+        ),
+        "No users yet.",
+    )
     return 0
 
 
