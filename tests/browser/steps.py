@@ -62,3 +62,15 @@ def settled(page: Page) -> None:
     app = page.get_by_test_id("stApp")
     expect(app).to_have_attribute("data-test-script-state", "notRunning", timeout=STEP)
     expect(page.locator("[data-stale='true']")).to_have_count(0, timeout=STEP)
+
+
+def open_menu_page(page: Page, name: str) -> None:
+    """Follow the sidebar's link to a page, as a user does: an admin's menu is long enough that
+    Streamlit folds its end behind a "View more" button."""
+    nav = page.get_by_test_id("stSidebarNav")
+    link = nav.get_by_role("link", name=name)
+    more = nav.get_by_test_id("stSidebarNavViewButton")
+    nav.get_by_role("link").first.wait_for()  # the menu is drawn
+    if not link.is_visible() and more.is_visible():
+        more.click()
+    link.click()

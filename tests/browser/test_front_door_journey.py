@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine, text
 
-from tests.browser.steps import add_user
+from tests.browser.steps import add_user, open_menu_page
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -63,7 +63,7 @@ def test_an_admin_with_two_step_login_cannot_enter_without_the_code(
     page = browser_page()
     page.goto(live_server.url)
     log_in(page, "root", "clave-muy-segura")
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="My account").click()
+    open_menu_page(page, "My account")
     page.get_by_role("button", name="Turn on two-step login").click()
     page.get_by_text("Cannot scan? Type this key into the app").click()
     secret = page.get_by_test_id("stCode").first.inner_text().strip()
