@@ -25,8 +25,11 @@ GAP_PER_DRAW = 10
 """A tab redraws for changes at most once per ten times its last draw took (and at most every
 tick): a change after a quiet spell shows at the next tick, but when every tick finds the versions
 moved (hundreds of messages a second) and draws slow down because a hundred tabs redraw at once,
-each tab backs off, so the dashboard never takes the processor from the webhook intake and the
+each tab backs off, so the dashboard does not take the processor from the webhook intake and the
 workers, and catches up as the stream calms down."""
+MAX_GAP_SECONDS = 3.0
+"""The back-off's ceiling: however slow the last draw was, a change shows within about this long
+plus a draw (without it, one slow storm of redraws delayed the next change by half a minute)."""
 SHOWN = "live_shown"  # (channel ids or None for all, their versions when this run drew them)
 DRAWN_AT = "live_drawn_at"  # time.monotonic() of this tab's last draw of a followed page
 DRAW_SECONDS = "live_draw_seconds"  # how long this tab's last page run took
@@ -60,7 +63,7 @@ def moved() -> bool:
     if shown is None:
         return False
     since = time.monotonic() - st.session_state.get(DRAWN_AT, 0.0)
-    if since < GAP_PER_DRAW * st.session_state.get(DRAW_SECONDS, 0.0):
+    if since < min(GAP_PER_DRAW * st.session_state.get(DRAW_SECONDS, 0.0), MAX_GAP_SECONDS):
         return False
     return changes.current(shown[0]) != shown[1]
 
