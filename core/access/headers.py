@@ -85,6 +85,13 @@ def headers_for(https: bool) -> list[tuple[str, str]]:
     return headers
 
 
+def seen_over_https(scheme: str) -> bool:
+    """HTTPS as the browser sees it: this request's ``scheme``, or ``PUBLIC_URL`` behind a proxy
+    that ends TLS (``X-Forwarded-Proto`` is not believed: ``TRUSTED_PROXIES`` only vouches for
+    client addresses)."""
+    return scheme == "https" or (get_settings().public_url or "").startswith("https://")
+
+
 class SecurityHeaders:
     """Adds the headers to every HTTP answer that does not set them itself."""
 
@@ -95,9 +102,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # HTTPS as the browser sees it: this request, or PUBLIC_URL behind a proxy ending TLS
-        public_url = get_settings().public_url or ""
-        added = headers_for(scope.get("scheme") == "https" or public_url.startswith("https://"))
+        added = headers_for(seen_over_https(scope.get("scheme", "")))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

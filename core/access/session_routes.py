@@ -35,6 +35,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.access import sessions, sso
+from core.access.headers import seen_over_https
 from core.config import get_settings
 from core.db import session_scope
 from core.i18n import preferred_language, t
@@ -58,10 +59,7 @@ def logout_url(token: str) -> str:
 
 
 def _secure(request: Request) -> bool:
-    """HTTPS as the browser sees it: this request's scheme, or ``PUBLIC_URL`` behind a proxy that
-    ends TLS (there is no trusted-proxy setting, so ``X-Forwarded-Proto`` is not believed)."""
-    public_url = get_settings().public_url or ""
-    return request.url.scheme == "https" or public_url.startswith("https://")
+    return seen_over_https(request.url.scheme)
 
 
 def _exchange(ticket: str, binding: str | None) -> sessions.Issued | None:
