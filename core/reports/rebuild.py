@@ -36,10 +36,10 @@ from core.reports.recording import (
     BUTTON_PRESSES,
     NOT_A_CONVERSATION_TURN,
     SERVICE_WINDOW,
+    BucketKey,
     TemplateKey,
     add_activity,
-    add_resolutions,
-    add_responses,
+    add_bucket_counts,
     add_template_counts,
     hour_of,
 )
@@ -61,7 +61,7 @@ class _StatusChange:
 @dataclass
 class _Tally:
     activity: dict[tuple[int, datetime, str, int], dict[str, int]] = field(default_factory=dict)
-    responses: dict[tuple[int, datetime, int, int], int] = field(default_factory=dict)
+    responses: dict[BucketKey, int] = field(default_factory=dict)
     waits: dict[int, tuple[int, datetime]] = field(default_factory=dict)
     """Conversation → (channel, since) for those still waiting at the end."""
     templates: dict[TemplateKey, dict[str, int]] = field(default_factory=dict)
@@ -71,7 +71,7 @@ class _Tally:
     """The current conversation's template messages by WhatsApp id (what a button press quotes)."""
     openings: dict[int, tuple[int, datetime]] = field(default_factory=dict)
     """Conversation → (channel, since) for those open (not resolved) at this point of the walk."""
-    resolutions: dict[tuple[int, datetime, int, int], int] = field(default_factory=dict)
+    resolutions: dict[BucketKey, int] = field(default_factory=dict)
     changes: dict[int, list[_StatusChange]] = field(default_factory=dict)
     """Conversation → its status changes not walked yet, the latest first."""
 
@@ -192,8 +192,8 @@ def rebuild(engine: Engine, actor: Actor) -> dict[str, int]:
         ):
             session.connection().execute(delete(table.__table__))  # type: ignore[arg-type]
         add_activity(session, tally.activity)
-        add_responses(session, tally.responses)
-        add_resolutions(session, tally.resolutions)
+        add_bucket_counts(session, ResponseHour, tally.responses)
+        add_bucket_counts(session, ResolutionHour, tally.resolutions)
         add_template_counts(session, tally.templates)
         connection = session.connection()
         _insert_rows(

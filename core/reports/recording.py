@@ -80,6 +80,10 @@ class Stored:
         return self.direction == "out" and self.user_id is not None
 
 
+BucketKey = tuple[int, datetime, int, int]
+"""(channel id, hour, user id, time bucket): one row of a bucketed table per slot."""
+
+
 def hour_of(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
@@ -131,13 +135,13 @@ def record_outbound(session: Session, messages: list[Stored]) -> None:
         .where(one_of(session, waits.conversation_id, list(answers)))
         .returning(waits.conversation_id, waits.since)
     )
-    counts: dict[tuple[int, datetime, int, int], int] = {}
+    counts: dict[BucketKey, int] = {}
     for conversation_id, since in ended:
         answer = answers[conversation_id]
         seconds = (answer.at - _aware(since)).total_seconds()
         key = (answer.channel_id, hour_of(answer.at), answer.user_id or 0, bucket_of(seconds))
         counts[key] = counts.get(key, 0) + 1
-    add_responses(session, counts)
+    add_bucket_counts(session, ResponseHour, counts)
 
 
 def add_activity(
@@ -152,22 +156,21 @@ def add_activity(
     _upsert(session, ActivityHour.__table__, rows, ("messages", "conversations_opened"))  # type: ignore[arg-type]
 
 
-def add_responses(session: Session, counts: dict[tuple[int, datetime, int, int], int]) -> None:
-    slot = random.randrange(SLOTS)
-    rows = [
-        {"channel_id": c, "hour": h, "user_id": u, "bucket": b, "slot": slot, "answers": n}
-        for (c, h, u, b), n in sorted(counts.items())
-    ]
-    _upsert(session, ResponseHour.__table__, rows, ("answers",))  # type: ignore[arg-type]
+COUNTED = {ResponseHour: "answers", ResolutionHour: "resolutions"}
+"""The tables of times in buckets, each with the column it counts in: the same shape, two things."""
 
 
-def add_resolutions(session: Session, counts: dict[tuple[int, datetime, int, int], int]) -> None:
+def add_bucket_counts(
+    session: Session, table: type[ResponseHour] | type[ResolutionHour], counts: dict[BucketKey, int]
+) -> None:
+    """Add ``counts`` to a table of times in buckets: first responses or resolutions."""
+    column = COUNTED[table]
     slot = random.randrange(SLOTS)
     rows = [
-        {"channel_id": c, "hour": h, "user_id": u, "bucket": b, "slot": slot, "resolutions": n}
-        for (c, h, u, b), n in sorted(counts.items())
+        {"channel_id": c, "hour": h, "user_id": u, "bucket": b, "slot": slot, column: n}
+        for (c, h, u, b), n in sorted(counts.items())  # one lock order: no deadlocks
     ]
-    _upsert(session, ResolutionHour.__table__, rows, ("resolutions",))  # type: ignore[arg-type]
+    _upsert(session, table.__table__, rows, (column,))  # type: ignore[arg-type]
 
 
 def record_resolved(
@@ -189,7 +192,7 @@ def record_resolved(
         return
     seconds = (at - _aware(since)).total_seconds()
     key = (conversation.channel_id, hour_of(at), user_id or 0, bucket_of(seconds))
-    add_resolutions(session, {key: 1})
+    add_bucket_counts(session, ResolutionHour, {key: 1})
 
 
 def record_reopened(session: Session, conversation: Conversation, at: datetime) -> None:

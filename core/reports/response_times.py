@@ -76,10 +76,10 @@ class Percentiles:
         return cls(percentile(counts, 0.5), percentile(counts, 0.9))
 
     def as_dict(self) -> dict[str, float | None]:
-        return {"median": _rounded(self.median), "p90": _rounded(self.p90)}
+        return {"median": rounded(self.median), "p90": rounded(self.p90)}
 
 
-def _rounded(value: float | None) -> float | None:
+def rounded(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 

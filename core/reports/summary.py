@@ -27,7 +27,7 @@ from core.models import (
 )
 from core.reports import response_times
 from core.reports.periods import Period
-from core.reports.response_times import Percentiles
+from core.reports.response_times import Percentiles, rounded
 
 ACTIVITY = ActivityHour.__table__.c  # type: ignore[attr-defined]
 RESPONSES = ResponseHour.__table__.c  # type: ignore[attr-defined]
@@ -191,11 +191,7 @@ def summary(
             "share": None if share is None else round(share, 4),
         },
         "waiting": now_waiting.conversations,
-        "oldest_wait_s": _rounded(now_waiting.oldest_seconds()),
+        "oldest_wait_s": rounded(now_waiting.oldest_seconds()),
         "templates": templates_by_status(session, actor, channel_id),
         "campaigns_running": campaigns_running(session, actor),
     }
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
