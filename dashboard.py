@@ -130,7 +130,7 @@ def main() -> None:
     settings = get_settings()
     choose_language(settings)
     with store() as session:
-        first_run = users.user_count(session) == 0
+        first_run = not users.has_users(session)
     if first_run:
         setup = st.Page("pages/setup.py", title=t("nav.setup"), icon=":material/key:")
         st.navigation([setup]).run()

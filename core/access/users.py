@@ -55,6 +55,22 @@ def user_count(session: Session) -> int:
     return session.exec(select(func.count()).select_from(User)).one()
 
 
+_STORES_WITH_USERS: set[str] = set()
+"""The stores (by URL) this process has seen holding a user: users are deactivated, never
+deleted, so once true the answer never changes and every page run can skip the count."""
+
+
+def has_users(session: Session) -> bool:
+    """Whether anyone can log in yet (no: the dashboard shows the first-run page)."""
+    store = session.get_bind().url.render_as_string()
+    if store in _STORES_WITH_USERS:
+        return True
+    if user_count(session) == 0:
+        return False
+    _STORES_WITH_USERS.add(store)
+    return True
+
+
 def get_user(session: Session, username: str) -> User | None:
     return session.exec(select(User).where(User.username == username.strip().lower())).first()
 

@@ -5,6 +5,7 @@ template at any time, and a private note the customer never receives."""
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
 
 from core.access.auth import Actor, Permission
 from core.conversations import threads
@@ -24,6 +25,14 @@ from pages._widgets.labels import when
 from pages._widgets.template_form import template_form
 
 QUOTABLE = 10  # recent customer messages offered to reply to
+TEMPLATE_OPEN = "viewer_template_open"  # whether "Send a template" is open in an open window
+NOTE_OPEN = "viewer_note_open"  # whether "Write a private note" is open
+
+
+def lazy_expander(label: str, icon: str, key: str) -> ExpanderContainer:
+    """An expander whose content is drawn only while it is open (``.open``): a closed one costs
+    every live redraw nothing (the template list, the note form)."""
+    return st.expander(label, icon=icon, key=key, on_change="rerun")
 
 
 def template_sender(actor: Actor, thread: Thread) -> None:
@@ -70,8 +79,12 @@ def composer(actor: Actor, thread: Thread) -> None:
         st.info(t("viewer.composer.closed"), icon=":material/lock_clock:")
         template_sender(actor, thread)
     else:
-        with st.expander(t("viewer.composer.template"), icon=":material/article:"):
-            template_sender(actor, thread)
+        templates = lazy_expander(
+            t("viewer.composer.template"), ":material/article:", TEMPLATE_OPEN
+        )
+        if templates.open:
+            with templates:
+                template_sender(actor, thread)
         quote_col, canned_col = st.columns(2)
         with quote_col:
             quote_choice(thread)
@@ -85,5 +98,7 @@ def composer(actor: Actor, thread: Thread) -> None:
             on_submit=send_reply,
             args=(actor, conversation_id),
         )
-    with st.expander(t("viewer.note.add"), icon=":material/lock:"):
-        note_form(actor, conversation_id)
+    note = lazy_expander(t("viewer.note.add"), ":material/lock:", NOTE_OPEN)
+    if note.open:
+        with note:
+            note_form(actor, conversation_id)

@@ -27,6 +27,8 @@ from pages._widgets.flash import say_refusal, show_flash
 from pages._widgets.labels import channel_label, plain
 from pages._widgets.session import store
 
+PROFILE_OPEN = "viewer_profile_open"  # whether the contact's profile popover is open
+
 
 def window_text(window: Window) -> str:
     """The window in words: "Window open: closes in 5 h 12 min" or "Window closed"."""
@@ -78,8 +80,16 @@ def heading(actor: Actor, thread: Thread) -> None:
         st.subheader(plain(contact.profile_name or number))
         st.caption(" · ".join(details))
         st.markdown(window_badge(thread.window))
-    with profile_col.popover(t("viewer.profile"), icon=":material/contact_page:", width="stretch"):
-        profile_panel(actor, thread.conversation.id)
+    profile = profile_col.popover(
+        t("viewer.profile"),
+        icon=":material/contact_page:",
+        width="stretch",
+        key=PROFILE_OPEN,
+        on_change="rerun",
+    )
+    if profile.open:  # read only when looked at: every live redraw would read it otherwise
+        with profile:
+            profile_panel(actor, thread.conversation.id)
 
 
 def timeline(actor: Actor, thread: Thread) -> None:

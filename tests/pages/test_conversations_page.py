@@ -25,6 +25,8 @@ from core.models import (
     utcnow,
 )
 from core.outbox.queue import enqueue_text
+from pages._conversations.composer import NOTE_OPEN
+from pages._conversations.thread import PROFILE_OPEN
 from tests.pages.conftest import texts
 from tests.store_helpers import make_channel
 
@@ -497,13 +499,18 @@ def test_an_agent_triages_writes_a_note_and_answers_with_a_shortcut(
     at = open_thread(run_page(PAGE, roles[Role.AGENT]), chats.ana)
     page = shown(at)
     assert "Assigned to: **nobody**" in page and "Status: **open**" in page
-    assert "+34600111222" in page and "First seen" in page  # the profile, in its popover
+    assert "First seen" not in page  # the profile is read only once its popover is open
+    at.session_state[PROFILE_OPEN] = True  # the agent opens it
+    page = shown(at.run())
+    assert "+34600111222" in page and "First seen" in page
     next(b for b in at.button if b.label == "Assign to me").click().run()
     assert "The conversation is yours." in shown(at)
     at.multiselect(key=f"labels_{chats.ana}").select("VIP").run()
     next(b for b in at.button if b.label == "Save labels").click().run()
     assert ":violet-badge[VIP]" in row_named(at, "Ana Ruiz").label
 
+    at.session_state[NOTE_OPEN] = True  # "Write a private note" opened
+    at.run()
     at.text_area(key=f"note_text_{chats.ana}").input("Pidió factura A")
     next(b for b in at.button if b.label == "Add note").click().run()
     assert "Note added." in shown(at)

@@ -14,6 +14,7 @@ from core.access import settings
 from core.channels import hours
 from core.conversations import assignment, canned, labels
 from core.models import CannedReply, Channel, Conversation, ConversationNote, Label, Role, User
+from pages._conversations.composer import NOTE_OPEN
 from tests.inbox.helpers import conversation_of, customer_writes
 from tests.pages.conftest import TIMEOUT, texts
 from tests.store_helpers import make_channel
@@ -153,6 +154,8 @@ def test_an_agent_takes_resolves_labels_notes_and_uses_a_canned_reply(engine, ro
     at.multiselect(key=f"labels_{conversation_id}").select("VIP")
     at.run()
     press(at, "Save labels")
+    at.session_state[NOTE_OPEN] = True  # "Write a private note" opened
+    at.run()
     at.text_area(key=f"note_text_{conversation_id}").input("Quiere factura A")
     press(at, "Add note")
     assert "Note added." in texts(at)
