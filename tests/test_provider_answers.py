@@ -27,6 +27,10 @@ from core.webhooks import processor
 from tests.live import API_KEY, CUSTOMER, LiveChannel
 from tests.waiting import wait_until
 
+pytestmark = pytest.mark.sandbox(review_delay=0.05)
+"""Templates here are approved through the control API; the sandbox's own review still runs, and
+``idle`` waits for it (its default 5 s review would be pure waiting)."""
+
 
 def _settle(engine: Any, live: LiveChannel, sender: Sender | None = None) -> None:
     def quiet() -> bool:

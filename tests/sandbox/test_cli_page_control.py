@@ -21,9 +21,13 @@ from .conftest import CLOUD_KEY, CLOUD_NUMBER, Api, Receiver, make_config
 
 ROOT = Path(__file__).resolve().parents[2]
 LAUNCH = (
-    "import argparse, sys; from core.sandbox import cli; parser = argparse.ArgumentParser(); "
+    "import argparse, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "from core.sandbox import cli; parser = argparse.ArgumentParser(); "
     "cli.add_arguments(parser); sys.exit(cli.run(parser.parse_args(sys.argv[1:])))"
 )
+"""The sandbox's command line, taking Ctrl-C (SIGINT) as a terminal delivers it: a suite started in
+the background ignores SIGINT, and a child inherits that unless some earlier test in the same
+process happened to install a handler (so the outcome depended on which tests a worker ran)."""
 
 
 def test_cli_starts_a_sandbox_with_the_given_accounts() -> None:
