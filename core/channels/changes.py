@@ -23,7 +23,9 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from types import MappingProxyType
+from typing import Any
 
 from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -49,14 +51,16 @@ def bump(connection: Connection, channel_ids: Iterable[int]) -> None:
     """Raise each channel's version by one (made at 1 the first time): an UPSERT that both
     SQLite and PostgreSQL understand, in channel order so concurrent writers never deadlock."""
     rows = [{"channel_id": channel_id, "version": 1} for channel_id in sorted(set(channel_ids))]
-    if not rows:
-        return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(ChannelChange.__table__).values(rows)  # type: ignore[arg-type]
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[CHANGES.channel_id], set_={"version": CHANGES.version + 1}
-        )
+    if rows:
+        connection.execute(_raising(connection.dialect.name), rows)
+
+
+@cache
+def _raising(dialect_name: str) -> Any:
+    """:func:`bump`'s statement, built once (every write transaction runs it)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(ChannelChange.__table__).on_conflict_do_update(  # type: ignore[arg-type]
+        index_elements=[CHANGES.channel_id], set_={"version": CHANGES.version + 1}
     )
 
 

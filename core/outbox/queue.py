@@ -196,21 +196,23 @@ def _touch_threads(session: Session, items: list[Outgoing], now: datetime) -> No
     order, as every executemany that concurrent writers may share. Written in SQL, so the
     session's objects of these threads read their last message again."""
     latest = {
-        item.conversation_id: {"row": item.conversation_id, "preview": item.preview}
+        item.conversation_id: {"row": item.conversation_id, "at": now, "preview": item.preview}
         for item in items
     }
     for conversation_id in latest:
         loaded = session.identity_map.get(session.identity_key(Conversation, conversation_id))
         if loaded is not None:
             session.expire(loaded, ["last_message_at", "last_message_preview"])
-    threads = Conversation.__table__.c  # type: ignore[attr-defined]
-    session.connection().execute(
-        update(Conversation.__table__)  # type: ignore[arg-type]
-        .where(threads.id == bindparam("row"))
-        .where(or_(threads.last_message_at.is_(None), threads.last_message_at <= now))
-        .values(last_message_at=now, last_message_preview=bindparam("preview")),
-        in_row_order(latest),  # the last item of a thread wins
-    )
+    session.connection().execute(TOUCH_THREAD, in_row_order(latest))  # a thread's last item wins
+
+
+THREADS = Conversation.__table__.c  # type: ignore[attr-defined]
+TOUCH_THREAD = (
+    update(Conversation.__table__)  # type: ignore[arg-type]
+    .where(THREADS.id == bindparam("row"))
+    .where(or_(THREADS.last_message_at.is_(None), THREADS.last_message_at <= bindparam("at")))
+    .values(last_message_at=bindparam("at"), last_message_preview=bindparam("preview"))
+)
 
 
 def enqueue_text(
