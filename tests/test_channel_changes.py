@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from contextlib import suppress
 from types import MappingProxyType, SimpleNamespace
 from typing import Any
 
@@ -65,6 +66,27 @@ def test_noted_channels_are_bumped_once_when_the_session_commits(engine) -> None
     with session_scope(engine) as session:
         pass  # a later transaction of nothing noted bumps nothing
     assert version(engine, channel) == 1
+
+
+def test_savepoints_hand_their_channels_to_the_commit_which_bumps_each_once(engine) -> None:
+    """Releasing a savepoint fires ``before_commit`` too: one per API request of a batch."""
+    first = make_channel(engine).id
+    second = make_channel(engine, number="+15550000002", phone_number_id="2").id
+    third = make_channel(engine, number="+15550000003", phone_number_id="3").id
+    with session_scope(engine) as session:
+        changes.note(session, first)
+        for _ in range(3):
+            with session.begin_nested():
+                changes.note(session, first)
+        with suppress(RuntimeError), session.begin_nested():
+            with session.begin_nested():
+                changes.note(session, second)  # released into the savepoint refused next
+            changes.note(session, second)
+            raise RuntimeError("this request is refused; the transaction goes on")
+        with session.begin_nested(), session.begin_nested():
+            changes.note(session, third)
+        assert session.get(ChannelChange, first) is None  # nothing bumped before the commit
+    assert [version(engine, channel) for channel in (first, second, third)] == [1, 0, 1]
 
 
 def test_a_batch_of_customer_messages_bumps_its_channel_once(engine) -> None:

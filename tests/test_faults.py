@@ -22,7 +22,7 @@ from core.channels.registry import client_for
 from core.conversations.contacts import find_or_create_contact, find_or_create_conversation
 from core.d360.events import parse_webhook
 from core.db import session_scope
-from core.models import Channel, Message, MessageStatus, OutboundJob, WebhookEvent
+from core.models import Channel, ChannelChange, Message, MessageStatus, OutboundJob, WebhookEvent
 from core.outbox.queue import enqueue_text, requeue
 from core.outbox.sender import Sender
 from core.webhooks import processor, receiver
@@ -117,7 +117,7 @@ def test_360dialog_gone_for_good_leaves_a_visible_retryable_failure(engine) -> N
     channel = make_channel(engine, base_url=f"http://127.0.0.1:{free_port()}")  # nobody listens
     message_id = queue_one(engine, channel)
     sender = Sender(engine, client_for)
-    from core.outbox.sender import MAX_ATTEMPTS
+    from core.outbox.refusals import MAX_ATTEMPTS
 
     for _ in range(MAX_ATTEMPTS):
         due_now(engine)
@@ -127,6 +127,28 @@ def test_360dialog_gone_for_good_leaves_a_visible_retryable_failure(engine) -> N
         assert message.status == MessageStatus.FAILED and message.error_title
         assert requeue(session, message)
         assert message.status == MessageStatus.QUEUED
+
+
+def test_a_round_of_sends_refused_for_360dialog_being_down_is_recorded_at_once(engine) -> None:
+    """One transaction for the round, not one per send: while 360Dialog is down the refusals
+    would otherwise keep SQLite's one writer from the API and the webhook intake."""
+    channel = make_channel(engine, base_url=f"http://127.0.0.1:{free_port()}")  # nobody listens
+    with session_scope(engine) as session:
+        row = session.get(Channel, channel.id)
+        for index in range(30):
+            contact, _ = find_or_create_contact(session, row, f"346112220{index:02d}")
+            conversation = find_or_create_conversation(session, row, contact)
+            enqueue_text(session, row, conversation, "hola")
+    with Session(engine) as session:
+        before = session.get(ChannelChange, channel.id).version
+    Sender(engine, client_for).run_once()
+    with Session(engine) as session:
+        assert session.get(ChannelChange, channel.id).version == before + 2  # claimed, refused
+        jobs = session.exec(select(OutboundJob)).all()
+        assert {(job.state, job.attempts) for job in jobs} == {("queued", 1)}
+        assert all(job.next_attempt_at and job.last_error for job in jobs)
+        statuses = session.exec(select(Message.status)).all()
+        assert set(statuses) == {MessageStatus.QUEUED} and len(statuses) == 30
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's one-writer lock

@@ -6,19 +6,23 @@ template checks, opt-outs and the outbox are core's.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from core.api.errors import ApiError, bad_request
 from core.api.tokens import TokenHolder
 from core.campaigns import audience, runner
 from core.conversations import feed
-from core.conversations.threads import reply_text, window_of
+from core.conversations.replies import TextReply, reply_texts
+from core.conversations.window import window_of
+from core.errors import UserFacingError
 from core.hooks import subscriptions
-from core.models import Message, OutboundJob
+from core.models import Message
+from core.outbox.queue import Queued, queued_under
 from core.paging import CursorPage
 from core.templates import library
 from core.templates.sending import send_template_to_number, upload_header_media
@@ -90,39 +94,42 @@ def _job_key(call: Call) -> str | None:
     return f"api:{call.holder.token_id}:{digest}"
 
 
-def already_sent(session: Session, call: Call) -> Message | None:
-    """The message a retried request queued already (same token, same ``Idempotency-Key``)."""
+Answer = tuple[int, dict[str, Any]]
+
+
+def _accepted(queued: Queued) -> Answer:
+    return 202, {"id": queued.message_id, "status": queued.status}
+
+
+def already_sent(session: Session, call: Call) -> Answer | None:
+    """The answer to a retried request: the message it queued already (same token, same
+    ``Idempotency-Key``), whatever its body says now."""
     key = _job_key(call)
-    if key is None:
-        return None
-    job = session.exec(select(OutboundJob).where(OutboundJob.idempotency_key == key)).first()
-    return session.get(Message, job.message_id) if job and job.message_id else None
+    queued = queued_under(session, [key]).get(key) if key else None
+    return None if queued is None else _accepted(queued)
 
 
-def send_message(session: Session, call: Call) -> tuple[int, dict[str, Any]]:
+def sends_text(call: Call) -> bool:
+    """A ``POST /messages`` without a template: a text, written together with the other texts
+    of its batch (:func:`send_texts`)."""
+    return not isinstance(call.json, dict) or call.json.get("template") is None
+
+
+def send_message(session: Session, call: Call) -> Answer:
     """``POST /messages``: a text inside the window, or an approved template."""
+    if sends_text(call):
+        [answer] = send_texts(session, [call])
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
     existing = already_sent(session, call)
-    if existing is None:
-        existing = _send(session, call)
-    return 202, {"id": existing.id, "status": existing.status}
-
-
-def _send(session: Session, call: Call) -> Message:
-    channel_id = call.field("channel_id", int)
-    to = call.field("to", str)
-    text = call.field("text", str, required=False)
-    template = call.field("template", dict, required=False)
-    if (text is None) == (template is None):
-        raise bad_request("give either 'text' or 'template'")
-    if text is not None:
-        conversation = feed.conversation_with(session, channel_id, to)
-        assert conversation.id is not None
-        return reply_text(
-            session, call.actor, conversation.id, text, idempotency_key=_job_key(call)
-        )
+    if existing is not None:
+        return existing
+    channel_id, to, _, template = _send_fields(call)
+    assert template is not None
     if not isinstance(template.get("name"), str) or not isinstance(template.get("language"), str):
         raise bad_request("'template' needs 'name' and 'language'")
-    return send_template_to_number(
+    message = send_template_to_number(
         session,
         call.actor,
         channel_id,
@@ -132,6 +139,75 @@ def _send(session: Session, call: Call) -> Message:
         template_values(template),
         idempotency_key=_job_key(call),
     )
+    return 202, {"id": message.id, "status": message.status}
+
+
+def send_texts(session: Session, calls: list[Call]) -> list[Answer | Exception]:
+    """Text sends, many at once (``core.api.batching``): each answered as alone, the queueing
+    set-wise (``core.conversations.replies``). A retried request gets the message its key
+    queued before anything else is looked at, as a template send does."""
+    keys = [_job_key(call) for call in calls]
+    taken = queued_under(session, [key for key in keys if key])
+    answers: dict[int, Answer | Exception] = {}
+    texts: list[tuple[int, int, str, str]] = []  # request, channel, number, text
+    for index, (call, key) in enumerate(zip(calls, keys, strict=True)):
+        try:
+            if key in taken:
+                answers[index] = _accepted(taken[key])
+            else:
+                channel_id, to, text, _ = _send_fields(call)
+                assert text is not None
+                texts.append((index, channel_id, to, text))
+        except ApiError as refusal:
+            answers[index] = refusal
+    replies: dict[int, TextReply] = {}
+    for (index, _, _, text), thread in zip(texts, _threads(session, texts), strict=True):
+        if isinstance(thread, UserFacingError):
+            answers[index] = thread
+        else:
+            replies[index] = TextReply(
+                calls[index].actor, thread, text, idempotency_key=keys[index]
+            )
+    for index, outcome in zip(replies, reply_texts(session, list(replies.values())), strict=True):
+        answers[index] = _accepted(outcome) if isinstance(outcome, Queued) else outcome
+    return [answers[index] for index in range(len(calls))]
+
+
+def _threads(
+    session: Session, texts: list[tuple[int, int, str, str]]
+) -> list[int | UserFacingError]:
+    """Each text's conversation (or the refusal), the numbers of a channel looked up at once."""
+    numbers: dict[int, list[str]] = {}
+    for _, channel_id, to, _ in texts:
+        numbers.setdefault(channel_id, []).append(to)
+    found = {
+        channel_id: feed.conversations_with(session, channel_id, wanted)
+        for channel_id, wanted in numbers.items()
+    }
+    return [found[channel_id][to] for _, channel_id, to, _ in texts]
+
+
+@dataclass(frozen=True)
+class SetWise:
+    """An endpoint's requests that are written together (``core.api.batching``): those
+    ``takes`` says, by ``write_many``; the endpoint's action writes the others one by one."""
+
+    takes: Callable[[Call], bool]
+    write_many: Callable[[Session, list[Call]], list[Answer | Exception]]
+
+
+TEXT_SENDS = SetWise(sends_text, send_texts)
+
+
+def _send_fields(call: Call) -> tuple[int, str, str | None, dict[str, Any] | None]:
+    """A send's channel, number, and either its text or its template."""
+    channel_id = call.field("channel_id", int)
+    to = call.field("to", str)
+    text = call.field("text", str, required=False)
+    template = call.field("template", dict, required=False)
+    if (text is None) == (template is None):
+        raise bad_request("give either 'text' or 'template'")
+    return channel_id, to, text, template
 
 
 def template_values(template: dict[str, Any]) -> TemplateValues:

@@ -101,13 +101,16 @@ class Api:
         writer = self._writers.get(id(engine))
         if writer is None:
             writer = self._writers[id(engine)] = WriteBatcher(engine)
+        together = endpoint.together
         try:
+            if together is not None and together.takes(call):
+                return await writer.run_together(together.write_many, call)
             return await writer.run(lambda session: endpoint.action(session, call))
         except IntegrityError:
             # the same Idempotency-Key raced in another batch: answer with the winner's message
             if not call.idempotency_key:
                 raise
-            existing = await asyncio.to_thread(_read, engine, _already_sent, call)
+            existing = await asyncio.to_thread(_read, engine, actions.already_sent, call)
             if existing is None:
                 raise
             return existing
@@ -174,11 +177,6 @@ def _read(
 ) -> Any:
     with session_scope(engine) as session:
         return action(session, call)
-
-
-def _already_sent(session: Session, call: actions.Call) -> tuple[int, dict[str, Any]] | None:
-    existing = actions.already_sent(session, call)
-    return None if existing is None else (202, {"id": existing.id, "status": existing.status})
 
 
 def routes() -> list[BaseRoute]:

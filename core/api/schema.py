@@ -141,6 +141,8 @@ class Endpoint:
     writes: bool = False
     """Changes the store: run group-committed (``core.api.batching``). Not the media upload,
     which stores nothing and must not hold a transaction while 360Dialog answers."""
+    together: actions.SetWise | None = None
+    """The requests of this endpoint written set-wise with the others of their batch."""
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -155,6 +157,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         SEND,
         ({"name": "Idempotency-Key", "in": "header", "schema": STRING},),
         writes=True,
+        together=actions.TEXT_SENDS,
     ),
     Endpoint(
         "POST",

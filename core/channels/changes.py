@@ -7,6 +7,11 @@ updated per message would make PostgreSQL's writers wait for each other's commit
 either :func:`note` a channel on their session (raised just before it commits) or, writing
 through a bare connection, :func:`bump` it there.
 
+A savepoint (``session.begin_nested()``, one per API request in a group commit) is not the
+commit: SQLAlchemy fires ``before_commit`` when one is released too, so what a savepoint noted is
+handed to the enclosing transaction when it is released and forgotten when it is rolled back,
+and the channels are bumped once, at the outermost commit.
+
 An open page asks :func:`current` every second and reruns only when its channels' versions
 moved. However many tabs ask, each process reads the table at most every ``MAX_AGE_SECONDS``:
 all of a Streamlit server's sessions share one answer.
@@ -18,17 +23,21 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from types import MappingProxyType
+from typing import Any
 
 from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from core.db import get_engine
 from core.models import ChannelChange
 
 CHANGES = ChannelChange.__table__.c  # type: ignore[attr-defined]
-_NOTED = "changed_channels"  # Session.info key: channels to bump when the session commits
+_NOTED = "changed_channels"
+"""``Session.info`` key: the channels to bump when the session commits, by the savepoint that
+noted them (``None``: the transaction itself)."""
 
 MAX_AGE_SECONDS = 0.5
 """How old the shared answer may be: a change shows within this (plus the page's own tick),
@@ -42,33 +51,57 @@ def bump(connection: Connection, channel_ids: Iterable[int]) -> None:
     """Raise each channel's version by one (made at 1 the first time): an UPSERT that both
     SQLite and PostgreSQL understand, in channel order so concurrent writers never deadlock."""
     rows = [{"channel_id": channel_id, "version": 1} for channel_id in sorted(set(channel_ids))]
-    if not rows:
-        return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(ChannelChange.__table__).values(rows)  # type: ignore[arg-type]
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=[CHANGES.channel_id], set_={"version": CHANGES.version + 1}
-        )
+    if rows:
+        connection.execute(_raising(connection.dialect.name), rows)
+
+
+@cache
+def _raising(dialect_name: str) -> Any:
+    """:func:`bump`'s statement, built once (every write transaction runs it)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return dialect.insert(ChannelChange.__table__).on_conflict_do_update(  # type: ignore[arg-type]
+        index_elements=[CHANGES.channel_id], set_={"version": CHANGES.version + 1}
     )
+
+
+Noted = dict[SessionTransaction | None, set[int]]
 
 
 def note(session: Session, *channel_ids: int | None) -> None:
     """``session`` changed what pages show for these channels: bumped once each as it commits
     (at the end of the transaction, so a PostgreSQL row lock is held only for the commit)."""
-    session.info.setdefault(_NOTED, set()).update(id_ for id_ in channel_ids if id_ is not None)
+    noted: Noted = session.info.setdefault(_NOTED, {})
+    channels = noted.setdefault(session.get_nested_transaction(), set())
+    channels.update(id_ for id_ in channel_ids if id_ is not None)
+
+
+def _scope(transaction: SessionTransaction | None) -> SessionTransaction | None:
+    """Where a transaction's notes are kept: its own savepoint, or ``None`` for the outermost."""
+    return transaction if transaction is not None and transaction.nested else None
 
 
 @event.listens_for(Session, "before_commit")
 def _bump_noted(session: Session) -> None:
-    noted = session.info.pop(_NOTED, None)
-    if noted:
-        bump(session.connection(), noted)
+    released = session.get_nested_transaction()
+    if released is not None:  # a savepoint released: its channels wait for the real commit
+        noted: Noted = session.info.get(_NOTED, {})
+        if released in noted:
+            channels = noted.pop(released)
+            noted.setdefault(_scope(released.parent), set()).update(channels)
+        return
+    noted = session.info.pop(_NOTED, {})
+    channels = set().union(*noted.values())
+    if channels:
+        bump(session.connection(), channels)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_noted(session: Session) -> None:
-    session.info.pop(_NOTED, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_noted(session: Session, previous: SessionTransaction) -> None:
+    """A savepoint rolled back forgets what it noted; the transaction rolled back, everything."""
+    if previous.nested:
+        session.info.get(_NOTED, {}).pop(previous, None)
+    else:
+        session.info.pop(_NOTED, None)
 
 
 def read_versions(engine: Engine) -> Versions:

@@ -41,9 +41,13 @@ def visibility(session: Session, actor: Actor) -> ColumnElement[bool] | None:
 
 def require_visible(session: Session, actor: Actor, conversation: Conversation) -> None:
     """Refuse an agent another member's conversation (a URL typed by hand is not a permission)."""
-    if sees_everything(session, actor):
-        return
-    if conversation.assignee_id not in (None, actor.user_id):
+    require_assignee_visible(actor, conversation.assignee_id, sees_everything(session, actor))
+
+
+def require_assignee_visible(actor: Actor, assignee_id: int | None, everything: bool) -> None:
+    """:func:`require_visible`'s rule for a conversation given to ``assignee_id``, with
+    ``everything`` (:func:`sees_everything`) asked once for many conversations."""
+    if not everything and assignee_id not in (None, actor.user_id):
         raise UserFacingError("inbox.error.not_yours")
 
 

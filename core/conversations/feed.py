@@ -8,9 +8,12 @@ first by id (a message stored later always comes after the cursor). Both are ind
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlmodel import Session, col, select
 
 from core.access.auth import Actor, Permission, require
+from core.db import one_of
 from core.errors import UserFacingError
 from core.models import Channel, Contact, Conversation, Message
 from core.paging import CursorPage, fetch_after
@@ -46,20 +49,31 @@ def message(session: Session, actor: Actor, message_id: int) -> Message:
     return found
 
 
-def conversation_with(session: Session, channel_id: int, number: str) -> Conversation:
-    """The conversation of the channel with a number, for a free-form message to it; a number
-    that never wrote has no open window, which the refusal says."""
-    try:
-        wa_id = canonical_wa_id(wa_id_of(number))
-    except InvalidPhoneNumber as exc:
-        raise UserFacingError("api.error.number", number=number) from exc
-    found = session.exec(
-        select(Conversation)
+def conversations_with(
+    session: Session, channel_id: int, numbers: Iterable[str]
+) -> dict[str, int | UserFacingError]:
+    """The conversation of the channel with each number (its id), for free-form messages to
+    them, in one query; the refusal for a number that is none, or never wrote (no open window)."""
+    found: dict[str, int | UserFacingError] = {}
+    wanted: dict[str, list[str]] = {}  # a contact's wa_id and the numbers written for it
+    for number in set(numbers):
+        try:
+            wanted.setdefault(canonical_wa_id(wa_id_of(number)), []).append(number)
+        except InvalidPhoneNumber:
+            found[number] = UserFacingError("api.error.number", number=number)
+    rows = session.exec(
+        select(Contact.wa_id, Conversation.id)
         .join(Contact, col(Contact.id) == Conversation.contact_id)
-        .where(Contact.channel_id == channel_id, Contact.wa_id == wa_id)
-    ).first()
-    if found is None:
-        if session.get(Channel, channel_id) is None:
-            raise UserFacingError("templates.error.no_channel")
-        raise UserFacingError("conversations.error.window_closed")
+        .where(Contact.channel_id == channel_id, one_of(session, col(Contact.wa_id), wanted))
+        .where(Conversation.channel_id == channel_id)  # the thread by its unique index, no scan
+    )
+    for wa_id, conversation_id in rows:
+        found |= dict.fromkeys(wanted.pop(wa_id), conversation_id)
+    if wanted:
+        refusal = (
+            UserFacingError("templates.error.no_channel")
+            if session.get(Channel, channel_id) is None
+            else UserFacingError("conversations.error.window_closed")
+        )
+        found |= {number: refusal for numbers in wanted.values() for number in numbers}
     return found

@@ -25,6 +25,7 @@ from core.conversations.assignment import require_visible, usernames
 from core.conversations.labels import labels_of
 from core.conversations.lifecycle import current_status
 from core.conversations.notes import notes_since
+from core.conversations.replies import TextReply, reply_texts, require_open_window
 from core.conversations.views import View
 from core.conversations.window import WINDOW, Window, window_of
 from core.errors import UserFacingError
@@ -40,10 +41,8 @@ from core.models import (
     MessageStatus,
     utcnow,
 )
-from core.outbox.queue import enqueue, enqueue_mark_read, enqueue_text, requeue
+from core.outbox.queue import Queued, enqueue, enqueue_mark_read, requeue
 from core.paging import Page
-
-MAX_TEXT_LENGTH = 4096
 
 
 @dataclass(frozen=True)
@@ -290,11 +289,6 @@ def mark_read(session: Session, actor: Actor, conversation_id: int) -> None:
         enqueue_mark_read(session, channel, last_inbound.wa_message_id)
 
 
-def _open_window_or_refuse(conversation: Conversation) -> None:
-    if not window_of(conversation).is_open():
-        raise UserFacingError("conversations.error.window_closed")
-
-
 def reply_text(
     session: Session,
     actor: Actor,
@@ -307,28 +301,14 @@ def reply_text(
     """A free-form answer; refused outside the 24-hour window (only templates may go then).
 
     With ``idempotency_key`` (the API's ``Idempotency-Key``), one already queued under that
-    key is returned instead of queueing another."""
-    require(actor, Permission.REPLY_CONVERSATIONS)
-    body = text.strip()
-    if not body:
-        raise UserFacingError("conversations.error.empty")
-    if len(body) > MAX_TEXT_LENGTH:
-        raise UserFacingError("conversations.error.too_long", maximum=MAX_TEXT_LENGTH)
-    conversation = _conversation(session, conversation_id)
-    require_visible(session, actor, conversation)
-    _open_window_or_refuse(conversation)
-    channel = session.get(Channel, conversation.channel_id)
-    assert channel is not None
-    message = enqueue_text(
-        session,
-        channel,
-        conversation,
-        body,
-        sent_by_user_id=actor.user_id,
-        reply_to_wa_id=reply_to_wa_id,
-        idempotency_key=idempotency_key,
-    )
-    audit.record(session, actor, "message.send", f"conversation:{conversation.id}", type="text")
+    key is returned instead of queueing another. The rules are :func:`reply_texts`' (one answer
+    of many)."""
+    reply = TextReply(actor, conversation_id, text, reply_to_wa_id, idempotency_key)
+    [outcome] = reply_texts(session, [reply])
+    if not isinstance(outcome, Queued):
+        raise outcome
+    message = session.get(Message, outcome.message_id)
+    assert message is not None
     return message
 
 
@@ -368,7 +348,7 @@ def reply_attachment(
         raise UserFacingError("conversations.error.too_big", kind=kind, maximum=MEDIA_LIMITS[kind])
     conversation = _conversation(session, conversation_id)
     require_visible(session, actor, conversation)
-    _open_window_or_refuse(conversation)
+    require_open_window(conversation.last_inbound_at)
     channel = session.get(Channel, conversation.channel_id)
     assert channel is not None
     body: dict[str, Any] = {}
@@ -400,7 +380,7 @@ def retry_message(session: Session, actor: Actor, message_id: int) -> Message:
     conversation = _conversation(session, message.conversation_id)
     require_visible(session, actor, conversation)
     if message.template_name is None:
-        _open_window_or_refuse(conversation)
+        require_open_window(conversation.last_inbound_at)
     retried = message
     if not requeue(session, message):
         # accepted by 360Dialog, failed later (a webhook said so): send a copy as a new message

@@ -33,5 +33,9 @@ class Window:
 
 
 def window_of(conversation: Conversation) -> Window:
-    last = conversation.last_inbound_at
-    return Window(closes_at=last + WINDOW if last else None)
+    return window_after(conversation.last_inbound_at)
+
+
+def window_after(last_inbound_at: datetime | None) -> Window:
+    """The window a customer's last message (``None``: they never wrote) left open."""
+    return Window(closes_at=last_inbound_at + WINDOW if last_inbound_at else None)

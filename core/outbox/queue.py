@@ -7,16 +7,17 @@ sender (``core.outbox.sender``) takes the jobs from there.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, update
-from sqlmodel import Session, or_, select
+from sqlalchemy import bindparam, insert, update
+from sqlmodel import Session, col, or_, select
 
 from core.channels import changes
 from core.conversations.statuses import callback_data_for
-from core.db import in_row_order
+from core.db import in_row_order, one_of
 from core.models import Channel, Contact, Conversation, Message, MessageStatus, OutboundJob, utcnow
 from core.reports import recording
 
@@ -44,6 +45,27 @@ class Outgoing:
         return (self.text or f"[{self.message_type}]")[:PREVIEW_LENGTH]
 
 
+@dataclass(frozen=True)
+class Queued:
+    """A message in the queue as its sender is answered: its id and its status now."""
+
+    message_id: int
+    status: MessageStatus
+
+
+def queued_under(session: Session, keys: Iterable[str]) -> dict[str, Queued]:
+    """The messages already queued under these idempotency keys (one query for a batch's)."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    rows = session.exec(
+        select(OutboundJob.idempotency_key, Message.id, Message.status)
+        .join(Message, col(Message.id) == OutboundJob.message_id)
+        .where(one_of(session, col(OutboundJob.idempotency_key), wanted))
+    )
+    return {key: Queued(message_id, status) for key, message_id, status in rows}
+
+
 def enqueue(
     session: Session,
     channel: Channel,
@@ -58,14 +80,10 @@ def enqueue(
     template_name: str | None = None,
 ) -> Message:
     """Queue one message (``body``: the type's object, e.g. ``{"body": "hola"}`` for text)."""
-    if idempotency_key:
-        existing = session.exec(
-            select(OutboundJob).where(OutboundJob.idempotency_key == idempotency_key)
-        ).first()
-        if existing is not None and existing.message_id is not None:
-            message = session.get(Message, existing.message_id)
-            assert message is not None
-            return message
+    if idempotency_key and (queued := queued_under(session, [idempotency_key])):
+        message = session.get(Message, queued[idempotency_key].message_id)
+        assert message is not None
+        return message
     contact = session.get(Contact, conversation.contact_id)
     assert contact is not None and conversation.id is not None
     [message_id] = enqueue_many(
@@ -85,8 +103,6 @@ def enqueue(
             )
         ],
     )
-    # the thread's last message was written in SQL: the caller's object reads it again
-    session.expire(conversation, ["last_message_at", "last_message_preview"])
     message = session.get(Message, message_id)
     assert message is not None
     return message
@@ -98,7 +114,7 @@ def enqueue_many(session: Session, channel: Channel, items: list[Outgoing]) -> l
     Set-wise SQL in the caller's transaction (one insert per table, one executemany for the
     threads) and no model objects: a campaign queues thousands a second, and building an ORM row
     per message cost more than sending it. The caller has made sure none of the idempotency keys
-    is taken (``enqueue`` checks for one message)."""
+    is taken (:func:`queued_under`)."""
     if not items:
         return []
     now = utcnow()
@@ -118,7 +134,7 @@ def enqueue_many(session: Session, channel: Channel, items: list[Outgoing]) -> l
             for item, message_id in zip(items, message_ids, strict=True)
         ],
     )
-    _touch_threads(connection, items, now)
+    _touch_threads(session, items, now)
     changes.note(session, channel.id)
     recording.record_outbound(
         session,
@@ -175,21 +191,28 @@ def _job_row(channel: Channel, item: Outgoing, message_id: int) -> dict[str, Any
     }
 
 
-def _touch_threads(connection: Connection, items: list[Outgoing], now: datetime) -> None:
+def _touch_threads(session: Session, items: list[Outgoing], now: datetime) -> None:
     """Each thread's last message is its newest queued one (never moved back in time); rows in
-    order, as every executemany that concurrent writers may share."""
+    order, as every executemany that concurrent writers may share. Written in SQL, so the
+    session's objects of these threads read their last message again."""
     latest = {
-        item.conversation_id: {"row": item.conversation_id, "preview": item.preview}
+        item.conversation_id: {"row": item.conversation_id, "at": now, "preview": item.preview}
         for item in items
     }
-    threads = Conversation.__table__.c  # type: ignore[attr-defined]
-    connection.execute(
-        update(Conversation.__table__)  # type: ignore[arg-type]
-        .where(threads.id == bindparam("row"))
-        .where(or_(threads.last_message_at.is_(None), threads.last_message_at <= now))
-        .values(last_message_at=now, last_message_preview=bindparam("preview")),
-        in_row_order(latest),  # the last item of a thread wins
-    )
+    for conversation_id in latest:
+        loaded = session.identity_map.get(session.identity_key(Conversation, conversation_id))
+        if loaded is not None:
+            session.expire(loaded, ["last_message_at", "last_message_preview"])
+    session.connection().execute(TOUCH_THREAD, in_row_order(latest))  # a thread's last item wins
+
+
+THREADS = Conversation.__table__.c  # type: ignore[attr-defined]
+TOUCH_THREAD = (
+    update(Conversation.__table__)  # type: ignore[arg-type]
+    .where(THREADS.id == bindparam("row"))
+    .where(or_(THREADS.last_message_at.is_(None), THREADS.last_message_at <= bindparam("at")))
+    .values(last_message_at=bindparam("at"), last_message_preview=bindparam("preview"))
+)
 
 
 def enqueue_text(
@@ -207,12 +230,17 @@ def enqueue_text(
         channel,
         conversation,
         message_type="text",
-        body={"body": text, "preview_url": "http" in text},
+        body=text_body(text),
         text=text,
         idempotency_key=idempotency_key,
         sent_by_user_id=sent_by_user_id,
         reply_to_wa_id=reply_to_wa_id,
     )
+
+
+def text_body(text: str) -> dict[str, Any]:
+    """A text message's object; a link in it gets WhatsApp's preview."""
+    return {"body": text, "preview_url": "http" in text}
 
 
 def enqueue_mark_read(session: Session, channel: Channel, wa_message_id: str) -> None:

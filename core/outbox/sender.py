@@ -3,7 +3,7 @@
 - The sender claims due jobs (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers share
   the queue), sends at the channel's rate (``core.outbox.limiter``), retries transient failures
   (429, 5xx, timeouts) with backoff and records permanent ones on the message in words a user
-  understands.
+  understands (``core.outbox.refusals``, a round's at once).
 - Each send carries ``biz_opaque_callback_data`` naming our row. If the process dies between
   360Dialog's answer and our commit, the job stays ``sending``; its status webhooks (which echo
   that data) then tell us it went out. Only when none arrives within ``UNCERTAIN_GRACE`` is it sent
@@ -29,7 +29,6 @@ from core.conversations.media import upload_for_send
 from core.d360.client import D360Client
 from core.d360.errors import D360Error
 from core.db import in_row_order, session_scope
-from core.failures import stored_title
 from core.models import (
     Channel,
     Contact,
@@ -40,14 +39,13 @@ from core.models import (
     utcnow,
 )
 from core.outbox.limiter import RateLimiter
+from core.outbox.refusals import Refused, record_refused
 
 log = logging.getLogger(__name__)
 
 CLAIM_SECONDS = 60
 LEASE = timedelta(seconds=30)
 UNCERTAIN_GRACE = timedelta(minutes=2)
-MAX_ATTEMPTS = 8
-MAX_BACKOFF_SECONDS = 300
 
 ClientFactory = Callable[[Channel], D360Client]
 
@@ -105,9 +103,9 @@ PROCESS_LIMITER = RateLimiter()
 loop) continues the same schedule instead of starting a new second."""
 
 
-Outcome = Sent | BaseException | None
-"""What a send thread hands back: an accepted send to record, an unexpected error to raise in
-the sender's loop, or nothing (a refusal, recorded already)."""
+Outcome = Sent | Refused | BaseException
+"""What a send thread hands back: an accepted or a refused send to record, or an unexpected
+error to raise in the sender's loop."""
 
 
 class Sender:
@@ -182,6 +180,7 @@ class Sender:
         """Record the sends that finished (all in flight when ``wait``), then raise the first
         unexpected error of a send thread, if any: the others are recorded regardless."""
         sent: list[Sent] = []
+        refused: list[Refused] = []
         errors: list[BaseException] = []
         while self._in_flight:
             try:
@@ -191,9 +190,12 @@ class Sender:
             self._in_flight -= 1
             if isinstance(outcome, Sent):
                 sent.append(outcome)
-            elif outcome is not None:
+            elif isinstance(outcome, Refused):
+                refused.append(outcome)
+            else:
                 errors.append(outcome)
         self._record_sent(sent)
+        self._record_refused(refused)
         if errors:
             raise errors[0]
 
@@ -299,10 +301,10 @@ class Sender:
                 for row in sorted(rows, key=lambda row: row.id)
             ]
 
-    def _send(self, claimed: ClaimedJob) -> Sent | None:
-        """One HTTP call at the channel's pace; an accepted send is returned for recording, a
-        refusal recorded now. Whatever else a send needs is done before its slot, so the request
-        follows its admission at once."""
+    def _send(self, claimed: ClaimedJob) -> Sent | Refused:
+        """One HTTP call at the channel's pace; its answer is returned for recording. Whatever
+        else a send needs is done before its slot, so the request follows its admission at
+        once."""
         job_id, channel, kind, payload = claimed.id, claimed.channel, claimed.kind, claimed.payload
         pace = self.limiter.slot(channel.id, channel.throughput_mps)
         try:
@@ -315,8 +317,7 @@ class Sender:
             with pace:
                 answer = client.send_message(payload)
         except D360Error as error:
-            self._record_failure(job_id, error)
-            return None
+            return Refused(job_id, error)
         return Sent(
             job_id,
             channel.id,
@@ -382,31 +383,11 @@ class Sender:
             _record_reported_wa_ids(connection, sent)
             changes.bump(connection, {item.channel_id for item in sent if item.message_id})
 
-    def _record_failure(self, job_id: int, error: D360Error) -> None:
-        with session_scope(self.engine) as session:
-            job = session.get(OutboundJob, job_id)
-            assert job is not None
-            job.last_error_code = error.code
-            job.last_error = str(error)
-            job.claimed_until = None
-            message = session.get(Message, job.message_id) if job.message_id else None
-            if message is not None:
-                changes.note(session, job.channel_id)
-            if error.is_transient and job.attempts < MAX_ATTEMPTS:
-                delay = error.retry_after or min(2**job.attempts, MAX_BACKOFF_SECONDS)
-                job.state = "queued"
-                job.next_attempt_at = utcnow() + timedelta(seconds=delay)
-                if message is not None and message.status == MessageStatus.SENDING:
-                    message.status = MessageStatus.QUEUED
-                return
-            job.state, job.finished_at = "failed", utcnow()
-            if message is not None:
-                message.status = MessageStatus.FAILED
-                message.status_at = utcnow()
-                message.error_code = error.code
-                message.error_title = stored_title(error)
-                message.error_details = error.details
-            log.info("job %s failed for good: %s", job_id, error)
+    def _record_refused(self, refused: list[Refused]) -> None:
+        """A round's refused sends, in one transaction (``core.outbox.refusals``)."""
+        if refused:
+            with self.engine.begin() as connection:
+                record_refused(connection, refused)
 
     def recover_uncertain(self) -> int:
         """Jobs left ``sending`` by a dead worker: done if a webhook proved the send, else retried."""

@@ -25,6 +25,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, delete, select
@@ -371,15 +372,22 @@ def _upsert(
 ) -> None:
     if not rows:
         return
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    unique = tuple(name for name in rows[0] if name not in added)
+    statement = _adding(session.get_bind().dialect.name, table, unique, added)
+    session.connection().execute(statement, rows)
+
+
+@cache
+def _adding(
+    dialect_name: str, table: Table, unique: tuple[str, ...], added: tuple[str, ...]
+) -> Any:
+    """The upsert adding the ``added`` columns to the row of the ``unique`` ones, built once:
+    building it (its ``excluded`` alias) cost more than running it for a batch of a few."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     statement = dialect.insert(table)
-    unique = [name for name in rows[0] if name not in added]
-    session.connection().execute(
-        statement.on_conflict_do_update(
-            index_elements=unique,
-            set_={name: table.c[name] + statement.excluded[name] for name in added},
-        ),
-        rows,
+    return statement.on_conflict_do_update(
+        index_elements=list(unique),
+        set_={name: table.c[name] + statement.excluded[name] for name in added},
     )
 
 

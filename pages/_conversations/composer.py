@@ -8,7 +8,7 @@ import streamlit as st
 from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
 
 from core.access.auth import Actor, Permission
-from core.conversations import threads
+from core.conversations import replies
 from core.conversations.threads import Thread
 from core.i18n import t
 from core.models import MessageStatus
@@ -93,7 +93,7 @@ def composer(actor: Actor, thread: Thread) -> None:
         st.chat_input(
             t("viewer.composer.placeholder"),
             key=composer_key(conversation_id),
-            max_chars=threads.MAX_TEXT_LENGTH,
+            max_chars=replies.MAX_TEXT_LENGTH,
             accept_file="multiple",
             on_submit=send_reply,
             args=(actor, conversation_id),
