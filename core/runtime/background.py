@@ -12,6 +12,7 @@ stored by any process (or left by a crash) is picked up.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import socket
@@ -104,6 +105,10 @@ def run_worker() -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     loops = start_workers()
+    # As in the front: what exists now lives as long as the worker, so full garbage collections
+    # walk only what comes after. A 100-ms collection while a loop holds SQLite's one write lock
+    # stalls the front's writes too.
+    gc.freeze()
     log.info("worker %s running", worker_name())
     supervisor = supervisor_pid()
     # a server's child also ends when its server is gone (even killed), never left orphaned
