@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PROJECT_DIR
 from tests.live import free_port
@@ -17,6 +18,11 @@ from tests.process_helpers import environment, spawn_server, stop, wait_until_se
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = PROJECT_DIR / "test-artifacts"
+WAIT_MS = 20_000
+"""How long an action or an ``expect`` waits for the page by default: Playwright's own 5 s for an
+``expect`` is short for a page run while other test workers keep the machine busy."""
+
+expect.set_options(timeout=WAIT_MS)
 
 
 @dataclass
@@ -88,7 +94,7 @@ def browser_page(request: pytest.FixtureRequest) -> Iterator[Callable[..., objec
         def open_page(locale: str = "en-US"):  # type: ignore[no-untyped-def]
             context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
             page = context.new_page()
-            page.set_default_timeout(20_000)
+            page.set_default_timeout(WAIT_MS)
             pages.append(page)
             return page
 

@@ -22,6 +22,7 @@ from tests.browser.steps import (
     log_in,
     settled,
 )
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -38,6 +39,12 @@ def sandbox():
 
 def marta_writes(sandbox, text: str) -> None:
     customer_writes(sandbox, NUMBER, CUSTOMER, text)
+
+
+def sent_texts(sandbox) -> list[str]:
+    """The texts 360Dialog (the sandbox) has received from the number so far."""
+    sent = httpx.get(f"{sandbox.base_url}/sandbox/api/accounts/{NUMBER.lstrip('+')}/sent").json()
+    return [message["payload"]["text"]["body"] for message in sent]
 
 
 def set_up_the_team(live_server, sandbox) -> None:
@@ -111,8 +118,9 @@ def test_an_agent_takes_answers_notes_labels_resolves_and_it_reopens_as_theirs(
     composer.press("Enter")
     ours = agent.locator("[class*='st-key-chat_team_']").filter(has_text="tenemos del 35 al 42")
     expect(ours).to_be_visible(timeout=LIVE)
-    sent = httpx.get(f"{sandbox.base_url}/sandbox/api/accounts/{NUMBER.lstrip('+')}/sent").json()
-    assert [m["payload"]["text"]["body"] for m in sent] == ["Hola Marta, tenemos del 35 al 42."]
+    # the tab shows the reply once it is queued; the worker sends it to 360Dialog right after
+    sent = wait_until(lambda: sent_texts(sandbox), timeout=LIVE / 1000, message="the reply sent")
+    assert sent == ["Hola Marta, tenemos del 35 al 42."]
 
     # a private note, in the thread, on neither side
     agent.get_by_text("Write a private note").click()
