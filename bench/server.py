@@ -143,4 +143,8 @@ def start_server(
 def stop_server(server: Server, hard: bool = False) -> None:
     if server.process.poll() is None:
         os.killpg(server.process.pid, signal.SIGKILL if hard else signal.SIGTERM)
-        server.process.wait(20)
+        try:
+            server.process.wait(20)
+        except subprocess.TimeoutExpired:  # still sending what it had taken: the figures are in
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait(20)
