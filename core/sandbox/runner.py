@@ -71,9 +71,13 @@ class SandboxServer:
             self._thread = None
 
     def wait(self) -> None:
-        """Block until the server stops (Ctrl-C in the CLI)."""
-        if self._thread is not None:
-            self._thread.join()
+        """Block until the server stops (Ctrl-C in the CLI).
+
+        A sleep, not ``Thread.join()``: when Ctrl-C interrupts ``join``, Python 3.11 marks the
+        still-running thread as stopped, so :meth:`stop` did not wait for it and the interpreter
+        could shut down under the running event loop (a segmentation fault, on a busy machine)."""
+        while self._thread is not None and self._thread.is_alive():
+            time.sleep(0.2)
 
     def __enter__(self) -> SandboxServer:
         return self.start()
