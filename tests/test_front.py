@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import signal
-from pathlib import Path
+import subprocess
 
 import httpx
 import pytest
@@ -32,20 +32,16 @@ pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
 
 def group_members(group: int) -> dict[int, str]:
-    """Process id → command line of every live process in the process group ``group``."""
+    """Process id → command line of every live process in the process group ``group``, as
+    ``ps`` lists them (POSIX: the same on any machine the suite runs on)."""
+    listing = subprocess.run(
+        ["ps", "-A", "-o", "pid=,pgid=,stat=,args="], capture_output=True, text=True, check=True
+    ).stdout
     members: dict[int, str] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:  # ended meanwhile
-            continue
-        # fields after the command's closing parenthesis: state, ppid, pgrp, ...
-        state, _ppid, pgrp = stat.rsplit(")", 1)[1].split()[:3]
-        if int(pgrp) == group and state != "Z":
-            members[int(entry.name)] = command
+    for line in listing.splitlines():
+        pid, pgid, state, *command = line.split(maxsplit=3)
+        if int(pgid) == group and not state.startswith("Z"):
+            members[int(pid)] = command[0] if command else ""
     return members
 
 
