@@ -21,6 +21,7 @@ from core.db import session_scope
 from core.models import ChannelChange, Conversation, Message, MessageStatus, Role
 from core.outbox.sender import Sender
 from core.webhooks import processor, receiver
+from tests.manual_clock import ManualClock
 from tests.process_helpers import inbound_body
 from tests.store_helpers import WEBHOOK_SECRET, make_channel, make_sent_message
 from tests.webhook_bodies import status_webhook
@@ -180,23 +181,15 @@ def test_marking_a_thread_read_bumps_its_channel(engine, team) -> None:
     assert version(engine, channel) == 2
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_many_tabs_asking_at_once_cost_one_read() -> None:
     reads: list[object] = []
-    clock = Clock()
+    clock = ManualClock(100.0)
     shared = changes.SharedVersions(
         max_age=0.5,
         clock=clock,
         read=lambda engine: reads.append(engine) or MappingProxyType({7: 3}),
     )
-    engine = Clock()  # any object stands for the store here
+    engine = ManualClock(100.0)  # any object stands for the store here
     answers: list[Any] = []
     workers = [
         threading.Thread(target=lambda: answers.append(shared.get(engine)))  # type: ignore[arg-type]

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from core.channels.redraws import RedrawBudget
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.manual_clock import ManualClock
 
 
 def test_a_quiet_process_redraws_a_burst_then_half_a_second_per_second() -> None:
-    clock = Clock()
+    clock = ManualClock()
     budget = RedrawBudget(share=0.5, burst=1.0, clock=clock)
     granted = sum(budget.take(0.125) for _ in range(30))
     assert granted == 8  # the burst: one second of eighth-of-a-second draws
@@ -23,7 +16,7 @@ def test_a_quiet_process_redraws_a_burst_then_half_a_second_per_second() -> None
 
 
 def test_a_slow_draw_is_charged_at_most_the_burst() -> None:
-    clock = Clock()
+    clock = ManualClock()
     budget = RedrawBudget(share=0.5, burst=1.0, clock=clock)
     assert budget.take(30.0)  # one draw slowed by a storm, charged one second: the bucket is empty
     assert not budget.take(0.125)
@@ -32,7 +25,7 @@ def test_a_slow_draw_is_charged_at_most_the_burst() -> None:
 
 
 def test_a_long_quiet_spell_refills_no_more_than_the_burst() -> None:
-    clock = Clock()
+    clock = ManualClock()
     budget = RedrawBudget(share=0.5, burst=1.0, clock=clock)
     clock.now = 3600.0
     assert sum(budget.take(0.25) for _ in range(10)) == 4
