@@ -16,7 +16,14 @@ from sqlalchemy import create_engine, text
 
 from bench.load import INBOUND
 from bench.results import record
-from bench.server import WEBHOOK_SECRET, fresh_store, prepare_channel, start_server, stop_server
+from bench.server import (
+    WEBHOOK_SECRET,
+    fresh_store,
+    prepare_channel,
+    start_server,
+    stop_server,
+    unprocessed,
+)
 
 SECONDS = 24
 KILL_AT = (8, 16)
@@ -68,19 +75,11 @@ def run(kind: str) -> dict[str, int]:
             await asyncio.gather(load(url, SECONDS, acked), asyncio.to_thread(killer))
 
         asyncio.run(main())
-        engine = create_engine(store.database_url)
         deadline = time.monotonic() + 300
+        while unprocessed(store.database_url) > 0 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        engine = create_engine(store.database_url)
         with engine.connect() as connection:
-            while time.monotonic() < deadline:
-                if (
-                    connection.execute(
-                        text("SELECT count(*) FROM webhook_events WHERE state = 'pending'")
-                    ).scalar()
-                    == 0
-                ):
-                    break
-                time.sleep(0.5)
-                connection.rollback()
             rows = connection.execute(
                 text(
                     "SELECT wa_message_id, count(*) FROM messages WHERE direction = 'in' GROUP BY wa_message_id"

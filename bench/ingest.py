@@ -10,25 +10,19 @@ from __future__ import annotations
 import sys
 import time
 
-from sqlalchemy import create_engine, text
-
 from bench.load import OUR_SENT_MESSAGES, wrk
 from bench.results import record
-from bench.server import fresh_store, in_store, prepare_channel, start_server, stop_server
+from bench.server import (
+    fresh_store,
+    in_store,
+    prepare_channel,
+    start_server,
+    stop_server,
+    unprocessed,
+)
 
 LOAD_SECONDS = 60
 BARE_SECONDS = 15
-
-
-def pending(database_url: str) -> int:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return connection.execute(
-                text("SELECT count(*) FROM webhook_events WHERE state = 'pending'")
-            ).scalar()
-    finally:
-        engine.dispose()
 
 
 def run(kind: str, seconds: int = LOAD_SECONDS) -> dict[str, float]:
@@ -40,7 +34,7 @@ def run(kind: str, seconds: int = LOAD_SECONDS) -> dict[str, float]:
             bare = wrk(f"{server.url}/bench/bare", BARE_SECONDS)
             load = wrk(f"{server.url}/webhooks/360dialog/{channel_id}", seconds)
             ended = time.monotonic()
-            while pending(store.database_url) > 0 and time.monotonic() - ended < 600:
+            while unprocessed(store.database_url) > 0 and time.monotonic() - ended < 600:
                 time.sleep(0.25)
             drain = time.monotonic() - ended
         finally:

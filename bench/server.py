@@ -18,6 +18,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 
+from core.webhooks import landing
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -148,3 +150,17 @@ def stop_server(server: Server, hard: bool = False) -> None:
         except subprocess.TimeoutExpired:  # still sending what it had taken: the figures are in
             os.killpg(server.process.pid, signal.SIGKILL)
             server.process.wait(20)
+
+
+def unprocessed(database_url: str) -> int:
+    """Webhook bodies the server accepted and has yet to process: pending in ``webhook_events``,
+    and on SQLite still in the landing file (``core.webhooks.landing``)."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            pending = connection.execute(
+                text("SELECT count(*) FROM webhook_events WHERE state = 'pending'")
+            ).scalar_one()
+        return pending + landing.waiting(engine)
+    finally:
+        engine.dispose()

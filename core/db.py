@@ -64,23 +64,23 @@ def make_engine(database_url: str) -> Engine:
     return engine
 
 
-_sqlite_writers = threading.Lock()
-_writer_lock_files: dict[str, int] = {}
+_turns_lock = threading.Lock()
+_turns: dict[str, tuple[threading.Lock, int | None]] = {}
 
 
 @contextmanager
 def writer_turn(engine: Engine) -> Iterator[None]:
-    """On SQLite, the busy writers (webhook intake in the server, webhook processing in the
-    worker) take turns on a lock: a waiting writer wakes the moment the other commits, instead of
-    sleeping in SQLite's busy handler, which backs off for up to 100 ms at a time. Threads of one
-    process queue on a mutex, processes on an advisory lock file next to the database.
-    PostgreSQL needs no turns."""
+    """On SQLite, the busy writers of a database file take turns on a lock: a waiting writer
+    wakes the moment the other commits, instead of sleeping in SQLite's busy handler, which backs
+    off for up to 100 ms at a time. Threads of one process queue on a mutex, processes on an
+    advisory lock file next to the database; each file has its own (the webhook landing file's
+    turns never wait for the main database's). PostgreSQL needs no turns."""
     if engine.dialect.name != "sqlite":
         yield
         return
-    with _sqlite_writers:
-        lock_file = _writer_lock_file(engine)
-        if lock_file is None:
+    mutex, lock_file = _turn(engine.url.database or "")
+    with mutex:
+        if lock_file is None:  # in memory: this process is the only one
             yield
             return
         fcntl.flock(lock_file, fcntl.LOCK_EX)
@@ -90,15 +90,16 @@ def writer_turn(engine: Engine) -> Iterator[None]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
-def _writer_lock_file(engine: Engine) -> int | None:
-    """The open lock file for a file database (``None`` in memory); called under the mutex."""
-    database = engine.url.database
-    if not database or database == ":memory:":
-        return None
-    if database not in _writer_lock_files:
-        path = Path(database).with_name(Path(database).name + "-writer.lock")
-        _writer_lock_files[database] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    return _writer_lock_files[database]
+def _turn(database: str) -> tuple[threading.Lock, int | None]:
+    """The mutex and open lock file (``None`` in memory) of a database, made on first use."""
+    with _turns_lock:
+        if database not in _turns:
+            lock_file = None
+            if database and database != ":memory:":
+                path = Path(database).with_name(Path(database).name + "-writer.lock")
+                lock_file = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            _turns[database] = (threading.Lock(), lock_file)
+        return _turns[database]
 
 
 def in_row_order(rows: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:

@@ -25,7 +25,7 @@ from core.models.inbox import (
     Label,
 )
 from core.models.integrations import ApiToken, ApiUsage, HookDelivery, HookSubscription
-from core.models.queues import OutboundJob, WebhookEvent
+from core.models.queues import LandingMark, OutboundJob, WebhookEvent
 from core.models.reports import (
     ActivityHour,
     ConversationOpening,
@@ -67,6 +67,7 @@ __all__ = [
     "RecoveryCode",
     "ConversationStatus",
     "Label",
+    "LandingMark",
     "ConversationLabel",
     "CannedReply",
     "ConversationNote",

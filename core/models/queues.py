@@ -32,6 +32,20 @@ class WebhookEvent(SQLModel, table=True):
     problems: str | None = Field(default=None, sa_type=Text)
 
 
+class LandingMark(SQLModel, table=True):
+    """How far the worker has moved a SQLite landing file's bodies into ``webhook_events``.
+
+    Written in the same transaction as the moved rows, so a crash between that commit and the
+    landing file's cleanup neither loses a body nor moves it twice (``core.webhooks.landing``).
+    A landing file is known by the generation it drew when it was created: a new file starts
+    from nothing."""
+
+    __tablename__ = "webhook_landing_marks"
+
+    generation: str = Field(primary_key=True, max_length=36)
+    last_id: int = Field(default=0)
+
+
 class OutboundJob(SQLModel, table=True):
     """Something to send to 360Dialog; a row first, so a crash never loses or repeats it."""
 

@@ -5,6 +5,8 @@
 2. ``receiver``: checks the channel's secret header and that the body is JSON, stores the raw
    body durably (group commit), then answers 200; the body is read into events only later, so
    the answer is fast and a body that got 200 is never lost.
+   ``landing``: on SQLite the bodies go to a file of their own next to the database, which no
+   other writer holds up; the processor moves them into ``webhook_events``.
 3. ``processor``: later, in the background worker, reads stored bodies in batches
    (``core.d360.events.parse_webhook``) and hands each event on, once, in order.
 4. ``core.conversations.inbound`` (customers' messages, echoes, greetings) and

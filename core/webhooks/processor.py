@@ -1,6 +1,7 @@
 """Webhooks from 360Dialog, after ``core.webhooks.receiver`` stored them: processed once, in order.
 
-Nothing lost: a body that got 200 is already committed in ``webhook_events``. Nothing duplicated:
+Nothing lost: a body that got 200 is already committed in ``webhook_events`` (on SQLite, in the
+landing file the processor moves it from, ``core.webhooks.landing``). Nothing duplicated:
 processing one stored body and marking it processed happen in one transaction, and every effect is
 idempotent on WhatsApp's ids, so 360Dialog's retries (for days), duplicates and our own re-runs
 after a crash change nothing. Statuses never move backwards (``core.d360.events.status_rank``).
@@ -43,6 +44,7 @@ from core.d360.events import (
 from core.db import one_of, session_scope, writer_turn
 from core.failures import stored_title
 from core.models import Channel, WebhookEvent, utcnow
+from core.webhooks import landing
 from core.webhooks.template_events import apply_template_status
 
 log = logging.getLogger(__name__)
@@ -74,8 +76,9 @@ MAX_CONFLICT_RETRIES = 3
 bodies are taken one by one."""
 
 PAUSE_BETWEEN_BATCHES = 0.002
-"""After each batch the processor lets go of the store for a moment, so the webhook intake (on
-SQLite, the other writer) takes its turn at once rather than after a run of batches."""
+"""After each batch the processor lets go of the store for a moment, so the other writers (on
+SQLite, the dashboard and the API's sends) take their turn at once rather than after a run of
+batches."""
 
 
 def process_pending(
@@ -84,7 +87,9 @@ def process_pending(
     """Process up to ``limit`` stored bodies that are due; returns how many were handled.
 
     Bodies go in batches, one transaction each. If any body of a batch fails, the batch is rolled
-    back and its bodies are processed one at a time, so only the failing one is set aside."""
+    back and its bodies are processed one at a time, so only the failing one is set aside. On
+    SQLite the bodies the front landed since the last round are moved in first."""
+    landing.move_landed(engine)
     batch = batch or (SQLITE_BATCH if engine.dialect.name == "sqlite" else BATCH)
     handled = 0
     conflicts = 0

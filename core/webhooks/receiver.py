@@ -14,14 +14,13 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Engine, insert, select
 
 from core import crypto
 from core.db import writer_turn
 from core.models import Channel, WebhookEvent, utcnow
+from core.webhooks import landing
 
 MAX_BODY_BYTES = 1_000_000
 """WhatsApp's webhook bodies are a few KB; anything near a megabyte is not from 360Dialog."""
@@ -122,10 +121,15 @@ _COPY_BODIES = "COPY webhook_events (channel_id, received_at, body, state, attem
 
 
 def store_batch(engine: Engine, items: list[tuple[int, bytes]]) -> None:
-    """Insert bodies in one transaction. On PostgreSQL with ``COPY``: a third of the client's
-    work of a multi-row ``INSERT`` (one statement, no placeholders to render), and less of the
-    server's."""
+    """Store bodies in one transaction: on SQLite in the landing file, which no other writer
+    holds up (``core.webhooks.landing``); on PostgreSQL in ``webhook_events`` with ``COPY``, a
+    third of the client's work of a multi-row ``INSERT`` (one statement, no placeholders to
+    render), and less of the server's."""
     now = utcnow()
+    target = landing.landing_for(engine)
+    if target is not None:
+        landing.land(target, items, now)
+        return
     with writer_turn(engine), engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -135,28 +139,19 @@ def store_batch(engine: Engine, items: list[tuple[int, bytes]]) -> None:
             return
         connection.execute(
             insert(WebhookEvent.__table__),  # type: ignore[arg-type]
-            [_row(channel_id, body, now) for channel_id, body in items],
+            [landing.pending_row(channel_id, body, now) for channel_id, body in items],
         )
 
 
 def store_one(engine: Engine, channel_id: int, body: bytes) -> int:
-    """Insert one body on its own; its id."""
+    """Insert one body into ``webhook_events`` on its own; its id. For the command line and
+    tests, where no webhook waits on the answer, so the landing file is not needed."""
     table = WebhookEvent.__table__
     with writer_turn(engine), engine.begin() as connection:
         return connection.execute(
             insert(table).returning(table.c.id),  # type: ignore[arg-type, attr-defined]
-            _row(channel_id, body, utcnow()),
+            landing.pending_row(channel_id, body, utcnow()),
         ).scalar_one()
-
-
-def _row(channel_id: int, body: bytes, now: datetime) -> dict[str, Any]:
-    return {
-        "channel_id": channel_id,
-        "body": body,
-        "received_at": now,
-        "state": "pending",
-        "attempts": 0,
-    }
 
 
 class GroupCommitter:
