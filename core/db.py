@@ -78,7 +78,7 @@ def writer_turn(engine: Engine) -> Iterator[None]:
     if engine.dialect.name != "sqlite":
         yield
         return
-    mutex, lock_file = _turn(engine.url.database or "")
+    mutex, lock_file = _turn(sqlite_file(engine))
     with mutex:
         if lock_file is None:  # in memory: this process is the only one
             yield
@@ -90,16 +90,26 @@ def writer_turn(engine: Engine) -> Iterator[None]:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
-def _turn(database: str) -> tuple[threading.Lock, int | None]:
-    """The mutex and open lock file (``None`` in memory) of a database, made on first use."""
+def _turn(database: Path | None) -> tuple[threading.Lock, int | None]:
+    """The mutex and open lock file (``None`` in memory) of a SQLite database, made on first
+    use."""
+    key = str(database or "")
     with _turns_lock:
-        if database not in _turns:
+        if key not in _turns:
             lock_file = None
-            if database and database != ":memory:":
-                path = Path(database).with_name(Path(database).name + "-writer.lock")
+            if database is not None:
+                path = database.with_name(database.name + "-writer.lock")
                 lock_file = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-            _turns[database] = (threading.Lock(), lock_file)
-        return _turns[database]
+            _turns[key] = (threading.Lock(), lock_file)
+        return _turns[key]
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file of a SQLite database on disk; ``None`` on PostgreSQL or for one in memory."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    return Path(database)
 
 
 def in_row_order(rows: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:

@@ -119,7 +119,7 @@ def test_a_new_landing_file_starts_from_nothing(engine) -> None:
     database = Path(engine.url.database)
     for leftover in database.parent.glob(database.name + landing.LANDING_SUFFIX + "*"):
         leftover.unlink()
-    landing._open_landings.pop(str(database))  # as a process started after the file was lost
+    landing._open_landings.pop(database)  # as a process started after the file was lost
     second = landing.landing_for(engine)
     assert second.generation != first.generation
     landing.land(second, [(channel.id, b'{"again": true}')], utcnow())

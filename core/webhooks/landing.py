@@ -44,7 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from core.db import make_engine, writer_turn
+from core.db import make_engine, sqlite_file, writer_turn
 from core.models import LandingMark, UTCDateTime, WebhookEvent
 
 LANDING_SUFFIX = "-landing"
@@ -78,20 +78,20 @@ class Landing:
     generation: str
 
 
-_open_landings: dict[str, Landing] = {}
+_open_landings: dict[Path, Landing] = {}
 _opening = threading.Lock()
 
 
 def landing_for(engine: Engine) -> Landing | None:
     """The landing file of a SQLite database file (created on first use); ``None`` on
     PostgreSQL or in memory, where bodies go to ``webhook_events`` directly."""
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+    database = sqlite_file(engine)
+    if database is None:
         return None
     with _opening:
         landing = _open_landings.get(database)
         if landing is None:
-            landing = _open_landings[database] = _open(Path(database))
+            landing = _open_landings[database] = _open(database)
     return landing
 
 
@@ -134,7 +134,7 @@ def land(landing: Landing, items: list[tuple[int, bytes]], received_at: datetime
 def move_landed(engine: Engine, limit: int = MOVE_LIMIT) -> int:
     """Move up to ``limit`` landed bodies into ``webhook_events``, oldest first; how many."""
     landing = landing_for(engine)
-    if landing is None:
+    if landing is None or _empty(landing):
         return 0
     with writer_turn(engine), engine.begin() as connection:
         mark = _mark(connection, landing)
@@ -172,6 +172,13 @@ def waiting(engine: Engine) -> int:
         return source.execute(
             select(func.count()).select_from(landed).where(landed.c.id > mark)
         ).scalar_one()
+
+
+def _empty(landing: Landing) -> bool:
+    """Nothing landed, nothing left to clear: the idle state, which the worker's rounds (ten a
+    second) tell from one read of the landing file, without a turn on the main database."""
+    with landing.engine.connect() as source:
+        return source.execute(select(landed.c.id).limit(1)).first() is None
 
 
 def _mark(connection: Any, landing: Landing) -> int:
