@@ -49,11 +49,16 @@ SHUTDOWN_SECONDS = 5
 """How long open connections (tabs' websockets, uploads) get to finish when the front stops."""
 
 
-def loopback_port() -> int:
-    """A port free on the loopback interface now, for the dashboard child."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def loopback_port(avoid: int) -> int:
+    """A port free on the loopback interface now, for the dashboard child, and never ``avoid``:
+    the front's own port is not bound yet when the child's is chosen, so the system may offer
+    that very number, and the child then fails to start again and again."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port != avoid:
+            return port
 
 
 def dashboard_command(port: int) -> list[str]:
@@ -162,7 +167,7 @@ class Front:
 
 def run(host: str, port: int) -> None:
     """Serve until SIGTERM or SIGINT (uvicorn's handlers), then stop every child."""
-    front = Front(host, port, loopback_port())
+    front = Front(host, port, loopback_port(avoid=port))
     uvicorn.Server(
         uvicorn.Config(
             front,
