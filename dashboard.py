@@ -23,7 +23,6 @@ from pages._widgets.flash import show_flash
 from pages._widgets.login_sessions import end_my_other_sessions
 from pages._widgets.session import (
     ACTOR_KEY,
-    CHECKED_KEY,
     FIRST_ADMIN_FLASH,
     presented_token,
     signed_in,
@@ -117,12 +116,10 @@ def sidebar(actor: Actor) -> None:
             token = presented_token() or ""
             with store() as session:
                 sessions.end_by_token(session, token)
-            st.session_state.pop(CHECKED_KEY, None)
+            live.signed_in(token, None, looked_up=True)  # this tab knows at once
             go_to(logout_url(token))
             st.stop()
         end_my_other_sessions(actor, presented_token())
-        live.forget()  # the page about to run says what it follows
-        live.watch(actor)
 
 
 def main() -> None:

@@ -2,15 +2,13 @@
 of message, the 24-hour window, the team's triage and notes, and replies.
 
 The inbox and the open thread (``pages/_conversations/``) are drawn on full reruns only: the
-tab's live watch (``pages/_widgets/live.py``) reruns the page within about a second and a half
-of a new message, a delivery tick or a teammate's change in the open thread, as soon as the
+tab's live watch (``pages/_widgets/live.py``) reruns the page from the server within about a
+second of a new message, a delivery tick or a teammate's change in the open thread, as soon as the
 process's redraw budget allows for other changes on the channels shown, and costs next to
 nothing meanwhile.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable, Hashable
 
 import streamlit as st
 
@@ -22,20 +20,14 @@ from pages._conversations.filters import CHANNEL, filter_controls
 from pages._conversations.inbox import conversation_list
 from pages._conversations.thread import thread_view
 from pages._widgets import live
-from pages._widgets.session import page_guard, store
+from pages._widgets.session import page_guard
 
 
-def open_thread_mark(conversation_id: int | None) -> Callable[[], Hashable] | None:
+def open_thread_mark(conversation_id: int | None) -> marks.ThreadMark | None:
     """How the live watch tells that the open thread changed (``core.conversations.marks``)."""
     if conversation_id is None:
         return None
-    shown = st.session_state.get(LIMIT, MESSAGES_PER_STEP)
-
-    def mark() -> Hashable:
-        with store() as session:
-            return marks.thread_mark(session, conversation_id, shown)
-
-    return mark
+    return marks.ThreadMark(conversation_id, st.session_state.get(LIMIT, MESSAGES_PER_STEP))
 
 
 def render(actor: Actor) -> None:

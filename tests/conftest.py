@@ -27,6 +27,7 @@ from core.models import Role
 from tests import reference
 from tests.live import LiveChannel, live_channel
 from tests.process_helpers import PROJECT_DIR, processes  # noqa: F401  (a fixture, registered here)
+from tests.tabs import call  # noqa: F401  (a fixture, registered here)
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

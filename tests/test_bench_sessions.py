@@ -6,45 +6,15 @@ message a customer sends by webhook appear. Functional only: the figures are ``m
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from collections.abc import Callable, Coroutine, Iterator
-from typing import Any, TypeVar
-
 import httpx
-import pytest
 
 from bench.dashboards import OPEN_BUTTON, open_tab, prepare, reply
 from bench.server import WEBHOOK_SECRET, Store
-from bench.st_client import StreamlitClient
 from bench.webhook_pace import inbound_text_body
 from core.channels.registry import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
 from tests.process_helpers import spawn_server, wait_until_serving
+from tests.tabs import texts_on
 from tests.waiting import wait_until
-
-T = TypeVar("T")
-Call = Callable[[Coroutine[Any, Any, T]], T]
-
-
-@pytest.fixture
-def call() -> Iterator[Call[Any]]:
-    """Runs a coroutine on an event loop kept in a thread: the tab lives on between calls (its
-    browser timers keep firing) while the test waits with ``wait_until``."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-
-    def run(coroutine: Coroutine[Any, Any, T]) -> T:
-        return asyncio.run_coroutine_threadsafe(coroutine, loop).result(90)
-
-    yield run
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
-    loop.close()
-
-
-async def texts_on(tab: StreamlitClient) -> list[str]:
-    return tab.texts()
 
 
 def test_a_tab_logs_in_opens_a_conversation_replies_and_sees_a_new_message(

@@ -206,3 +206,24 @@ def test_the_worker_prunes_logins(engine, team) -> None:
     assert prune_sessions(engine) == 1
     with db.session_scope(engine) as session:
         assert session.exec(select(LoginSession)).all() == []
+
+
+def test_many_logins_are_resolved_in_one_lookup_as_one_by_one(engine, team) -> None:
+    """What an open dashboard process asks for all its tabs at once (core.channels.watchers)."""
+    agent, manager, ended = (
+        login(engine, "agent1"),
+        login(engine, "manager1"),
+        login(engine, "agent1"),
+    )
+    with db.session_scope(engine) as session:
+        sessions.end_by_token(session, ended)
+        row = session.exec(select(LoginSession).where(LoginSession.id == 1)).one()
+        row.last_seen_at -= sessions.TOUCH_EVERY
+    with db.session_scope(engine) as session:
+        found = sessions.resolve_many(session, [agent, manager, ended, "not-a-token", ""])
+    assert found == {agent: team[Role.AGENT], manager: team[Role.MANAGER]}
+    assert found == {token: who(engine, token) for token in (agent, manager)}
+    with db.session_scope(engine) as session:
+        touched = session.exec(select(LoginSession).where(LoginSession.id == 1)).one()
+        assert utcnow() - touched.last_seen_at < sessions.TOUCH_EVERY  # seen, as by resolve
+        assert sessions.resolve_many(session, []) == {}

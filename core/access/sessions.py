@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -109,6 +110,10 @@ def exchange(session: Session, ticket: str, binding: str | None) -> Issued | Non
     return Issued(token=token, expires_at=row.expires_at)
 
 
+def _is_live(row: LoginSession, user: User, now: datetime) -> bool:
+    return row.ended_at is None and row.expires_at > now and user.active
+
+
 def _live_row(session: Session, token: str | None) -> tuple[LoginSession, User] | None:
     if not token:
         return None
@@ -117,25 +122,42 @@ def _live_row(session: Session, token: str | None) -> tuple[LoginSession, User] 
         .join(User, col(User.id) == LoginSession.user_id)
         .where(LoginSession.token_hash == _hash(token))
     ).first()
-    if found is None:
+    if found is None or not _is_live(*found, utcnow()):
         return None
-    row, user = found
-    if row.ended_at is not None or row.expires_at <= utcnow() or not user.active:
-        return None
-    return row, user
+    return found
+
+
+def _seen(session: Session, row: LoginSession, user: User, now: datetime) -> Actor:
+    """The actor a live row names; ``last_seen_at`` refreshed at most every ``TOUCH_EVERY``."""
+    if now - row.last_seen_at >= TOUCH_EVERY:
+        row.last_seen_at = now
+        session.add(row)
+    return Actor(username=user.username, role=user.role, user_id=user.id)
 
 
 def resolve(session: Session, token: str | None) -> Actor | None:
     """Who holds this cookie now, or ``None``; refreshes ``last_seen_at`` at most once a minute."""
     live = _live_row(session, token)
-    if live is None:
-        return None
-    row, user = live
+    return None if live is None else _seen(session, *live, utcnow())
+
+
+def resolve_many(session: Session, tokens: Iterable[str]) -> dict[str, Actor]:
+    """:func:`resolve` for many cookies in one query (a process's open tabs, looked up together
+    by their live watch); a token that names nobody now is absent from the answer."""
+    by_hash = {_hash(token): token for token in tokens if token}
+    if not by_hash:
+        return {}
+    found = session.exec(
+        select(LoginSession, User)
+        .join(User, col(User.id) == LoginSession.user_id)
+        .where(col(LoginSession.token_hash).in_(by_hash))
+    ).all()
     now = utcnow()
-    if now - row.last_seen_at >= TOUCH_EVERY:
-        row.last_seen_at = now
-        session.add(row)
-    return Actor(username=user.username, role=user.role, user_id=user.id)
+    return {
+        by_hash[row.token_hash]: _seen(session, row, user, now)
+        for row, user in found
+        if _is_live(row, user, now)
+    }
 
 
 def end_by_token(session: Session, token: str | None) -> bool:

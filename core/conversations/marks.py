@@ -14,10 +14,12 @@ and the ids and states of its latest messages, as many as the thread shows.
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import dataclass
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from core.db import session_scope
 from core.models import Conversation, ConversationLabel, ConversationNote, Message
 
 
@@ -50,3 +52,17 @@ def thread_mark(session: Session, conversation_id: int, shown: int) -> Hashable:
         .limit(shown)
     ).all()
     return (tuple(row) if row is not None else None, tuple(map(tuple, latest)))
+
+
+@dataclass(frozen=True)
+class ThreadMark:
+    """The mark of an open thread showing its latest ``shown`` messages, read in a transaction of
+    its own: what a tab's live watch compares (``core.channels.watchers``). Equal for two tabs
+    reading the same thread, so they share one read."""
+
+    conversation_id: int
+    shown: int
+
+    def __call__(self) -> Hashable:
+        with session_scope() as session:
+            return thread_mark(session, self.conversation_id, self.shown)

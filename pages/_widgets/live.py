@@ -1,104 +1,72 @@
-"""Open pages that cost almost nothing while nothing changes, and show a change within seconds.
+"""Open pages that cost nothing while nothing changes, and show a change within about a second.
 
-A page calls :func:`follow` before it reads what it shows, naming its channels. One small
-fragment per tab (:func:`watch`, in the sidebar) asks every second the one cheap question "have
-these channels' versions moved since this tab drew them?" (``core.channels.changes``, answered
-from one read per process at most twice a second) and reruns the whole page only when they did.
-When they did, a page that shows one thing a person is reading (the open conversation) has also
-given a *mark* of it (``core.conversations.marks``): a changed mark redraws at once, while a tab
-whose mark did not change waits for the process's redraw budget (``core.channels.redraws``), so a
-stream of messages never queues the thread someone reads behind a hundred lists.
-The same fragment notices a login that ended elsewhere (logout, deactivation, role change), so an
-idle tab runs one fragment, not two.
+A page calls :func:`follow` before it reads what it shows, naming its channels and, when it shows
+one thing a person reads (the open conversation), the mark of it (``core.conversations.marks``).
+The process's watcher (``pages/_widgets/reruns.py``, deciding with ``core.channels.watchers``)
+reruns the page from the server when those channels' versions move: at once when the mark
+changed, otherwise when the process's redraw budget allows. It also reruns a tab whose login
+ended or changed elsewhere (logout, deactivation, role change). Between changes an open tab sends
+and receives nothing.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 
-import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.access.auth import Actor
-from core.channels import changes, redraws
-from pages._widgets.session import signed_in
+from core.channels import changes
+from core.channels.watchers import Key, Login, Mark, Shown, Watchers
+from pages._widgets import reruns
 
-TICK_SECONDS = 1.0
-"""How often an open tab asks: a change shows within this plus the shared read's age."""
-GAP_PER_DRAW = 10
-"""A tab redraws for changes at most once per ten times its last draw took (and at most every
-tick): a change after a quiet spell shows at the next tick, but when every tick finds the versions
-moved (hundreds of messages a second) and draws slow down because a hundred tabs redraw at once,
-each tab backs off, so the dashboard does not take the processor from the webhook intake and the
-workers, and catches up as the stream calms down."""
-MAX_GAP_SECONDS = 3.0
-"""The back-off's ceiling: however slow the last draw was, a change shows within about this long
-plus a draw (without it, one slow storm of redraws delayed the next change by half a minute)."""
-SHOWN = "live_shown"  # the Shown of this tab's last draw of a following page
-DRAWN_AT = "live_drawn_at"  # time.monotonic() of this tab's last draw of a followed page
-DRAW_SECONDS = "live_draw_seconds"  # how long this tab's last page run took
+WATCHERS = Watchers()
+"""Every open tab of this process."""
 
 
-@dataclass(frozen=True)
-class Shown:
-    """What a tab drew: its channels (``None``: all) at these versions, and the mark of what its
-    reader looks at (with how to read it again), when the page gave one."""
-
-    channels: tuple[int, ...] | None
-    versions: changes.Versions
-    mark: Callable[[], Hashable] | None = None
-    marked: Hashable = None
-
-    def reader_waits(self) -> bool:
-        """Whether what the reader looks at changed since the draw (then it redraws at once)."""
-        return self.mark is not None and self.mark() != self.marked
+def tab_key() -> Key | None:
+    """This tab (its Streamlit session), or ``None`` outside a page run."""
+    ctx = get_script_run_ctx()
+    return None if ctx is None else ctx.session_id
 
 
-def forget() -> None:
-    """Before each page: a page that does not :func:`follow` anything is not rerun by changes."""
-    st.session_state.pop(SHOWN, None)
-
-
-def follow(
-    channel_ids: Iterable[int] | None = None, mark: Callable[[], Hashable] | None = None
-) -> None:
+def follow(channel_ids: Iterable[int] | None = None, mark: Mark | None = None) -> None:
     """This run draws these channels (every channel when ``None``) as they are now: called
-    before the page reads them, so a change made while it draws still reruns it. ``mark`` reads
-    the mark of what the reader looks at (see the module's docstring)."""
+    before the page reads them, so a change made while it draws still reruns it."""
+    key = tab_key()
+    if key is None:
+        return
     watched = None if channel_ids is None else tuple(sorted(set(channel_ids)))
-    versions = changes.current(watched)
-    st.session_state[SHOWN] = Shown(watched, versions, mark, None if mark is None else mark())
-    st.session_state[DRAWN_AT] = time.monotonic()
+    marked = None if mark is None else mark()
+    WATCHERS.follow(key, Shown(watched, changes.current(watched), mark, marked))
 
 
 def timed(run: Callable[[], None]) -> None:
-    """Run the page, keeping how long it took: :func:`moved` spaces redraws by it."""
+    """Run a signed-in tab's page: what it follows is what this run says (nothing, unless it
+    calls :func:`follow`), and its redraws are spaced by how long it took."""
+    key = tab_key()
+    if key is None:
+        run()
+        return
+    reruns.start(WATCHERS)
+    WATCHERS.started(key)
     started = time.monotonic()
     try:
         run()
     finally:
-        st.session_state[DRAW_SECONDS] = time.monotonic() - started
+        WATCHERS.finished(key, time.monotonic() - started)
 
 
-def moved() -> bool:
-    """Whether this tab redraws now: what it shows is stale, its back-off since the last draw is
-    over, and either its reader waits for the change or the process's budget has room."""
-    shown: Shown | None = st.session_state.get(SHOWN)
-    if shown is None:
-        return False
-    since = time.monotonic() - st.session_state.get(DRAWN_AT, 0.0)
-    last_draw = st.session_state.get(DRAW_SECONDS, 0.0)
-    if since < min(GAP_PER_DRAW * last_draw, MAX_GAP_SECONDS):
-        return False
-    if changes.current(shown.channels) == shown.versions:
-        return False
-    return shown.reader_waits() or redraws.shared().take(last_draw)
+def known_login(token: str | None) -> Login | None:
+    """Who ``token`` names, if this tab's watcher looked it up lately."""
+    key = tab_key()
+    return None if key is None else WATCHERS.known_login(key, token)
 
 
-@st.fragment(run_every=TICK_SECONDS)
-def watch(actor: Actor) -> None:
-    """An idle tab's only periodic work: a full rerun when its channels changed, or when its
-    login ended or changed elsewhere (looked up at most every ``RECHECK_SECONDS``)."""
-    if moved() or signed_in() != actor:
-        st.rerun()
+def signed_in(token: str | None, actor: Actor | None, *, looked_up: bool) -> None:
+    """This tab's run shows ``actor`` signed in with ``token`` (the watcher reruns the tab when
+    that stops being true)."""
+    key = tab_key()
+    if key is not None:
+        WATCHERS.signed_in(key, token, actor, looked_up=looked_up)

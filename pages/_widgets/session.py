@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -15,13 +14,10 @@ from core.access.session_routes import BINDING_COOKIE_NAME, COOKIE_NAME
 from core.config import get_settings
 from core.db import get_engine, migrate, session_scope
 from core.i18n import DEFAULT_LANGUAGE, set_language, t
+from pages._widgets import live
 
 ACTOR_KEY = "actor"  # set by dashboard.py once the login is checked
 FIRST_ADMIN_FLASH = "first_admin_flash"  # pages/setup.py's outcome, said above the login form
-CHECKED_KEY = "session_checked"  # (token, actor, when) of the last look at the session row
-RECHECK_SECONDS = 3.0
-"""How stale the acting user may be: a logout, deactivation or role change elsewhere shows in
-every open tab within this long (plus one rerun), for one indexed lookup per tab and period."""
 
 
 @st.cache_resource
@@ -65,14 +61,16 @@ def presented_binding() -> str:
 
 
 def signed_in() -> Actor | None:
-    """Who this tab's cookie names now, asked of the store at most every ``RECHECK_SECONDS``, so
-    reruns while typing cost no query (``pages/_widgets/live.py`` asks every second)."""
+    """Who this tab's cookie names now. Looked up in the store only when the tab's live watcher
+    has not done so lately (``core.channels.watchers.RECHECK_SECONDS``): it looks up every
+    open tab's login at once, and reruns a tab whose login ended or changed, so reruns while
+    typing cost no query and a logout elsewhere still shows within seconds."""
     token = presented_token()
-    checked = st.session_state.get(CHECKED_KEY)
-    now = time.monotonic()
-    if checked and checked[0] == token and now - checked[2] < RECHECK_SECONDS:
-        return checked[1]
+    known = live.known_login(token)
+    if known is not None:
+        live.signed_in(token, known.actor, looked_up=False)
+        return known.actor
     with store() as session:
         actor = sessions.resolve(session, token)
-    st.session_state[CHECKED_KEY] = (token, actor, now)
+    live.signed_in(token, actor, looked_up=True)
     return actor

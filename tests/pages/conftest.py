@@ -43,6 +43,16 @@ def navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
+@pytest.fixture(autouse=True)
+def no_open_tabs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no open tab known to the live watch: every AppTest is the same
+    session (``"test session id"``), which would otherwise find the last test's login known."""
+    from core.channels.watchers import Watchers
+    from pages._widgets import live
+
+    monkeypatch.setattr(live, "WATCHERS", Watchers())
+
+
 @pytest.fixture
 def cookie_jar(monkeypatch: pytest.MonkeyPatch) -> dict[str, str | None]:
     """The login cookie this test's "browser" presents: AppTest cannot fill in ``st.context.cookies``,

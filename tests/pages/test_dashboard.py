@@ -8,6 +8,7 @@ from sqlmodel import select
 from core import db
 from core.access import sessions, users
 from core.access.session_routes import LOGOUT_PATH, SESSION_PATH
+from core.channels import watchers
 from core.models import AuditEntry, LoginSession, Role
 from pages._widgets import session as session_widgets
 from tests.pages.conftest import BINDING, session_token, texts
@@ -114,7 +115,7 @@ def test_deactivated_user_is_logged_out(open_dashboard, roles, engine, monkeypat
     assert "Welcome, agent1" in texts(at)
     with db.session_scope(engine) as session:
         users.set_active(session, roles[Role.ADMIN], "agent1", False)
-    monkeypatch.setattr(session_widgets, "RECHECK_SECONDS", 0.0)
+    monkeypatch.setattr(watchers, "RECHECK_SECONDS", 0.0)
     at.run()
     assert "Your session has ended" in texts(at)
     assert [field.label for field in at.text_input] == ["Username", "Password"]
@@ -127,7 +128,7 @@ def test_a_role_change_reaches_an_open_dashboard(
     at = open_dashboard(roles[Role.AGENT])
     with db.session_scope(engine) as session:
         users.set_role(session, roles[Role.ADMIN], "agent1", Role.MANAGER)
-    monkeypatch.setattr(session_widgets, "RECHECK_SECONDS", 0.0)
+    monkeypatch.setattr(watchers, "RECHECK_SECONDS", 0.0)
     at.run()
     assert "Signed in as **agent1** · Manager" in texts(at)
 

@@ -1,0 +1,240 @@
+"""Which open dashboard tabs should redraw now, decided for all of them by one thread a process.
+
+A tab says what it drew (:meth:`Watchers.follow`: its channels at their versions, and the mark
+of what its reader looks at) and who is signed in it (:meth:`Watchers.signed_in`). The process's
+watcher (``pages/_widgets/reruns.py``) asks :meth:`Watchers.due` twice a second and reruns the
+tabs it names; a tab with nothing new costs nothing at all: no message to or from its browser, no
+script run. (Each tab used to ask from its browser every second: a script run, a thread and four
+messages on the server's one event loop per tab and second, so a hundred idle tabs kept that loop
+so busy that the updates they were asking about reached them half a minute late.)
+
+A tab is named when:
+
+- its login now resolves to someone else (logout elsewhere, deactivation, role change: every
+  login not looked up for ``RECHECK_SECONDS`` is, all in one query), at once;
+- its channels' versions (``core.channels.changes``) moved since it drew them, it is not drawing,
+  its back-off since its last draw is over (``GAP_PER_DRAW`` times that draw, at most
+  ``MAX_GAP_SECONDS``), and either the mark of what its reader looks at changed (the open thread:
+  ``core.conversations.marks``; redrawn at once) or the process's redraw budget has room
+  (``core.channels.redraws``: a stream of messages never queues the thread someone reads behind a
+  hundred lists nobody looks at).
+
+A tab named is not named again until the run it was given has started, or ``ASK_PATIENCE_SECONDS``
+passed (its browser may be gone).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+
+from core.access.auth import Actor
+from core.channels.changes import Token
+from core.channels.redraws import RedrawBudget
+
+GAP_PER_DRAW = 10
+"""A tab redraws for changes at most once per ten times its last draw took: a change after a
+quiet spell shows at once, but when the versions move every time (hundreds of messages a second)
+and draws slow down because many tabs redraw, each tab backs off, so the dashboard does not take
+the processor from the webhook intake and the workers, and catches up as the stream calms down."""
+MAX_GAP_SECONDS = 3.0
+"""The back-off's ceiling: however slow the last draw was, a change shows within about this long
+plus a draw (without it, one slow storm of redraws delayed the next change by half a minute)."""
+RECHECK_SECONDS = 3.0
+"""How stale a tab's signed-in user may be: a logout, deactivation or role change elsewhere shows
+in every open tab within this long plus one run, for one query for all of a process's tabs."""
+ASK_PATIENCE_SECONDS = 10.0
+"""How long a rerun asked for may take to start before the tab may be named again."""
+
+Key = str
+"""A tab: its Streamlit session id."""
+Mark = Callable[[], Hashable]
+"""Reads the mark of what a reader looks at; hashable and comparable, so tabs reading the same
+thing share one read (``core.conversations.marks.ThreadMark``)."""
+Resolve = Callable[[list[str]], dict[str, Actor]]
+"""Who each login token names now (a token ended, expired or deactivated is absent)."""
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a tab drew: its channels (``None``: all) at these versions, and the mark of what its
+    reader looks at with the value it had, when the page gave one."""
+
+    channels: tuple[int, ...] | None
+    versions: Token
+    mark: Mark | None = None
+    marked: Hashable = None
+
+
+@dataclass(frozen=True)
+class Login:
+    """A login token's answer: who it names (``None``: nobody, it ended or expired)."""
+
+    actor: Actor | None
+
+
+@dataclass
+class Tab:
+    """What the watcher knows of one open tab."""
+
+    shown: Shown | None = None
+    drawn_at: float = 0.0
+    draw_seconds: float = 0.0
+    drawing: bool = False
+    asked_at: float | None = None
+    token: str | None = None
+    drawn_actor: Actor | None = None  # who the tab's last run showed as signed in
+    actor: Actor | None = None  # who the token named when last looked up
+    login_checked_at: float = field(default=float("-inf"))
+
+
+class Watchers:
+    """Every open tab of a process (one Streamlit session each); every method is thread-safe
+    (pages run in their sessions' threads, the watcher in its own)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._tabs: dict[Key, Tab] = {}
+        self._lock = threading.Lock()
+
+    def _tab(self, key: Key) -> Tab:
+        return self._tabs.setdefault(key, Tab())
+
+    def started(self, key: Key) -> None:
+        """A run of the tab's page began: it is drawing, and the rerun asked for (if any) came."""
+        with self._lock:
+            tab = self._tab(key)
+            tab.drawing, tab.asked_at, tab.shown = True, None, None
+
+    def follow(self, key: Key, shown: Shown) -> None:
+        """This run draws ``shown`` (called before the page reads it, so a change made while it
+        draws still reruns it)."""
+        with self._lock:
+            tab = self._tab(key)
+            tab.shown, tab.drawn_at = shown, self._clock()
+
+    def finished(self, key: Key, seconds: float) -> None:
+        """The run ended after ``seconds``: the tab's back-off is spaced by it."""
+        with self._lock:
+            tab = self._tab(key)
+            tab.drawing, tab.draw_seconds = False, seconds
+
+    def signed_in(
+        self, key: Key, token: str | None, actor: Actor | None, *, looked_up: bool
+    ) -> None:
+        """The tab's run shows ``actor`` as signed in with ``token``; ``looked_up`` when the run
+        asked the store (not :meth:`known_login`)."""
+        with self._lock:
+            tab = self._tab(key)
+            tab.token, tab.drawn_actor = token, actor
+            if looked_up:
+                tab.actor, tab.login_checked_at = actor, self._clock()
+
+    def known_login(self, key: Key, token: str | None) -> Login | None:
+        """Who ``token`` names, as looked up for this tab less than ``RECHECK_SECONDS`` ago, or
+        ``None`` when that is not known (then the page looks it up and says :meth:`signed_in`)."""
+        with self._lock:
+            tab = self._tabs.get(key)
+            if tab is None or tab.token != token:
+                return None
+            if self._clock() - tab.login_checked_at >= RECHECK_SECONDS:
+                return None
+            return Login(tab.actor)
+
+    def not_rerun(self, key: Key) -> None:
+        """The rerun asked for could not be given (the tab was running something else): the tab
+        may be named again at the next look."""
+        with self._lock:
+            tab = self._tabs.get(key)
+            if tab is not None:
+                tab.asked_at = None
+
+    def leave(self, key: Key) -> None:
+        """The tab is gone (its browser disconnected)."""
+        with self._lock:
+            self._tabs.pop(key, None)
+
+    def shown(self, key: Key) -> Shown | None:
+        """What the tab's last run said it draws (``None``: nothing followed)."""
+        with self._lock:
+            tab = self._tabs.get(key)
+            return None if tab is None else tab.shown
+
+    def tab_keys(self) -> list[Key]:
+        with self._lock:
+            return list(self._tabs)
+
+    def logins_moved(self, resolve: Resolve) -> list[Key]:
+        """The tabs whose token names someone else (or nobody) than their last run showed.
+        Every token not looked up for ``RECHECK_SECONDS`` is, all in one lookup (the answers are
+        kept for the pages' runs: :meth:`known_login`)."""
+        now = self._clock()
+        with self._lock:
+            tokens = {
+                tab.token
+                for tab in self._tabs.values()
+                if tab.token and now - tab.login_checked_at >= RECHECK_SECONDS
+            }
+        actors = resolve(sorted(tokens)) if tokens else {}
+        moved: list[Key] = []
+        with self._lock:
+            for key, tab in self._tabs.items():
+                if tab.token in tokens:
+                    tab.actor, tab.login_checked_at = actors.get(tab.token), now
+                if tab.token and tab.actor != tab.drawn_actor and self._may_ask(tab, now, 0.0):
+                    moved.append(key)
+        return self._ask(moved, now)
+
+    def due(
+        self, versions: Callable[[tuple[int, ...] | None], Token], budget: RedrawBudget
+    ) -> list[Key]:
+        """The tabs to rerun for changes to what they show (see the module's docstring);
+        ``versions`` reads channels' versions now (``core.channels.changes.current``)."""
+        now = self._clock()
+        with self._lock:
+            stale = [
+                (key, tab.shown, tab.draw_seconds)
+                for key, tab in self._tabs.items()
+                if tab.shown is not None and self._may_ask(tab, now, self._gap(tab))
+            ]
+        stale = [entry for entry in stale if versions(entry[1].channels) != entry[1].versions]
+        marks: dict[Mark, Hashable] = {}
+        chosen: list[Key] = []
+        for key, shown, last_draw in sorted(stale, key=lambda entry: entry[2]):
+            if shown.mark is not None:
+                if shown.mark not in marks:
+                    marks[shown.mark] = shown.mark()
+                if marks[shown.mark] != shown.marked:
+                    chosen.append(key)
+                    continue
+            if budget.take(last_draw):
+                chosen.append(key)
+        return self._ask(chosen, now)
+
+    @staticmethod
+    def _gap(tab: Tab) -> float:
+        """The tab's back-off after its last draw."""
+        return min(GAP_PER_DRAW * tab.draw_seconds, MAX_GAP_SECONDS)
+
+    @staticmethod
+    def _may_ask(tab: Tab, now: float, gap: float) -> bool:
+        """Whether the tab may be rerun now: not drawing, not already asked, ``gap`` after its
+        last draw."""
+        if tab.drawing:
+            return False
+        if tab.asked_at is not None and now - tab.asked_at < ASK_PATIENCE_SECONDS:
+            return False
+        return now - tab.drawn_at >= gap
+
+    def _ask(self, keys: Iterable[Key], now: float) -> list[Key]:
+        """Mark ``keys`` as asked to rerun (not named again until their run starts)."""
+        asked: list[Key] = []
+        with self._lock:
+            for key in keys:
+                tab = self._tabs.get(key)
+                if tab is not None:
+                    tab.asked_at = now
+                    asked.append(key)
+        return asked

@@ -1,0 +1,37 @@
+"""Headless dashboard tabs in tests (``bench.st_client``): they live on an event loop of their
+own, so a tab keeps receiving what the server sends while the test waits with ``wait_until``."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Coroutine, Iterator
+from typing import Any, TypeVar
+
+import pytest
+
+from bench.st_client import StreamlitClient
+
+T = TypeVar("T")
+Call = Callable[[Coroutine[Any, Any, T]], T]
+
+
+@pytest.fixture
+def call() -> Iterator[Call[Any]]:
+    """Runs a coroutine on the tabs' event loop (kept in a thread) and returns its result."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+
+    def run(coroutine: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coroutine, loop).result(90)
+
+    yield run
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+    loop.close()
+
+
+async def texts_on(tab: StreamlitClient) -> list[str]:
+    """What the tab shows, read on its own loop."""
+    return tab.texts()
