@@ -181,7 +181,9 @@ async def update_delays(
             return math.inf  # counted apart, and above any percentile it reaches
 
     async with httpx.AsyncClient(base_url=url, timeout=UPDATE_TIMEOUT_SECONDS) as http:
-        return list(await asyncio.gather(*(sample(k, http) for k in range(n))))
+        delays = list(await asyncio.gather(*(sample(k, http) for k in range(n))))
+    say("  each sample, in order: " + " ".join(f"{delay:.2f}" for delay in delays))
+    return delays
 
 
 def seconds_or_never(value: float) -> float | str:

@@ -189,3 +189,39 @@ def test_a_tab_that_left_is_forgotten(tabs, clock) -> None:
     assert tabs.due(versions, FULL) == []
     assert tabs.logins_moved(lambda tokens: pytest.fail("no tab left to look up")) == []
     assert tabs.tab_keys() == [] and tabs.shown("a") is None
+
+
+def test_tabs_whose_reader_waits_are_rerun_first(tabs, clock) -> None:
+    versions, values, reads = Versions(), {7: 0}, []
+    drawn(tabs, "list only", versions)
+    drawn(tabs, "reading 7", versions, seconds=0.1, mark=Reading(7, values, reads))
+    versions.of[1] += 1
+    values[7] += 1
+    clock.now += 1
+    assert tabs.due(versions, FULL) == ["reading 7", "list only"]
+
+
+def test_a_waiting_reader_backs_off_a_second_at_most_a_list_three(tabs, clock) -> None:
+    versions, values, reads = Versions(), {7: 0}, []
+    drawn(tabs, "list only", versions, seconds=1.0)  # slow draws on a busy server
+    drawn(tabs, "reading 7", versions, seconds=1.0, mark=Reading(7, values, reads))
+    versions.of[1] += 1
+    values[7] += 1
+    clock.now += watchers.READER_GAP_SECONDS
+    assert tabs.due(versions, FULL) == ["reading 7"]
+    clock.now += watchers.MAX_GAP_SECONDS - watchers.READER_GAP_SECONDS
+    assert tabs.due(versions, FULL) == ["list only"]
+
+
+def test_a_waiting_tabs_mark_is_read_once_per_move_of_the_versions(tabs, clock) -> None:
+    versions, values, reads = Versions(), {7: 0}, []
+    drawn(tabs, "reading 7", versions, mark=Reading(7, values, reads))
+    versions.of[1] += 1  # another conversation changed; no budget for the list
+    reads.clear()
+    assert tabs.due(versions, SPENT) == [] and tabs.due(versions, SPENT) == []
+    assert reads == [7]  # not at every look while it waits its turn
+    values[7] += 1
+    versions.of[1] += 1  # now its own thread changed
+    assert tabs.due(versions, SPENT) == ["reading 7"]
+    tabs.not_rerun("reading 7")
+    assert tabs.due(versions, SPENT) == ["reading 7"]  # still waiting: asked again

@@ -14,4 +14,6 @@
 - ``errors``: ``ChannelError``, every refusal in the reader's language.
 - ``changes``: each channel's version, raised by every writer of what pages show for it, so an
   open page reruns only when it moved.
+- ``watchers``: which open dashboard tabs to rerun now (what they show moved, their login
+  ended); ``redraws``: the process's budget for redraws nobody is waiting for.
 """

@@ -12,9 +12,10 @@ commit: SQLAlchemy fires ``before_commit`` when one is released too, so what a s
 handed to the enclosing transaction when it is released and forgotten when it is rolled back,
 and the channels are bumped once, at the outermost commit.
 
-An open page asks :func:`current` every second and reruns only when its channels' versions
-moved. However many tabs ask, each process reads the table at most every ``MAX_AGE_SECONDS``:
-all of a Streamlit server's sessions share one answer.
+A dashboard process's live watcher (``core.channels.watchers``) asks :func:`current` four times
+a second for every open tab and reruns a tab only when its channels' versions moved. However many
+tabs and page runs ask, each process reads the table at most every ``MAX_AGE_SECONDS``: all of a
+Streamlit server's sessions share one answer.
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ _NOTED = "changed_channels"
 """``Session.info`` key: the channels to bump when the session commits, by the savepoint that
 noted them (``None``: the transaction itself)."""
 
-MAX_AGE_SECONDS = 0.5
-"""How old the shared answer may be: a change shows within this (plus the page's own tick),
-for at most two reads of a one-row-per-channel table a second per process."""
+MAX_AGE_SECONDS = 0.25
+"""How old the shared answer may be: a change is noticed within this (plus the watcher's tick),
+for at most four reads of a one-row-per-channel table a second per process."""
 
 Versions = Mapping[int, int]
 """Channel id → version; a channel never changed is absent (version 0)."""

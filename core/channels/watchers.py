@@ -2,7 +2,7 @@
 
 A tab says what it drew (:meth:`Watchers.follow`: its channels at their versions, and the mark
 of what its reader looks at) and who is signed in it (:meth:`Watchers.signed_in`). The process's
-watcher (``pages/_widgets/reruns.py``) asks :meth:`Watchers.due` twice a second and reruns the
+watcher (``pages/_widgets/reruns.py``) asks :meth:`Watchers.due` four times a second and reruns the
 tabs it names; a tab with nothing new costs nothing at all: no message to or from its browser, no
 script run. (Each tab used to ask from its browser every second: a script run, a thread and four
 messages on the server's one event loop per tab and second, so a hundred idle tabs kept that loop
@@ -13,11 +13,11 @@ A tab is named when:
 - its login now resolves to someone else (logout elsewhere, deactivation, role change: every
   login not looked up for ``RECHECK_SECONDS`` is, all in one query), at once;
 - its channels' versions (``core.channels.changes``) moved since it drew them, it is not drawing,
-  its back-off since its last draw is over (``GAP_PER_DRAW`` times that draw, at most
-  ``MAX_GAP_SECONDS``), and either the mark of what its reader looks at changed (the open thread:
-  ``core.conversations.marks``; redrawn at once) or the process's redraw budget has room
+  and either the mark of what its reader looks at changed (the open thread:
+  ``core.conversations.marks``) and its short back-off is over (``GAP_PER_DRAW`` times its last
+  draw, at most ``READER_GAP_SECONDS``), or the process's redraw budget has room
   (``core.channels.redraws``: a stream of messages never queues the thread someone reads behind a
-  hundred lists nobody looks at).
+  hundred lists nobody looks at) and its long back-off is over (at most ``MAX_GAP_SECONDS``).
 
 A tab named is not named again until the run it was given has started, or ``ASK_PATIENCE_SECONDS``
 passed (its browser may be gone).
@@ -45,6 +45,10 @@ plus a draw (without it, one slow storm of redraws delayed the next change by ha
 RECHECK_SECONDS = 3.0
 """How stale a tab's signed-in user may be: a logout, deactivation or role change elsewhere shows
 in every open tab within this long plus one run, for one query for all of a process's tabs."""
+READER_GAP_SECONDS = 1.0
+"""The back-off's ceiling when the tab's reader waits for what changed: short, so a message in
+the open thread shows within about a second even just after a redraw of the list, yet a thread
+changing all the time is not redrawn back to back (a tab then draws at most about half the time)."""
 ASK_PATIENCE_SECONDS = 10.0
 """How long a rerun asked for may take to start before the tab may be named again."""
 
@@ -68,6 +72,12 @@ class Shown:
     marked: Hashable = None
 
 
+def _back_off(last_draw: float, ceiling: float) -> float:
+    """How long after its last draw began a tab waits before the next: ``GAP_PER_DRAW`` times
+    that draw, at most ``ceiling``."""
+    return min(GAP_PER_DRAW * last_draw, ceiling)
+
+
 @dataclass(frozen=True)
 class Login:
     """A login token's answer: who it names (``None``: nobody, it ended or expired)."""
@@ -84,6 +94,7 @@ class Tab:
     draw_seconds: float = 0.0
     drawing: bool = False
     asked_at: float | None = None
+    mark_read_at: Token | None = None  # the versions at which the mark was last read unchanged
     token: str | None = None
     drawn_actor: Actor | None = None  # who the tab's last run showed as signed in
     actor: Actor | None = None  # who the token named when last looked up
@@ -113,7 +124,7 @@ class Watchers:
         draws still reruns it)."""
         with self._lock:
             tab = self._tab(key)
-            tab.shown, tab.drawn_at = shown, self._clock()
+            tab.shown, tab.drawn_at, tab.mark_read_at = shown, self._clock(), None
 
     def finished(self, key: Key, seconds: float) -> None:
         """The run ended after ``seconds``: the tab's back-off is spaced by it."""
@@ -194,29 +205,46 @@ class Watchers:
         ``versions`` reads channels' versions now (``core.channels.changes.current``)."""
         now = self._clock()
         with self._lock:
-            stale = [
-                (key, tab.shown, tab.draw_seconds)
+            candidates = [
+                (key, tab)
                 for key, tab in self._tabs.items()
-                if tab.shown is not None and self._may_ask(tab, now, self._gap(tab))
+                if tab.shown is not None
+                and self._may_ask(tab, now, _back_off(tab.draw_seconds, READER_GAP_SECONDS))
             ]
-        stale = [entry for entry in stale if versions(entry[1].channels) != entry[1].versions]
+        stale = [
+            (key, tab, moved_to)
+            for key, tab in candidates
+            if tab.shown is not None
+            and (moved_to := versions(tab.shown.channels)) != tab.shown.versions
+        ]
         marks: dict[Mark, Hashable] = {}
-        chosen: list[Key] = []
-        for key, shown, last_draw in sorted(stale, key=lambda entry: entry[2]):
-            if shown.mark is not None:
-                if shown.mark not in marks:
-                    marks[shown.mark] = shown.mark()
-                if marks[shown.mark] != shown.marked:
-                    chosen.append(key)
-                    continue
-            if budget.take(last_draw):
-                chosen.append(key)
-        return self._ask(chosen, now)
+        readers: list[Key] = []  # first: Streamlit's event loop starts their runs first
+        others: list[Key] = []
+        for key, tab, moved_to in sorted(stale, key=lambda entry: entry[1].draw_seconds):
+            if self._reader_waits(tab, moved_to, marks):
+                readers.append(key)
+            elif now - tab.drawn_at >= _back_off(tab.draw_seconds, MAX_GAP_SECONDS) and budget.take(
+                tab.draw_seconds
+            ):
+                others.append(key)
+        return self._ask(readers + others, now)
 
-    @staticmethod
-    def _gap(tab: Tab) -> float:
-        """The tab's back-off after its last draw."""
-        return min(GAP_PER_DRAW * tab.draw_seconds, MAX_GAP_SECONDS)
+    def _reader_waits(self, tab: Tab, moved_to: Token, marks: dict[Mark, Hashable]) -> bool:
+        """Whether what the tab's reader looks at changed since it drew it. Its mark is read
+        once per move of the versions (not at every look while the tab waits for the budget:
+        a hundred such reads four times a second would take the processor), and once for all
+        tabs reading the same thing (``marks``: this look's reads)."""
+        shown = tab.shown
+        if shown is None or shown.mark is None or tab.mark_read_at == moved_to:
+            return False
+        if shown.mark not in marks:
+            marks[shown.mark] = shown.mark()
+        if marks[shown.mark] != shown.marked:
+            return True
+        with self._lock:
+            if tab.shown is shown:
+                tab.mark_read_at = moved_to
+        return False
 
     @staticmethod
     def _may_ask(tab: Tab, now: float, gap: float) -> bool:
