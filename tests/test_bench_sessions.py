@@ -6,14 +6,10 @@ message a customer sends by webhook appear. Functional only: the figures are ``m
 
 from __future__ import annotations
 
-import httpx
-
 from bench.dashboards import OPEN_BUTTON, open_tab, prepare, reply
-from bench.server import WEBHOOK_SECRET, Store
-from bench.webhook_pace import inbound_text_body
-from core.channels.registry import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
+from bench.server import Store
 from tests.process_helpers import spawn_server, wait_until_serving
-from tests.tabs import texts_on
+from tests.tabs import post_inbound, texts_on
 from tests.waiting import wait_until
 
 
@@ -38,15 +34,9 @@ def test_a_tab_logs_in_opens_a_conversation_replies_and_sees_a_new_message(
         message="the agent's reply in the open thread",
     )
 
-    body = inbound_text_body(
-        prepared.customers[conversation_id], "wamid.test.bench.1", "¿Llega hoy mi pedido?"
+    post_inbound(
+        server.url, prepared, conversation_id, "wamid.test.bench.1", "¿Llega hoy mi pedido?"
     )
-    answer = httpx.post(
-        server.url + WEBHOOK_PATH.format(channel_id=prepared.channel_id),
-        content=body,
-        headers={WEBHOOK_SECRET_HEADER: WEBHOOK_SECRET, "Content-Type": "application/json"},
-    )
-    assert answer.status_code == 200
     wait_until(
         lambda: any("¿Llega hoy mi pedido?" in text for text in call(texts_on(tab))),
         timeout=30,

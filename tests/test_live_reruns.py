@@ -6,41 +6,41 @@ from __future__ import annotations
 
 import time
 
-import httpx
+import pytest
 
 from bench.dashboards import COMPOSER, open_tab, prepare
-from bench.server import WEBHOOK_SECRET, Store
-from bench.webhook_pace import inbound_text_body
+from bench.server import Store
 from core import db
 from core.access import sessions
 from core.access.session_routes import COOKIE_NAME
-from core.channels.registry import WEBHOOK_PATH, WEBHOOK_SECRET_HEADER
 from tests.process_helpers import spawn_server, wait_until_serving
-from tests.tabs import texts_on
+from tests.tabs import post_inbound, texts_on
 from tests.waiting import wait_until
 
 QUIET_SECONDS = 3.0
 
 
-def test_an_idle_tab_gets_nothing_until_a_message_arrives_then_sees_it_and_stays_put(
-    app_settings, processes, call, tmp_path
-) -> None:
+@pytest.fixture
+def open_tab_on(app_settings, processes, call, tmp_path):  # type: ignore[no-untyped-def]
+    """A running server and a logged-in tab on it with a conversation open."""
     prepared = prepare(Store(app_settings.data_dir, app_settings.database_url), users=1)
     server = spawn_server(app_settings, log=tmp_path / "server.log")
     processes.append(server.process)
     wait_until_serving(server)
     tab, conversation_id = call(open_tab(server.url, prepared.usernames[0], row=0))
+    yield server, prepared, tab, conversation_id
+    call(tab.close())
+
+
+def test_an_idle_tab_gets_nothing_until_a_message_arrives_then_sees_it_and_stays_put(
+    open_tab_on, call
+) -> None:
+    server, prepared, tab, conversation_id = open_tab_on
     shown, runs, page = tab.bytes_received, tab.runs_finished, tab.page_script_hash
     time.sleep(QUIET_SECONDS)
     assert (tab.bytes_received, tab.runs_finished) == (shown, runs)  # no timer, no run, no byte
 
-    body = inbound_text_body(prepared.customers[conversation_id], "wamid.live.1", "¿Hay stock?")
-    answer = httpx.post(
-        server.url + WEBHOOK_PATH.format(channel_id=prepared.channel_id),
-        content=body,
-        headers={WEBHOOK_SECRET_HEADER: WEBHOOK_SECRET, "Content-Type": "application/json"},
-    )
-    assert answer.status_code == 200
+    post_inbound(server.url, prepared, conversation_id, "wamid.live.1", "¿Hay stock?")
     wait_until(
         lambda: any("¿Hay stock?" in text for text in call(texts_on(tab))),
         timeout=30,
@@ -49,17 +49,10 @@ def test_an_idle_tab_gets_nothing_until_a_message_arrives_then_sees_it_and_stays
     wait_until(lambda: tab.runs_finished > runs, timeout=30, message="the rerun's end")
     assert tab.page_script_hash == page  # still on the same page, the same conversation open
     assert tab.find(key=f"{COMPOSER}{conversation_id}")
-    call(tab.close())
 
 
-def test_a_login_ended_elsewhere_shows_the_login_form_in_the_open_tab(
-    app_settings, processes, call, tmp_path
-) -> None:
-    prepared = prepare(Store(app_settings.data_dir, app_settings.database_url), users=1)
-    server = spawn_server(app_settings, log=tmp_path / "server.log")
-    processes.append(server.process)
-    wait_until_serving(server)
-    tab, _ = call(open_tab(server.url, prepared.usernames[0], row=0))
+def test_a_login_ended_elsewhere_shows_the_login_form_in_the_open_tab(open_tab_on, call) -> None:
+    _, _, tab, _ = open_tab_on
     assert not tab.find(label="Password")
     with db.session_scope() as session:  # as the logout button of another tab does
         assert sessions.end_by_token(session, tab.cookies[COOKIE_NAME])
@@ -68,7 +61,6 @@ def test_a_login_ended_elsewhere_shows_the_login_form_in_the_open_tab(
         timeout=30,
         message="the login form in the open tab once its login ended elsewhere",
     )
-    call(tab.close())
 
 
 async def password_field_shown(tab) -> bool:  # type: ignore[no-untyped-def]
