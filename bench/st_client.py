@@ -114,6 +114,7 @@ class StreamlitClient:
     session_id: str = ""
     run_id: str = ""  # the run drawing now: only new_session and script_finished name it
     runs_finished: int = 0
+    script_running: bool = False  # the server's session status: its last frame after each run
     bytes_received: int = 0
     _websocket: ClientConnection | None = None
     _reader: asyncio.Task[None] | None = None
@@ -260,6 +261,11 @@ class StreamlitClient:
             if waiter in self._waiters:
                 self._waiters.remove(waiter)
 
+    async def settled(self) -> None:
+        """Until the server says no run is going: after ``script_finished`` it still sends the
+        session's status, so a tab counted as idle before that frame would see two more bytes."""
+        await self.until(lambda: not self.script_running)
+
     def watch_text(self, text: str) -> asyncio.Future[float]:
         """A future resolved with ``time.monotonic()`` when a delta containing ``text`` arrives."""
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
@@ -401,7 +407,7 @@ class StreamlitClient:
                 message.ParseFromString(data)
                 self._handle(message)
                 kind = message.WhichOneof("type")
-                if kind == "script_finished":
+                if kind in ("script_finished", "session_status_changed"):
                     self._wake_waiters()  # once a run, not at each of its hundreds of deltas
                 elif kind == "delta" and any(eager for _, _, eager in self._waiters):
                     self._wake_waiters(eager_only=True)
@@ -437,6 +443,8 @@ class StreamlitClient:
                 page.url_pathname: page.page_script_hash for page in message.navigation.app_pages
             }
             self.page_script_hash = message.navigation.page_script_hash or self.page_script_hash
+        elif kind == "session_status_changed":
+            self.script_running = message.session_status_changed.script_is_running
         elif kind == "page_info_changed":
             self.query_string = message.page_info_changed.query_string
         elif kind == "delta":

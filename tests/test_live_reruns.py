@@ -36,6 +36,7 @@ def test_an_idle_tab_gets_nothing_until_a_message_arrives_then_sees_it_and_stays
     open_tab_on, call
 ) -> None:
     server, prepared, tab, conversation_id = open_tab_on
+    call(tab.settled())
     shown, runs, page = tab.bytes_received, tab.runs_finished, tab.page_script_hash
     time.sleep(QUIET_SECONDS)
     assert (tab.bytes_received, tab.runs_finished) == (shown, runs)  # no timer, no run, no byte
