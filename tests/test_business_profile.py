@@ -93,9 +93,9 @@ def test_only_admins_change_the_profile(engine, team, live: LiveChannel) -> None
         profile.update_profile(session, team[Role.MARKETER], live.channel_id, {"about": "Hola"})
 
 
-def test_profile_on_the_command_line(engine, live: LiveChannel, cli) -> None:
+def test_profile_on_the_command_line(engine, live: LiveChannel, run_cli) -> None:
     """``channels profile ID --set field=value --json``, then the profile as it is."""
-    done = cli(
+    done = run_cli(
         "channels",
         "profile",
         str(live.channel_id),
@@ -112,8 +112,8 @@ def test_profile_on_the_command_line(engine, live: LiveChannel, cli) -> None:
         "HOTEL",
         ["about", "vertical"],
     )
-    shown = cli("channels", "profile", str(live.channel_id))
+    shown = run_cli("channels", "profile", str(live.channel_id))
     assert "about: Abiertos" in shown.stdout
-    refused = cli("channels", "profile", str(live.channel_id), "--set", "colour=red")
+    refused = run_cli("channels", "profile", str(live.channel_id), "--set", "colour=red")
     assert refused.returncode == 1
     assert "has no field “colour”" in refused.stderr

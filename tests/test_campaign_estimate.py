@@ -115,11 +115,11 @@ def test_meta_csv_replaces_the_shipped_card_and_needs_a_date(session: Session) -
     assert rates.current_card(session).rate("Spain", "service") == Decimal(0)
 
 
-def test_rates_cli_shows_and_imports(cli, tmp_path) -> None:
-    shown = cli("rates", "show", "--json")
+def test_rates_cli_shows_and_imports(run_cli, tmp_path) -> None:
+    shown = run_cli("rates", "show", "--json")
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["effective_date"] == "2025-07-01"
-    imported = cli(
+    imported = run_cli(
         "rates",
         "import",
         str(TESTDATA / "meta_rate_card_2026.csv"),
@@ -131,10 +131,10 @@ def test_rates_cli_shows_and_imports(cli, tmp_path) -> None:
     )
     assert imported.returncode == 0, imported.stderr
     assert json.loads(imported.stdout)["unmapped_markets"] == ["Narnia"]
-    after = json.loads(cli("rates", "show", "--json").stdout)
+    after = json.loads(run_cli("rates", "show", "--json").stdout)
     assert after["effective_date"] == "2026-10-01"
     assert after["rates"]["Rest of Latin America"]["marketing"] == "0.0800"
-    undated = cli("rates", "import", str(TESTDATA / "meta_rate_card_2026.csv"))
+    undated = run_cli("rates", "import", str(TESTDATA / "meta_rate_card_2026.csv"))
     assert undated.returncode == 1 and "effective date" in undated.stderr
 
 
@@ -150,8 +150,8 @@ def synced(engine, team, live) -> int:  # noqa: F811
     return 1
 
 
-def test_campaigns_estimate_and_workspace_add_cli(cli, synced, tmp_path) -> None:
-    added = cli(
+def test_campaigns_estimate_and_workspace_add_cli(run_cli, synced, tmp_path) -> None:
+    added = run_cli(
         "templates",
         "workspace",
         "add",
@@ -167,7 +167,7 @@ def test_campaigns_estimate_and_workspace_add_cli(cli, synced, tmp_path) -> None
     workspace_id = json.loads(added.stdout)["id"]
     people = tmp_path / "audience.csv"
     MIXED.to_csv(people, index=False)
-    answer = cli(
+    answer = run_cli(
         "campaigns",
         "estimate",
         "--template",
@@ -194,16 +194,21 @@ def test_campaigns_estimate_and_workspace_add_cli(cli, synced, tmp_path) -> None
     }
 
 
-def test_campaigns_create_cli_takes_a_window_and_retry_hours(cli, engine, live, tmp_path) -> None:  # noqa: F811
+def test_campaigns_create_cli_takes_a_window_and_retry_hours(
+    run_cli,
+    engine,
+    live,  # noqa: F811
+    tmp_path,
+) -> None:
     _, workspace_id = live
     people = tmp_path / "audience.csv"
     MIXED.to_csv(people, index=False)
     base = ["campaigns", "create", "--name", "Noches", "--template", str(workspace_id)]
     base += ["--audience", str(people), "--number-column", "phone"]
     base += ["--map", "body.1=column:name", "--map", "body.2=value:sábado"]
-    refused = cli(*base, "--window", "9-20")
+    refused = run_cli(*base, "--window", "9-20")
     assert refused.returncode == 1 and "9 is not a time of day" in refused.stderr
-    made = cli(*base, "--window", "21:00-08:00", "--retry-hours", "6,12", "--json")
+    made = run_cli(*base, "--window", "21:00-08:00", "--retry-hours", "6,12", "--json")
     assert made.returncode == 0, made.stderr
     with Session(engine) as session:
         from core.models import Campaign

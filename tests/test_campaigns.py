@@ -259,13 +259,13 @@ def test_a_scheduled_campaign_waits_for_its_time(engine, team, live) -> None:
         assert session.get(Campaign, campaign.id).state == "running"
 
 
-def test_campaigns_on_the_command_line(engine, team, live, cli, tmp_path) -> None:
+def test_campaigns_on_the_command_line(engine, team, live, run_cli, tmp_path) -> None:
     import json
 
     control, workspace_id = live
     csv_file = tmp_path / "audiencia.csv"
     audience_frame(4).to_csv(csv_file, index=False)
-    created = cli(
+    created = run_cli(
         "campaigns",
         "create",
         "--name",
@@ -291,13 +291,13 @@ def test_campaigns_on_the_command_line(engine, team, live, cli, tmp_path) -> Non
         "invalid_number": 1,
         "missing_value": 1,
     }
-    started = json.loads(cli("campaigns", "start", str(data["id"]), "--json").stdout)
+    started = json.loads(run_cli("campaigns", "start", str(data["id"]), "--json").stdout)
     assert started["state"] == "scheduled"
-    paused = json.loads(cli("campaigns", "pause", str(data["id"]), "--json").stdout)
+    paused = json.loads(run_cli("campaigns", "pause", str(data["id"]), "--json").stdout)
     assert paused["state"] == "paused"
-    status = json.loads(cli("campaigns", "status", str(data["id"]), "--json").stdout)
+    status = json.loads(run_cli("campaigns", "status", str(data["id"]), "--json").stdout)
     assert (status["total"], status["pending"], status["sent"]) == (7, 4, 0)
-    bad = cli(
+    bad = run_cli(
         "campaigns",
         "create",
         "--name",

@@ -34,14 +34,16 @@ def test_generated_password_is_printed_once(cli) -> None:
     assert password not in cli("users", "list", "--json").stdout
 
 
-def test_role_changes_and_deactivation(cli) -> None:
-    cli("users", "add", "--username", "ana", "--role", "admin", "--generate-password")
-    cli("users", "add", "--username", "bob", "--role", "agent", "--generate-password")
-    assert cli("users", "set-role", "bob", "marketer").stdout.strip() == "bob is now marketer."
-    assert cli("users", "deactivate", "bob").returncode == 0
-    users = {u["username"]: u for u in json.loads(cli("users", "list", "--json").stdout)}
+def test_role_changes_and_deactivation(run_cli) -> None:
+    run_cli("users", "add", "--username", "ana", "--role", "admin", "--generate-password")
+    run_cli("users", "add", "--username", "bob", "--role", "agent", "--generate-password")
+    assert run_cli("users", "set-role", "bob", "marketer").stdout.strip() == "bob is now marketer."
+    assert run_cli("users", "deactivate", "bob").returncode == 0
+    users = {u["username"]: u for u in json.loads(run_cli("users", "list", "--json").stdout)}
     assert users["bob"]["role"] == "marketer" and users["bob"]["active"] is False
-    reset = cli("users", "reset-password", "bob", "--password-stdin", stdin="another-long-one\n")
+    reset = run_cli(
+        "users", "reset-password", "bob", "--password-stdin", stdin="another-long-one\n"
+    )
     assert reset.returncode == 0 and "changed" in reset.stdout
 
 

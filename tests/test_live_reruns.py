@@ -23,7 +23,9 @@ QUIET_SECONDS = 3.0
 @pytest.fixture
 def open_tab_on(app_settings, processes, call, tmp_path):  # type: ignore[no-untyped-def]
     """A running server and a logged-in tab on it with a conversation open."""
-    prepared = prepare(Store(app_settings.data_dir, app_settings.database_url), users=1)
+    prepared = prepare(
+        Store(app_settings.data_dir, app_settings.database_url), users=1, conversations=3
+    )
     server = spawn_server(app_settings, log=tmp_path / "server.log")
     processes.append(server.process)
     wait_until_serving(server)

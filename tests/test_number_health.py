@@ -154,10 +154,10 @@ def test_the_worker_checks_every_cloud_channel(engine, live: LiveChannel) -> Non
     assert [row.source for row in rows(engine, live.channel_id)] == ["check"]
 
 
-def test_channels_health_on_the_command_line(engine, live: LiveChannel, cli) -> None:
+def test_channels_health_on_the_command_line(engine, live: LiveChannel, run_cli) -> None:
     """``python -m core channels health ID --json``: asks WhatsApp, exits 1 when it needs
     attention so a monitor can alert."""
-    fine = cli("channels", "health", str(live.channel_id), "--json")
+    fine = run_cli("channels", "health", str(live.channel_id), "--json")
     assert fine.returncode == 0, fine.stderr
     data = json.loads(fine.stdout)
     assert (data["can_send"], data["quality_rating"], data["history"][0]["source"]) == (
@@ -168,10 +168,10 @@ def test_channels_health_on_the_command_line(engine, live: LiveChannel, cli) -> 
     live.control.call(
         "PATCH", f"/accounts/{live.control.number}/standing", {"quality_rating": "RED"}
     )
-    worse = cli("channels", "health", str(live.channel_id), "--json")
+    worse = run_cli("channels", "health", str(live.channel_id), "--json")
     assert worse.returncode == 1
     assert json.loads(worse.stdout)["worsened"] == ["quality_rating"]
-    recorded = cli("channels", "health", str(live.channel_id), "--recorded")
+    recorded = run_cli("channels", "health", str(live.channel_id), "--recorded")
     assert "WORSE: quality_rating" in recorded.stdout
 
 

@@ -240,7 +240,7 @@ def test_an_approved_template_reaches_a_customer_outside_the_window(engine, team
     assert {c["type"] for c in components} == {"header", "body"}
 
 
-def test_templates_on_the_command_line(engine, cli, live, tmp_path) -> None:
+def test_templates_on_the_command_line(engine, run_cli, live, tmp_path) -> None:
     import json
 
     from core.outbox.sender import Sender
@@ -251,24 +251,27 @@ def test_templates_on_the_command_line(engine, cli, live, tmp_path) -> None:
     good.write_text(json.dumps(GOOD))
     bad.write_text(json.dumps({**GOOD, "components": GOOD["components"][:1]}))
 
-    assert cli("templates", "validate", str(good)).returncode == 0
+    assert run_cli("templates", "validate", str(good)).returncode == 0
     approved = Path(__file__).parent / "testdata" / "template_rules" / "approved"
-    assert cli("templates", "validate", str(approved / "carousel_media_cards.json")).returncode == 0
-    refused = cli("templates", "validate", str(bad))
+    assert (
+        run_cli("templates", "validate", str(approved / "carousel_media_cards.json")).returncode
+        == 0
+    )
+    refused = run_cli("templates", "validate", str(bad))
     assert refused.returncode == 1
     assert refused.stderr.count("\n") == 1 and "body" in refused.stderr.lower()
 
-    submitted = cli("templates", "submit", "--channel", str(channel_id), str(good), "--json")
+    submitted = run_cli("templates", "submit", "--channel", str(channel_id), str(good), "--json")
     assert submitted.returncode == 0, submitted.stderr
     assert json.loads(submitted.stdout)["status"] == "PENDING"
     control.idle()
     processor.process_pending(engine)
-    synced = cli("templates", "sync", "--channel", str(channel_id), "--json")
+    synced = run_cli("templates", "sync", "--channel", str(channel_id), "--json")
     assert json.loads(synced.stdout)["fetched"] == 1
-    listed = json.loads(cli("templates", "list", "--json").stdout)
+    listed = json.loads(run_cli("templates", "list", "--json").stdout)
     assert [(t["name"], t["status"]) for t in listed] == [("pedido_listo", "APPROVED")]
 
-    sent = cli(
+    sent = run_cli(
         "templates",
         "send",
         "--channel",
@@ -289,7 +292,7 @@ def test_templates_on_the_command_line(engine, cli, live, tmp_path) -> None:
     )
     assert sent.returncode == 0, sent.stderr
     assert json.loads(sent.stdout)["text"].startswith("Hola Eva")
-    missing = cli(
+    missing = run_cli(
         "templates",
         "send",
         "--channel",
@@ -416,7 +419,7 @@ def test_a_sample_with_nowhere_to_go_is_refused_in_words(body, samples, words) -
     assert words in refused.value.message("en")
 
 
-def test_media_samples_on_the_command_line(engine, cli, live, tmp_path) -> None:
+def test_media_samples_on_the_command_line(engine, run_cli, live, tmp_path) -> None:
     import json
 
     from core.webhooks import processor
@@ -427,23 +430,23 @@ def test_media_samples_on_the_command_line(engine, cli, live, tmp_path) -> None:
     sample.write_bytes(PNG)
     submit = ("templates", "submit", "--channel", str(channel_id))
 
-    without = cli(*submit, str(template))
+    without = run_cli(*submit, str(template))
     assert without.returncode == 1 and "sample file" in without.stderr
-    missing = cli(*submit, str(template), "--header-sample", str(tmp_path / "none.png"))
+    missing = run_cli(*submit, str(template), "--header-sample", str(tmp_path / "none.png"))
     assert missing.returncode == 1 and "Cannot read the sample file" in missing.stderr
-    no_card = cli(*submit, str(template), "--card-sample", "0=" + str(sample))
+    no_card = run_cli(*submit, str(template), "--card-sample", "0=" + str(sample))
     assert no_card.returncode == 1 and "Card 0 has no image or video header" in no_card.stderr
-    wrong = cli(*submit, str(template), "--card-sample", "first=x.png")
+    wrong = run_cli(*submit, str(template), "--card-sample", "first=x.png")
     assert wrong.returncode == 2 and "--card-sample" in wrong.stderr
 
-    submitted = cli(*submit, str(template), "--header-sample", str(sample), "--json")
+    submitted = run_cli(*submit, str(template), "--header-sample", str(sample), "--json")
     assert submitted.returncode == 0, submitted.stderr
     assert json.loads(submitted.stdout)["status"] == "PENDING"
     [remote] = control.call("GET", f"/accounts/{control.number}/templates")
     assert remote["components"][0]["example"]["header_handle"][0].startswith("4:")
     control.idle()
     processor.process_pending(engine)
-    listed = json.loads(cli("templates", "list", "--json").stdout)
+    listed = json.loads(run_cli("templates", "list", "--json").stdout)
     assert [(t["name"], t["status"]) for t in listed] == [("catalogo_otono", "APPROVED")]
 
     from core.models import Channel
@@ -458,7 +461,7 @@ def test_media_samples_on_the_command_line(engine, cli, live, tmp_path) -> None:
         MEDIA["components"][1],
     ]
     template.write_text(json.dumps(by_id))
-    refused = cli(*submit, str(template))
+    refused = run_cli(*submit, str(template))
     assert refused.returncode == 1
     assert refused.stderr == (
         "error: 360Dialog: Uploaded Media Handle Is Invalid — "

@@ -113,10 +113,10 @@ def test_servers_share_the_counters(engine) -> None:
         assert throttle.remaining_wait(third, "admin1", "198.51.100.1") is not None
 
 
-def test_cli_unlocks_a_username(cli, engine) -> None:
+def test_cli_unlocks_a_username(run_cli, engine) -> None:
     with db.session_scope(engine) as session:
         fail(session, 6)
-    unlocked = cli("users", "unlock", "admin1", "--json")
+    unlocked = run_cli("users", "unlock", "admin1", "--json")
     assert unlocked.returncode == 0, unlocked.stderr
     assert '"unlocked": true' in unlocked.stdout
     with db.session_scope(engine) as session:

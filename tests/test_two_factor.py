@@ -126,7 +126,7 @@ def test_admins_reset_someone_who_lost_their_phone(session, team, clock) -> None
         two_factor.turn_off(session, CLI_ACTOR, "agent1")
 
 
-def test_cli_resets_two_step_login(cli, engine) -> None:
+def test_cli_resets_two_step_login(run_cli, engine) -> None:
     from core import db
     from core.access.users import add_user
 
@@ -135,10 +135,10 @@ def test_cli_resets_two_step_login(cli, engine) -> None:
         enrolment = two_factor.start_enrolment("rosa")
         code = pyotp.TOTP(enrolment.secret).now()
         two_factor.confirm(session, "rosa", enrolment, code, "rosa")
-    reset = cli("users", "2fa-reset", "rosa")
+    reset = run_cli("users", "2fa-reset", "rosa")
     assert reset.returncode == 0, reset.stderr
     assert "reset" in reset.stdout
     with db.session_scope(engine) as session:
         assert not two_factor.is_enabled(session, "rosa")
-    again = cli("users", "2fa-reset", "rosa")
+    again = run_cli("users", "2fa-reset", "rosa")
     assert again.returncode != 0 and "not on" in again.stderr

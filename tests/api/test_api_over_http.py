@@ -93,8 +93,8 @@ def client(server: Server, token: str | None) -> httpx.Client:
     return httpx.Client(base_url=server.url + PREFIX, headers=headers, timeout=30)
 
 
-def test_every_endpoint_over_http_with_a_token(engine, cli, setup, server, live) -> None:
-    _, token = make_token(cli, "send,read,templates")
+def test_every_endpoint_over_http_with_a_token(engine, run_cli, setup, server, live) -> None:
+    _, token = make_token(run_cli, "send,read,templates")
     api = client(server, token)
     channel_id = setup["channel_id"]
 
@@ -199,8 +199,8 @@ def test_every_endpoint_over_http_with_a_token(engine, cli, setup, server, live)
     assert api.get(f"/webhooks/{hook}").status_code == 404
 
 
-def test_tokens_scopes_and_revocation(engine, cli, server) -> None:
-    reader_id, reader = make_token(cli, "read")
+def test_tokens_scopes_and_revocation(engine, run_cli, server) -> None:
+    reader_id, reader = make_token(run_cli, "read")
     text = {"channel_id": 1, "to": f"+{CUSTOMER}", "text": "hola"}
     assert client(server, None).get("/conversations").status_code == 401
     assert client(server, "wa_wrong").get("/conversations").status_code == 401
@@ -218,7 +218,7 @@ def test_tokens_scopes_and_revocation(engine, cli, server) -> None:
         lambda: client(server, reader).get("/conversations").status_code == 401,
         message="a revoked token refused",
     )
-    listed = json.loads(cli("tokens", "list", "--json").stdout)
+    listed = json.loads(run_cli("tokens", "list", "--json").stdout)
     assert [(t["id"], t["state"]) for t in listed] == [(reader_id, "revoked")]
 
 

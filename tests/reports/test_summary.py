@@ -151,9 +151,9 @@ def test_each_team_member_and_each_day(engine, day) -> None:
     ]
 
 
-def test_the_command_line_prints_the_same_figures(engine, day, cli) -> None:
+def test_the_command_line_prints_the_same_figures(engine, day, run_cli) -> None:
     today = utcnow().date()
-    result = cli(
+    result = run_cli(
         "reports",
         "summary",
         "--json",
@@ -169,8 +169,8 @@ def test_the_command_line_prints_the_same_figures(engine, day, cli) -> None:
     assert between(today - timedelta(days=3), today).end.date() == today + timedelta(days=1)
 
 
-def test_the_command_line_refuses_a_bad_date(cli) -> None:
-    result = cli("reports", "summary", "--json", "--from", "yesterday")
+def test_the_command_line_refuses_a_bad_date(run_cli) -> None:
+    result = run_cli("reports", "summary", "--json", "--from", "yesterday")
     assert result.returncode == 1
     assert "YYYY-MM-DD" in result.stderr
 

@@ -94,8 +94,8 @@ def test_the_csv_has_a_row_per_template_in_the_readers_language(engine, sends) -
     ]
 
 
-def test_the_command_line_lists_every_template(engine, sends, cli) -> None:
-    result = cli("reports", "templates", "--json")
+def test_the_command_line_lists_every_template(engine, sends, run_cli) -> None:
+    result = run_cli("reports", "templates", "--json")
     assert result.returncode == 0, result.stderr
     listed = {row["template"]: row for row in json.loads(result.stdout)}
     assert listed["promo"]["replied"] == 2 and listed["promo"]["clicks"] == 1
