@@ -88,6 +88,12 @@ def open_conversation_ids(client: StreamlitClient) -> list[int]:
     ]
 
 
+def open_thread_id(client: StreamlitClient) -> int | None:
+    """The conversation whose composer is on screen (the open thread), if any."""
+    composers = client.find(key_prefix=COMPOSER)
+    return int(composers[0].key.removeprefix(COMPOSER)) if composers else None
+
+
 async def open_tab(
     url: str, username: str, row: int = 0, password: str = PASSWORD, patience: float = 60
 ) -> tuple[StreamlitClient, int]:

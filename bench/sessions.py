@@ -14,6 +14,9 @@ Figures (``bench/results.json`` under ``sessions``):
   active tabs (active: every couple of seconds another conversation, or a reply), each timed from
   when its body was due (``bench.webhook_pace``). Targets: 25 and 250. The same load with no tab
   open, in the same run, gives the ``*_ratio_to_no_tabs`` figures.
+- ``active_open_p95_s`` / ``active_reply_p95_s``: during that load, how long an active tab
+  waited to see a conversation it opened, or its own reply in the thread;
+  ``active_failed_actions``: those not seen within 10 s (the reasons are printed).
 - ``update_p95_s``: an inbound message posted for the conversation an idle tab has open, until a
   delta with its text reaches that tab. Target: 2 s.
 
@@ -32,11 +35,21 @@ import statistics
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Awaitable
+from dataclasses import dataclass, field
 
 import httpx
 
-from bench.dashboards import Prepared, open_conversation_ids, open_row, open_tab, prepare, reply
+from bench.dashboards import (
+    Prepared,
+    open_conversation_ids,
+    open_row,
+    open_tab,
+    open_thread_id,
+    prepare,
+    reply,
+)
 from bench.process_cpu import tree_cpu_seconds
 from bench.results import record
 from bench.server import (
@@ -59,6 +72,7 @@ TABS_PER_USER = 10  # an agent with several tabs open, as people keep them
 LOGINS_AT_ONCE = 4
 TAB_PATIENCE_SECONDS = 180.0
 ACTION_EVERY_SECONDS = 2.0
+ACTION_PATIENCE_SECONDS = 10.0
 SETTLE_SECONDS = 5.0
 UPDATE_TIMEOUT_SECONDS = 30.0
 
@@ -134,26 +148,53 @@ async def open_tabs(
     return opened
 
 
-async def be_active(client: StreamlitClient, conversation_id: int, stop: asyncio.Event) -> int:
+@dataclass
+class AgentLog:
+    """What the active tabs did: seconds each action took, and why the others failed."""
+
+    seconds: dict[str, list[float]] = field(default_factory=lambda: {"open": [], "reply": []})
+    failures: Counter[str] = field(default_factory=Counter)
+
+    def describe(self) -> str:
+        times = "; ".join(
+            f"{action} p50 {statistics.median(took):.2f} s, p95 {p95(took):.2f} s ({len(took)})"
+            for action, took in self.seconds.items()
+            if took
+        )
+        failed = ", ".join(f"{reason}: {n}" for reason, n in self.failures.most_common())
+        return f"{times}; failed: {sum(self.failures.values())}{f' ({failed})' if failed else ''}"
+
+
+async def be_active(client: StreamlitClient, stop: asyncio.Event, log: AgentLog) -> None:
     """An agent at work: every couple of seconds, open another conversation or reply in the
-    open one. Returns how many actions failed (the page changed under the click, say)."""
-    failures, step = 0, 0
+    one open on screen, each seen through within ``ACTION_PATIENCE_SECONDS`` (the opened
+    conversation's composer, the reply's text in the thread) or counted as failed, with its
+    reason. A late action is not held against the next one: it replies where the screen is."""
+    step = 0
     await asyncio.sleep(random.uniform(0, ACTION_EVERY_SECONDS))
     while not stop.is_set():
         step += 1
+        action = "open" if step % 2 else "reply"
+        started = time.monotonic()
         try:
-            if step % 2:
+            if action == "open":
                 listed = open_conversation_ids(client)
-                conversation_id = await asyncio.wait_for(
-                    open_row(client, random.randrange(max(len(listed), 1))), 10
+                await asyncio.wait_for(
+                    open_row(client, random.randrange(max(len(listed), 1))),
+                    ACTION_PATIENCE_SECONDS,
                 )
             else:
-                await reply(client, conversation_id, f"respuesta {step} del agente")
-        except (SessionLost, TimeoutError):
-            failures += 1
+                text = f"respuesta {step} del agente {uuid.uuid4().hex[:6]}"
+                shown = client.watch_text(text)
+                await reply(client, open_thread_id(client) or 0, text)
+                await asyncio.wait_for(shown, ACTION_PATIENCE_SECONDS)
+            log.seconds[action].append(time.monotonic() - started)
+        except TimeoutError:
+            log.failures[f"{action}: not seen within {ACTION_PATIENCE_SECONDS:g} s"] += 1
+        except SessionLost as lost:
+            log.failures[f"{action}: {str(lost).split(':')[0]}"] += 1
         with contextlib.suppress(TimeoutError):  # the pause between two actions
             await asyncio.wait_for(stop.wait(), ACTION_EVERY_SECONDS)
-    return failures
 
 
 async def update_delays(
@@ -186,9 +227,9 @@ async def update_delays(
     return delays
 
 
-def seconds_or_never(value: float) -> float | str:
+def seconds_or_never(value: float, within: float = UPDATE_TIMEOUT_SECONDS) -> float | str:
     """A delay for the results file, which is plain JSON (no ``Infinity``)."""
-    return round(value, 2) if math.isfinite(value) else f"not seen in {UPDATE_TIMEOUT_SECONDS:g} s"
+    return round(value, 2) if math.isfinite(value) else f"not seen in {within:g} s"
 
 
 def p95(values: list[float]) -> float:
@@ -283,8 +324,8 @@ async def busy_phase(
     open: latencies, and their ratio to the same load with no tab (``alone``)."""
     say(f"opening {args.active} active tabs")
     active = await open_tabs(server.url, prepared, args.active, first=args.idle)
-    stop = asyncio.Event()
-    agents = [asyncio.create_task(be_active(c, cid, stop)) for c, cid in active]
+    stop, log = asyncio.Event(), AgentLog()
+    agents = [asyncio.create_task(be_active(client, stop, log)) for client, _ in active]
     say(
         f"webhooks at {args.rate:g}/s for {args.seconds:g} s,"
         f" {figures['idle_tabs']:g} idle + {len(active)} active tabs"
@@ -293,9 +334,9 @@ async def busy_phase(
         paced_apart(server.url, prepared.channel_id, args.rate, args.seconds, "tabs")
     )
     stop.set()
-    failures = sum(await asyncio.gather(*agents))
+    await asyncio.gather(*agents)
     describe_load(busy, busy_cpu)
-    say(f"  active tabs' failed actions: {failures}")
+    say(f"  active tabs: {log.describe()}")
     figures.update(
         webhook_p50_ms=round(busy.p50_ms, 1),
         webhook_p99_ms=round(busy.p99_ms, 1),
@@ -310,7 +351,13 @@ async def busy_phase(
         webhook_from_sent_p99_ms=round(busy.sent_p99_ms, 1),
         send_lag_p99_ms=round(busy.lag_p99_ms, 1),
         bench_process_cpu_ms_per_s=round(busy.client_cpu_ms_per_s, 1),
-        active_failed_actions=failures,
+        active_failed_actions=sum(log.failures.values()),
+        active_open_p95_s=seconds_or_never(
+            p95(log.seconds["open"] or [math.inf]), ACTION_PATIENCE_SECONDS
+        ),
+        active_reply_p95_s=seconds_or_never(
+            p95(log.seconds["reply"] or [math.inf]), ACTION_PATIENCE_SECONDS
+        ),
         active_tabs=len(active),
         active_tabs_asked=args.active,
     )
