@@ -181,6 +181,11 @@ def auto_assign(session: Session, channel: Channel, conversation_ids: Sequence[i
     )
     if not waiting or not agents:
         return
+    # Workers on other servers take the same channel's arrivals at once: the channel row, locked
+    # until this transaction ends, makes them take turns, so each reads the pointer (and the
+    # open counts) the previous one left. No deadlock: the conversations assigned here were
+    # written by this transaction already, before the lock.
+    session.refresh(channel, with_for_update=True)
     load = _open_counts(session, [agent.id for agent in agents if agent.id is not None])
     assigned: list[Event] = []
     for conversation in waiting:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from sqlmodel import Session, select
 
@@ -172,3 +174,32 @@ def test_limits_and_others_availability_are_an_admins(engine, team, agents) -> N
         assert zero.value.key == "inbox.error.limit"
         with pytest.raises(PermissionDenied):
             assignment.set_auto_assign(session, team[Role.MARKETER], 1, True)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_two_workers_at_once_take_turns_on_the_round_robin(engine, agents, channel_id) -> None:
+    """Two servers' workers each store a customer's first message at the same time: the
+    second waits for the first to commit and gives its conversation to the next agent, not to
+    the same one (a stale pointer read before the first committed)."""
+    numbers = ["34600000010", "34600000011"]
+    for number in numbers:  # two unassigned conversations, then automatic assignment on
+        customer_writes(engine, channel_id, f"wamid.{number}", wa_id=number)
+    switch_auto_assign(engine, channel_id)
+    first, second = Session(engine), Session(engine)
+    ids = [conversation_of(first, number).id for number in numbers]
+    channels = [first.get(Channel, channel_id), second.get(Channel, channel_id)]
+    assignment.auto_assign(first, channels[0], [ids[0]])  # holds its transaction open
+    later = threading.Thread(target=lambda: _assign_and_commit(second, channels[1], ids[1]))
+    later.start()
+    first.commit()
+    later.join(timeout=30)
+    assert not later.is_alive()
+    first.close()
+    assert assignees(engine, numbers) == ["agent1", "agent2"]
+
+
+def _assign_and_commit(session: Session, channel: Channel, conversation_id: int) -> None:
+    with session:
+        assignment.auto_assign(session, channel, [conversation_id])
+        session.commit()
