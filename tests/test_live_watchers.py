@@ -58,7 +58,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 def tabs(clock: Clock) -> Watchers:
-    return Watchers(clock)
+    """Room for every tab's run at once: the cap on them has its own test."""
+    return Watchers(clock, background_runs=100)
 
 
 FULL = RedrawBudget(share=1.0, burst=100.0)
@@ -225,3 +226,29 @@ def test_a_waiting_tabs_mark_is_read_once_per_move_of_the_versions(tabs, clock) 
     assert tabs.due(versions, SPENT) == ["reading 7"]
     tabs.not_rerun("reading 7")
     assert tabs.due(versions, SPENT) == ["reading 7"]  # still waiting: asked again
+
+
+def test_at_most_two_runs_nobody_asked_for_go_at_once_readers_first(clock) -> None:
+    tabs, versions, values, reads = Watchers(clock), Versions(), {7: 0}, []
+    for key in ("list 1", "reader 1", "reader 2", "reader 3"):
+        mark = Reading(7, values, reads) if key.startswith("reader") else None
+        drawn(tabs, key, versions, mark=mark)
+    drawn(tabs, "agent", versions)
+    versions.of[1] += 1
+    values[7] += 1
+    clock.now += watchers.MAX_GAP_SECONDS
+    first = tabs.due(versions, FULL)
+    assert len(first) == watchers.BACKGROUND_RUNS == 2
+    assert all(key.startswith("reader") for key in first)
+    assert tabs.due(versions, FULL) == []  # both asked, not started yet
+    tabs.started("agent")  # the agent clicks: their own run takes no turn
+    tabs.started(first[0])
+    assert tabs.due(versions, FULL) == []  # drawing what the watcher asked for
+    tabs.finished(first[0], 0.0)
+    reads.clear()
+    [third] = tabs.due(versions, FULL)
+    assert third.startswith("reader") and third not in first
+    assert reads == []  # its thread was read as changed at the first look: not read again
+    tabs.started(first[1])
+    tabs.finished(first[1], 0.0)
+    assert tabs.due(versions, FULL) == ["list 1"]  # the readers first, then the list
