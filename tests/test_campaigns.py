@@ -6,13 +6,14 @@ import pandas as pd
 import pytest
 from sqlmodel import Session, select
 
-from core.access.auth import SYSTEM_ACTOR, PermissionDenied
+from core.access.auth import CLI_ACTOR, SYSTEM_ACTOR, PermissionDenied
 from core.campaigns import audience, report, runner
 from core.channels.registry import client_for
 from core.db import session_scope
 from core.failures import describe
+from core.hooks.subscriptions import create_subscription
 from core.i18n import t
-from core.models import CampaignRecipient, Contact, Role
+from core.models import Campaign, CampaignRecipient, Contact, HookDelivery, Role, utcnow
 from core.outbox.sender import Sender
 from core.templates.library import TemplateFilter, list_templates
 from core.templates.submission import submit_template
@@ -106,8 +107,6 @@ def run_until_done(engine, campaign_id: int, sender: Sender, control: SandboxCon
         sender.run_once()
         processor.process_pending(engine)
         with Session(engine) as session:
-            from core.models import Campaign
-
             return session.get(Campaign, campaign_id).state == "done"
 
     wait_until(one_round_done, timeout=60, message="the campaign finishing", interval=0)
@@ -344,3 +343,25 @@ def test_a_campaign_holds_while_meta_pauses_its_template_and_goes_on_when_reinst
     with Session(engine) as session:
         assert session.get(Campaign, campaign.id).held_reason is None
         assert session.get(WorkspaceTemplate, workspace_id).flagged_reason is None
+
+
+def test_a_campaign_is_announced_finished_once_though_two_workers_saw_it_running(
+    engine, team, live
+) -> None:
+    control, workspace_id = live
+    with session_scope(engine) as session:
+        create_subscription(session, CLI_ACTOR, "https://crm.example/hook", ["campaign.finished"])
+    campaign = launch(engine, team[Role.MARKETER], workspace_id, audience_frame(3), "Una vez")
+    runner.run_due(engine)  # its first round: it runs
+    with Session(engine) as late:  # a second worker (SQLite: its read takes no lock)
+        stale = late.get(Campaign, campaign.id)
+        assert stale.state == "running"
+        run_until_done(engine, campaign.id, Sender(engine, client_for), control)
+        runner._finish_once(late, stale, utcnow())  # it too found nothing left to send
+        late.commit()
+    with Session(engine) as session:
+        finished = session.exec(
+            select(HookDelivery).where(HookDelivery.event == "campaign.finished")
+        ).all()
+        assert session.get(Campaign, campaign.id).state == "done"
+    assert len(finished) == 1

@@ -242,11 +242,26 @@ def _advance(session: Session, campaign_id: int, now: datetime) -> int:
     pending = _pending(session, campaign.id, room, now)
     if not pending:
         if _outstanding(session, campaign.id) == 0 and not _waiting(session, campaign.id):
-            campaign.state, campaign.finished_at = "done", now
-            changes.note(session, campaign.channel_id)
-            emit(session, [_finished(campaign)])
+            _finish_once(session, campaign, now)
         return 0
     return _queue(session, campaign, channel, workspace, pending, now)
+
+
+def _finish_once(session: Session, campaign: Campaign, now: datetime) -> None:
+    """Mark the campaign done and announce it, once. Two workers may both have read it running
+    (SQLite takes no row lock on a read; a PostgreSQL worker may hold a copy read before another
+    committed): the state moves only where the store still says running, and only the worker
+    that moved it says ``campaign.finished``."""
+    session.flush()  # the round's own changes first (say, scheduled -> running)
+    moved = session.connection().execute(
+        update(Campaign)
+        .where(col(Campaign.id) == campaign.id, col(Campaign.state) == "running")
+        .values(state="done", finished_at=now)
+    )
+    session.expire(campaign)
+    if moved.rowcount == 1:
+        changes.note(session, campaign.channel_id)
+        emit(session, [_finished(campaign)])
 
 
 def _template_lets_it_send(
