@@ -47,19 +47,21 @@ def test_role_changes_and_deactivation(run_cli) -> None:
     assert reset.returncode == 0 and "changed" in reset.stdout
 
 
-def test_errors_are_one_clear_line_and_a_failure_status(cli) -> None:
-    cli("users", "add", "--username", "ana", "--role", "admin", "--generate-password")
-    duplicate = cli("users", "add", "--username", "ana", "--role", "agent", "--generate-password")
+def test_errors_are_one_clear_line_and_a_failure_status(run_cli) -> None:
+    run_cli("users", "add", "--username", "ana", "--role", "admin", "--generate-password")
+    duplicate = run_cli(
+        "users", "add", "--username", "ana", "--role", "agent", "--generate-password"
+    )
     assert duplicate.returncode == 1
     assert duplicate.stderr.strip() == "error: The username ana is taken."
-    last_admin = cli("users", "deactivate", "ana")
+    last_admin = run_cli("users", "deactivate", "ana")
     assert last_admin.returncode == 1
     assert last_admin.stderr.count("\n") == 1 and "last active administrator" in last_admin.stderr
-    short = cli(
+    short = run_cli(
         "users", "add", "--username", "eve", "--role", "agent", "--password-stdin", stdin="short\n"
     )
     assert short.returncode == 1 and "at least 10 characters" in short.stderr
-    missing = cli("users", "set-role", "nobody", "agent")
+    missing = run_cli("users", "set-role", "nobody", "agent")
     assert missing.returncode == 1 and "There is no user nobody." in missing.stderr
 
 
