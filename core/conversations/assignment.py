@@ -185,13 +185,17 @@ def auto_assign(session: Session, channel: Channel, conversation_ids: Sequence[i
     # until this transaction ends, makes them take turns, so each reads the pointer (and the
     # open counts) the previous one left. No deadlock: the conversations assigned here were
     # written by this transaction already, before the lock.
-    session.refresh(channel, with_for_update=True)
+    channel.last_auto_assignee_id = session.exec(
+        select(col(Channel.last_auto_assignee_id))
+        .where(col(Channel.id) == channel.id)
+        .with_for_update()
+    ).one()
     load = _open_counts(session, [agent.id for agent in agents if agent.id is not None])
     assigned: list[Event] = []
     for conversation in waiting:
         chosen = _next_agent(agents, load, channel.last_auto_assignee_id)
-        if chosen is None:
-            return
+        if chosen is None:  # everyone at their limit: the rest stay unassigned
+            break
         assert chosen.id is not None
         conversation.assignee_id = chosen.id
         channel.last_auto_assignee_id = chosen.id

@@ -13,7 +13,8 @@ from core.access.auth import CLI_ACTOR, PermissionDenied
 from core.conversations import assignment, threads, views
 from core.conversations.threads import ConversationFilter, View
 from core.errors import UserFacingError
-from core.models import AuditEntry, Channel, Conversation, Role, User
+from core.hooks.subscriptions import create_subscription
+from core.models import AuditEntry, Channel, Conversation, HookDelivery, Role, User
 from tests.inbox.helpers import conversation_of, customer_writes
 
 
@@ -203,3 +204,28 @@ def _assign_and_commit(session: Session, channel: Channel, conversation_id: int)
     with session:
         assignment.auto_assign(session, channel, [conversation_id])
         session.commit()
+
+
+def test_when_everyone_is_at_their_limit_the_batch_s_assignments_are_still_announced(
+    engine, team, agents, channel_id
+) -> None:
+    with db.session_scope(engine) as session:
+        create_subscription(
+            session, CLI_ACTOR, "https://crm.example/hook", ["conversation.assigned"]
+        )
+        for name in ("agent2", "agent3"):
+            assignment.set_availability(session, team[Role.ADMIN], name, available=False)
+        assignment.set_availability(
+            session, team[Role.ADMIN], "agent1", available=True, open_limit=1
+        )
+    numbers = ["34600000020", "34600000021"]
+    for number in numbers:
+        customer_writes(engine, channel_id, f"wamid.{number}", wa_id=number)
+    switch_auto_assign(engine, channel_id)
+    with db.session_scope(engine) as session:  # both in one batch of arrivals
+        ids = [conversation_of(session, number).id for number in numbers]
+        assignment.auto_assign(session, session.get(Channel, channel_id), ids)
+    assert assignees(engine, numbers) == ["agent1", None]
+    with Session(engine) as session:
+        announced = session.exec(select(HookDelivery)).all()
+    assert [delivery.event for delivery in announced] == ["conversation.assigned"]
