@@ -252,3 +252,18 @@ def test_at_most_two_runs_nobody_asked_for_go_at_once_readers_first(clock) -> No
     tabs.started(first[1])
     tabs.finished(first[1], 0.0)
     assert tabs.due(versions, FULL) == ["list 1"]  # the readers first, then the list
+
+
+def test_a_tab_showing_the_login_form_holds_no_turn_and_follows_nothing(clock) -> None:
+    tabs, versions = Watchers(clock), Versions()
+    for key in ("ended 1", "ended 2", "reading"):
+        drawn(tabs, key, versions)
+        tabs.signed_in(key, f"token-{key}", AGENT, looked_up=True)
+    clock.now += watchers.RECHECK_SECONDS
+    ended = tabs.logins_moved(lambda tokens: {"token-reading": AGENT})
+    assert sorted(ended) == ["ended 1", "ended 2"]  # both turns taken
+    for key in ended:  # their reruns show the login form (no page run: no started())
+        tabs.signed_in(key, f"token-{key}", None, looked_up=False)
+    versions.of[1] += 1
+    clock.now += watchers.MAX_GAP_SECONDS
+    assert tabs.due(versions, FULL) == ["reading"]  # the turns are free; the login forms not rerun

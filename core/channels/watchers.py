@@ -152,12 +152,16 @@ class Watchers:
         self, key: Key, token: str | None, actor: Actor | None, *, looked_up: bool
     ) -> None:
         """The tab's run shows ``actor`` as signed in with ``token``; ``looked_up`` when the run
-        asked the store (not :meth:`known_login`)."""
+        asked the store (not :meth:`known_login`). With nobody signed in, the run shows the login
+        form, not a page: the rerun asked for (if any) came, and the tab follows nothing (else it
+        would keep one of the ``BACKGROUND_RUNS`` for ``ASK_PATIENCE_SECONDS`` at a time)."""
         with self._lock:
             tab = self._tab(key)
             tab.token, tab.drawn_actor = token, actor
             if looked_up:
                 tab.actor, tab.login_checked_at = actor, self._clock()
+            if actor is None:
+                tab.shown, tab.asked_at = None, None
 
     def known_login(self, key: Key, token: str | None) -> Login | None:
         """Who ``token`` names, as looked up for this tab less than ``RECHECK_SECONDS`` ago, or
