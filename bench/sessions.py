@@ -164,6 +164,10 @@ class AgentLog:
         failed = ", ".join(f"{reason}: {n}" for reason, n in self.failures.most_common())
         return f"{times}; failed: {sum(self.failures.values())}{f' ({failed})' if failed else ''}"
 
+    def p95_figure(self, action: str) -> float | str:
+        """The action's p95 for the results file (none seen: said so)."""
+        return seconds_or_never(p95(self.seconds[action] or [math.inf]), ACTION_PATIENCE_SECONDS)
+
 
 async def be_active(client: StreamlitClient, stop: asyncio.Event, log: AgentLog) -> None:
     """An agent at work: every couple of seconds, open another conversation or reply in the
@@ -352,12 +356,8 @@ async def busy_phase(
         send_lag_p99_ms=round(busy.lag_p99_ms, 1),
         bench_process_cpu_ms_per_s=round(busy.client_cpu_ms_per_s, 1),
         active_failed_actions=sum(log.failures.values()),
-        active_open_p95_s=seconds_or_never(
-            p95(log.seconds["open"] or [math.inf]), ACTION_PATIENCE_SECONDS
-        ),
-        active_reply_p95_s=seconds_or_never(
-            p95(log.seconds["reply"] or [math.inf]), ACTION_PATIENCE_SECONDS
-        ),
+        active_open_p95_s=log.p95_figure("open"),
+        active_reply_p95_s=log.p95_figure("reply"),
         active_tabs=len(active),
         active_tabs_asked=args.active,
     )
