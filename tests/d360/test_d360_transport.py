@@ -34,7 +34,9 @@ OK = {"messages": [{"id": "wamid.OK"}]}
 
 
 class Server(ThreadingHTTPServer):
-    """Answers every POST with ``OK``; counts connections; ``idle_seconds`` closes idle ones.
+    """Answers every POST with ``OK``; counts connections; ``idle_seconds`` closes a connection
+    that stays idle that long after an answer (a new connection's first request may take as long
+    as a busy machine needs to send it).
 
     With ``tls`` each connection is secured in its own thread; ``connections`` then counts
     completed handshakes, so a reused connection is one handshake, not one per request.
@@ -73,8 +75,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         self.server.connections += 1
-        self.timeout = self.server.idle_seconds
         super().setup()
+
+    def handle_one_request(self) -> None:
+        super().handle_one_request()
+        self.connection.settimeout(self.server.idle_seconds)
 
     def do_POST(self) -> None:  # noqa: N802  (http.server's naming)
         self.server.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
