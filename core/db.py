@@ -14,15 +14,17 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import ColumnElement, Engine, any_, bindparam, event
+from sqlalchemy import ColumnElement, Engine, any_, bindparam, event, inspect, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, create_engine
 
 from core.config import get_settings
+from core.migrations import HEAD
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -149,12 +151,31 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config  # Alembic loads only when a store needs it (``migrate``)
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["engine"] = engine
     return config
 
 
+def stored_revision(engine: Engine) -> str | None:
+    """The revision the store was last migrated to (``None``: never migrated)."""
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def migrate(engine: Engine | None = None, revision: str = "head") -> None:
-    """Bring the schema up to ``revision``; safe to run at every start."""
-    command.upgrade(alembic_config(engine or get_engine()), revision)
+    """Bring the schema up to ``revision``; safe to run at every start.
+
+    Every command and server process starts with it, and nearly always the store is already at
+    the newest revision: that is one query, while importing Alembic and reading every migration
+    script costs about a second of CPU."""
+    engine = engine or get_engine()
+    if revision == "head" and stored_revision(engine) == HEAD:
+        return
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), revision)

@@ -12,20 +12,21 @@ import os
 import shutil
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
 from core import config, db
 from core.access.auth import CLI_ACTOR, Actor
+from core.migrations import HEAD
 from core.models import Role
 from tests import reference
 from tests.live import LiveChannel, live_channel
+from tests.pg_schemas import SchemaPool
 from tests.process_helpers import PROJECT_DIR, processes  # noqa: F401  (a fixture, registered here)
 from tests.tabs import call  # noqa: F401  (a fixture, registered here)
 
@@ -45,37 +46,26 @@ def pytest_report_header() -> list[str]:
     return reference.describe()
 
 
-def postgres_schema_url() -> Iterator[str]:
-    """A fresh schema on the test PostgreSQL, dropped afterwards."""
-    from sqlalchemy import create_engine
-
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001
-        admin.dispose()
-        if IN_CI:
-            pytest.fail(f"PostgreSQL is required in CI but unreachable at {POSTGRES_URL}: {exc}")
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+@pytest.fixture(scope="session")
+def postgres_schemas() -> Iterator[SchemaPool]:
+    pool = SchemaPool(POSTGRES_URL, required=IN_CI)
+    yield pool
+    pool.close()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Each store test runs once on SQLite and once on PostgreSQL."""
+    """Each store test runs once on SQLite and once on PostgreSQL (a schema of its own there;
+    one a test before emptied, if the test asks for the migrated ``engine`` anyway)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        yield from postgres_schema_url()
+        return
+    pool: SchemaPool = request.getfixturevalue("postgres_schemas")
+    schema = pool.take(migrated="engine" in request.fixturenames)
+    try:
+        yield pool.url_of(schema)
+    finally:
+        pool.give_back(schema)
 
 
 @pytest.fixture
@@ -124,6 +114,8 @@ class MigratedStore:
         shutil.copyfile(self.sqlite_file, target)
 
     def _postgres(self, engine: Engine) -> None:
+        if db.stored_revision(engine) == HEAD:
+            return  # an emptied schema from the pool (``tests.pg_schemas``)
         if self.postgres_sql is not None:
             with engine.begin() as connection:
                 cursor = connection.connection.cursor()

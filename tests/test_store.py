@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from core import db
+from core.migrations import HEAD
 from core.models import AuditEntry, Channel, Contact, User, utcnow
 
 
@@ -51,7 +52,25 @@ def test_migrating_twice_changes_nothing(engine) -> None:
     with engine.connect() as connection:
         current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     head = ScriptDirectory.from_config(db.alembic_config(engine)).get_current_head()
-    assert current == head
+    assert current == head == HEAD  # HEAD moves with every new migration
+
+
+def test_a_store_at_the_newest_revision_is_not_handed_to_alembic(
+    engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every command and server process migrates at start: on an up-to-date store that is one
+    query, not Alembic reading every script; a store one revision behind is still upgraded."""
+    from alembic import command
+
+    upgrades: list[str] = []
+    upgrade = command.upgrade
+    monkeypatch.setattr(command, "upgrade", lambda config, rev: upgrades.append(rev))
+    db.migrate(engine)
+    assert upgrades == []
+    monkeypatch.setattr(command, "upgrade", upgrade)
+    command.downgrade(db.alembic_config(engine), "-1")
+    db.migrate(engine)
+    assert db.stored_revision(engine) == HEAD
 
 
 def test_the_migrated_schema_is_the_models_schema(engine) -> None:
