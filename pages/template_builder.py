@@ -30,8 +30,9 @@ from pages._widgets.labels import channel_label, status_label
 from pages._widgets.session import page_guard, store
 
 FLASH = "tb_flash"
+# Keys of widgets that come and go with the text (a variable's example, a quick reply, a card).
+# A comment, not a string under the constant: Streamlit shows a page script's bare strings.
 FORM_PREFIXES = ("tb_header_ex_", "tb_body_ex_", "tb_qr_", "tb_card_")
-"""Keys of widgets that come and go with the text (a variable's example, a quick reply, a card)."""
 
 
 def reset_form() -> None:

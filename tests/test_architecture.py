@@ -144,6 +144,31 @@ def test_page_is_small_functions(path: Path) -> None:
         assert span <= MAX_PAGE_BLOCK_LINES, f"{path.name}:{node.lineno} is a {span}-line block"
 
 
+def bare_strings(tree: ast.Module) -> list[int]:
+    """Lines of string expressions that are not a module's, class's or function's docstring."""
+    scopes = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    docstrings = {
+        id(node.body[0]) for node in ast.walk(tree) if isinstance(node, scopes) and node.body
+    }
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+@pytest.mark.parametrize(
+    "path", [*sorted(PAGES.glob("*.py")), ROOT / "dashboard.py"], ids=lambda path: path.name
+)
+def test_page_script_writes_no_stray_string(path: Path) -> None:
+    """Streamlit's "magic" writes a script's bare expressions on the page: a string under a
+    constant, meant as its docstring, once showed above the template builder's title."""
+    assert bare_strings(ast.parse(path.read_text(encoding="utf-8"))) == [], path.name
+
+
 # The quoted value "seed" is the legacy stored setting that migration 0006 renames, not prose.
 WORDS_OF_DOCUMENTS_A_CLONER_LACKS = re.compile(
     r"(?<![\"'])\bseed\b(?![\"'])|help page|API\.md|§", re.I
