@@ -61,11 +61,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{tmp_path / 'store.db'}"
         return
     pool: SchemaPool = request.getfixturevalue("postgres_schemas")
-    schema = pool.take(migrated="engine" in request.fixturenames)
+    lease = pool.take(migrated="engine" in request.fixturenames)
     try:
-        yield pool.url_of(schema)
+        yield pool.url_of(lease)
     finally:
-        pool.give_back(schema)
+        pool.give_back(lease)
 
 
 @pytest.fixture
@@ -228,14 +228,24 @@ def run_cli(engine: Engine, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
 
     from core.runtime.cli import main
 
-    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    monkeypatch.delenv("PUBLIC_URL", raising=False)  # as ``cli``: only where a test sets it
+    config.get_settings.cache_clear()
+
+    def run(
+        *args: str, stdin: str | None = None, **extra_env: str
+    ) -> subprocess.CompletedProcess[str]:
         out, err = io.StringIO(), io.StringIO()
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin or ""))
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                status = main(list(args))
-            except SystemExit as exit_:  # argparse refusing the arguments
-                status = exit_.code if isinstance(exit_.code, int) else 1
+        with monkeypatch.context() as scoped:
+            scoped.setattr(sys, "stdin", io.StringIO(stdin or ""))
+            for name, value in extra_env.items():
+                scoped.setenv(name, value)
+            config.get_settings.cache_clear()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    status = main(list(args))
+                except SystemExit as exit_:  # argparse refusing the arguments
+                    status = exit_.code if isinstance(exit_.code, int) else 1
+        config.get_settings.cache_clear()
         return subprocess.CompletedProcess(["core", *args], status, out.getvalue(), err.getvalue())
 
     return run

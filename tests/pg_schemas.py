@@ -5,12 +5,15 @@ the suite's workers share two cores) and more to drop; one ``TRUNCATE`` of every
 fraction of that. A schema goes back into the pool only while it is still exactly what the
 migrations make (the models' tables, at the newest revision); anything else is dropped, as every
 schema used to be. Connections left on it (a product process that outlived its test) are ended
-first: each test's URL names its schema as the ``application_name``.
+first: each test's URL names its lease as the ``application_name``, which also keeps every URL
+new (the product caches a few answers per process and store URL).
 """
 
 from __future__ import annotations
 
+import itertools
 import uuid
+from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -23,6 +26,14 @@ from core.migrations import HEAD
 VERSION_TABLE = "alembic_version"
 
 
+@dataclass(frozen=True)
+class Lease:
+    """One test's use of a schema; ``name`` is unique to this use."""
+
+    schema: str
+    name: str
+
+
 class SchemaPool:
     """This test process's schemas on the server at ``url``: ``take`` one, ``give_back`` it."""
 
@@ -32,24 +43,27 @@ class SchemaPool:
         self._admin: Engine | None = None
         self._unreachable: str | None = None
         self._emptied: list[str] = []  # migrated, every table empty, nobody connected
+        self._uses = itertools.count(1)
 
-    def url_of(self, schema: str) -> str:
-        return f"{self.url}?options=-csearch_path%3D{schema}&application_name={schema}"
+    def url_of(self, lease: Lease) -> str:
+        return f"{self.url}?options=-csearch_path%3D{lease.schema}&application_name={lease.name}"
 
-    def take(self, migrated: bool) -> str:
+    def take(self, migrated: bool) -> Lease:
         """An emptied migrated schema if ``migrated`` is acceptable and one is free, else a new
         empty one (a test that migrates for itself, or runs a first start, gets that)."""
         if migrated and self._emptied:
-            return self._emptied.pop()
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        with self._engine().connect() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-        return schema
+            schema = self._emptied.pop()
+        else:
+            schema = f"t_{uuid.uuid4().hex[:12]}"
+            with self._engine().connect() as connection:
+                connection.execute(text(f"CREATE SCHEMA {schema}"))
+        return Lease(schema, f"{schema}_{next(self._uses)}")
 
-    def give_back(self, schema: str) -> None:
+    def give_back(self, lease: Lease) -> None:
+        schema = lease.schema
         with self._engine().connect() as connection:
             try:
-                emptied = self._empty(connection, schema)
+                emptied = self._empty(connection, lease)
             except DBAPIError:  # still locked 10 s after its connections were ended
                 emptied = False
             if emptied:
@@ -83,14 +97,15 @@ class SchemaPool:
         return self._admin
 
     @staticmethod
-    def _empty(connection, schema: str) -> bool:  # type: ignore[no-untyped-def]
-        """Empty ``schema`` if it is still the migrated one; ``False`` if it is not."""
+    def _empty(connection, lease: Lease) -> bool:  # type: ignore[no-untyped-def]
+        """Empty the lease's schema if it is still the migrated one; ``False`` if it is not."""
+        schema = lease.schema
         connection.execute(
             text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                 " WHERE application_name = :name AND pid <> pg_backend_pid()"
             ),
-            {"name": schema},
+            {"name": lease.name},
         )
         tables = set(
             connection.execute(

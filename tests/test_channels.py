@@ -681,8 +681,8 @@ def test_every_change_is_audited_without_secrets(session, team, sandbox) -> None
 # --- command line ---------------------------------------------------------------------------
 
 
-def test_cli_adds_and_lists_channels(cli, sandbox) -> None:
-    added = cli(
+def test_cli_adds_and_lists_channels(run_cli, sandbox) -> None:
+    added = run_cli(
         "channels",
         "add",
         "--number",
@@ -717,7 +717,7 @@ def test_cli_adds_and_lists_channels(cli, sandbox) -> None:
     assert list(data["webhook_headers"]) == [WEBHOOK_SECRET_HEADER]
 
     # the key from stdin, the public URL from PUBLIC_URL
-    second = cli(
+    second = run_cli(
         "channels",
         "add",
         "--number",
@@ -732,7 +732,7 @@ def test_cli_adds_and_lists_channels(cli, sandbox) -> None:
     assert second.returncode == 0, second.stderr
     assert json.loads(second.stdout)["webhook_url"].startswith("http://localhost:8501/webhooks/")
 
-    listed = cli("channels", "list", "--json")
+    listed = run_cli("channels", "list", "--json")
     assert listed.returncode == 0, listed.stderr
     assert [(c["number"], c["api_key_hint"]) for c in json.loads(listed.stdout)] == [
         (OTHER_NUMBER, "••••0002"),
@@ -740,11 +740,11 @@ def test_cli_adds_and_lists_channels(cli, sandbox) -> None:
     ]
     assert KEY not in listed.stdout and OTHER_KEY not in listed.stdout
     assert data["webhook_headers"][WEBHOOK_SECRET_HEADER] not in listed.stdout
-    text = cli("channels", "list")
+    text = run_cli("channels", "list")
     assert "Tienda" in text.stdout and KEY not in text.stdout
 
 
-def test_cli_errors_are_one_line(cli, sandbox) -> None:
+def test_cli_errors_are_one_line(cli, run_cli, sandbox) -> None:
     wrong = cli(
         "channels",
         "add",
@@ -762,13 +762,13 @@ def test_cli_errors_are_one_line(cli, sandbox) -> None:
         "error: 360Dialog did not accept this API key. Copy it again from the 360Dialog Hub "
         "(each number has its own) and try again."
     )
-    no_public_url = cli(
+    no_public_url = run_cli(
         "channels", "add", "--number", NUMBER, "--api-key", KEY, "--base-url", sandbox.base_url
     )
     assert no_public_url.returncode == 1
     assert no_public_url.stderr.startswith("error: PUBLIC_URL is missing")
     assert len(no_public_url.stderr.strip().splitlines()) == 1
-    assert json.loads(cli("channels", "list", "--json").stdout) == []
+    assert json.loads(run_cli("channels", "list", "--json").stdout) == []
 
 
 def test_sending_pace_is_an_admin_setting_within_whatsapps_tiers(session, team, engine) -> None:
