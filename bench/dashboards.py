@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from bench.load import OUR_SENT_MESSAGES
-from bench.server import Store, in_store, prepare_channel
+from bench.server import Store, StoreRunner, in_store, prepare_channel
 from bench.st_client import StreamlitClient
 
 PASSWORD = "bench-password-1980"
@@ -63,11 +63,13 @@ class Prepared:
     customers: dict[int, str]  # conversation id -> the customer's WhatsApp number (wa_id)
 
 
-def prepare(store: Store, users: int, conversations: int = CONVERSATIONS) -> Prepared:
+def prepare(
+    store: Store, users: int, conversations: int = CONVERSATIONS, run: StoreRunner = in_store
+) -> Prepared:
     """Migrate; one channel (with the outbound messages the status bodies refer to); ``users``
     agents sharing one password; ``conversations`` with messages, their 24-hour window open."""
-    channel_id = prepare_channel(store)
-    in_store(store, OUR_SENT_MESSAGES)
+    channel_id = prepare_channel(store, run)
+    run(store, OUR_SENT_MESSAGES)
     code = PREPARE.format(
         users=users,
         password=PASSWORD,
@@ -76,7 +78,7 @@ def prepare(store: Store, users: int, conversations: int = CONVERSATIONS) -> Pre
         prefix=CONTACT_PREFIX,
         messages=MESSAGES_PER_CONVERSATION,
     )
-    customers = {int(k): v for k, v in json.loads(in_store(store, code)).items()}
+    customers = {int(k): v for k, v in json.loads(run(store, code)).items()}
     return Prepared(channel_id, [f"agent{k:03d}" for k in range(users)], customers)
 
 

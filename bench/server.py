@@ -64,6 +64,11 @@ def fresh_store(kind: str) -> Iterator[Store]:
             admin.dispose()
 
 
+StoreRunner = Callable[[Store, str], str]
+"""Runs Python code against a store and returns what it printed (:func:`in_store`, or a test's
+runner in its own process, whose settings already name the store)."""
+
+
 def in_store(store: Store, code: str) -> str:
     """Run Python against ``store`` in a child process (the settings are read from the env)."""
     result = subprocess.run(
@@ -77,7 +82,7 @@ def in_store(store: Store, code: str) -> str:
     return result.stdout.strip()
 
 
-def prepare_channel(store: Store) -> int:
+def prepare_channel(store: Store, run: StoreRunner = in_store) -> int:
     """Migrate and connect one channel directly (its 360Dialog is never called by the receiver)."""
     code = f"""
 from core import crypto
@@ -90,7 +95,7 @@ with session_scope() as s:
                 webhook_secret_hash=crypto.fingerprint({WEBHOOK_SECRET!r}))
     s.add(c); s.flush(); print(c.id)
 """
-    return int(in_store(store, code))
+    return int(run(store, code))
 
 
 @dataclass

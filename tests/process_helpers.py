@@ -6,12 +6,13 @@ the browser journeys. The ``processes`` fixture is registered in ``tests/conftes
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import nullcontext
+from contextlib import nullcontext, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -44,6 +45,15 @@ def environment(store: Store, **env: str) -> dict[str, str]:
     }
     variables.pop("DEMO", None)
     return variables
+
+
+def in_this_process(_store: object, code: str) -> str:
+    """``bench.server.in_store`` without a child process, for a test whose settings already name
+    the store: what ``code`` printed."""
+    printed = io.StringIO()
+    with redirect_stdout(printed):
+        exec(code, {})  # noqa: S102  (the benchmark's own preparation code)
+    return printed.getvalue().strip()
 
 
 def spawn(store: Store, *args: str, log: Path | None = None, **env: str) -> subprocess.Popen[bytes]:

@@ -13,7 +13,7 @@ from bench.server import Store
 from core import db
 from core.access import sessions
 from core.access.session_routes import COOKIE_NAME
-from tests.process_helpers import spawn_server, wait_until_serving
+from tests.process_helpers import in_this_process, spawn_server, wait_until_serving
 from tests.tabs import post_inbound, texts_on
 from tests.waiting import wait_until
 
@@ -21,11 +21,10 @@ QUIET_SECONDS = 3.0
 
 
 @pytest.fixture
-def open_tab_on(app_settings, processes, call, tmp_path):  # type: ignore[no-untyped-def]
+def open_tab_on(app_settings, engine, processes, call, tmp_path):  # type: ignore[no-untyped-def]
     """A running server and a logged-in tab on it with a conversation open."""
-    prepared = prepare(
-        Store(app_settings.data_dir, app_settings.database_url), users=1, conversations=3
-    )
+    store = Store(app_settings.data_dir, app_settings.database_url)
+    prepared = prepare(store, users=1, conversations=3, run=in_this_process)
     server = spawn_server(app_settings, log=tmp_path / "server.log")
     processes.append(server.process)
     wait_until_serving(server)
