@@ -13,7 +13,17 @@ from core.db import session_scope
 from core.failures import describe
 from core.hooks.subscriptions import create_subscription
 from core.i18n import t
-from core.models import Campaign, CampaignRecipient, Contact, HookDelivery, Role, utcnow
+from core.models import (
+    Campaign,
+    CampaignRecipient,
+    Channel,
+    Contact,
+    HookDelivery,
+    OutboundJob,
+    Role,
+    utcnow,
+)
+from core.outbox.limiter import RateLimiter
 from core.outbox.sender import Sender
 from core.templates.library import TemplateFilter, list_templates
 from core.templates.submission import submit_template
@@ -215,6 +225,35 @@ def test_pause_holds_sending_and_a_restart_sends_no_one_twice(engine, team, live
             )
         }
     assert states == {"queued", "skipped"}
+
+
+def test_a_stopping_sender_hands_back_what_it_had_not_started(engine, team, live) -> None:
+    """A stop (a deploy, Ctrl-C) does not wait out the channel's pace for every job the sender
+    claimed: those no send thread had taken go back to the queue unsent, and the next worker
+    sends them, each customer once."""
+    control, workspace_id = live
+    campaign = launch(engine, team[Role.MARKETER], workspace_id, audience_frame(40), "Parada")
+    runner.run_due(engine)
+    with session_scope(engine) as session:
+        for channel in session.exec(select(Channel)):
+            channel.throughput_mps = 2  # 20 s for the 40 at the channel's pace
+    stopping = Sender(engine, client_for, worker="stopping", limiter=RateLimiter(), concurrency=2)
+    assert stopping.run_once(wait=False) == 40
+    stopping.close()
+    with Session(engine) as session:
+        jobs = session.exec(select(OutboundJob)).all()
+    handed_back = [job for job in jobs if job.state == "queued"]
+    assert len(handed_back) >= 30  # all but the few the two send threads had taken
+    assert {(job.claimed_by, job.claimed_until, job.attempts) for job in handed_back} == {
+        (None, None, 0)
+    }
+    assert len(control.sent()) + len(handed_back) == 40
+    with session_scope(engine) as session:
+        for channel in session.exec(select(Channel)):
+            channel.throughput_mps = 1000
+    run_until_done(engine, campaign.id, Sender(engine, client_for, worker="next"), control)
+    sent_numbers = [m["customer"] for m in control.sent()]
+    assert len(sent_numbers) == len(set(sent_numbers)) == 40
 
 
 def test_cancel_stops_everyone_not_yet_sent(engine, team, live) -> None:

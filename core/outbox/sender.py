@@ -200,9 +200,15 @@ class Sender:
             raise errors[0]
 
     def close(self) -> None:
-        """Stop: finish what is in flight, release this worker's channels so another worker takes
-        them at once."""
+        """Stop: what the send threads are sending finishes and is recorded; jobs claimed but not
+        yet taken by a thread go back to the queue unsent (a round claims up to
+        ``MAX_IN_FLIGHT``, which at the channel's pace took up to minutes to send out before a
+        stop could finish); this worker's channels are released so another worker takes them at
+        once."""
+        unstarted = self._take_unstarted()
+        self._in_flight -= len(unstarted)
         try:
+            self._hand_back(unstarted)
             self._record_finished(wait=True)
         finally:
             self._stop_threads()
@@ -215,6 +221,38 @@ class Sender:
         for _, client in self._clients.values():
             client.close()
         self._clients.clear()
+
+    def _take_unstarted(self) -> list[ClaimedJob]:
+        taken: list[ClaimedJob] = []
+        while True:
+            try:
+                job = self._to_send.get_nowait()
+            except queue.Empty:
+                return taken
+            if job is not None:
+                taken.append(job)
+
+    def _hand_back(self, jobs: list[ClaimedJob]) -> None:
+        """Claimed jobs never sent: queued again as they were (their claim's attempt undone).
+        Their messages stay ``sending``, since the next claim sends them without delay."""
+        if not jobs:
+            return
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(OutboundJob.__table__)  # type: ignore[arg-type]
+                .where(
+                    JOBS.id.in_([job.id for job in jobs]),
+                    JOBS.claimed_by == self.worker,
+                    JOBS.state == "sending",
+                )
+                .values(
+                    state="queued",
+                    claimed_by=None,
+                    claimed_until=None,
+                    attempts=JOBS.attempts - 1,
+                )
+            )
+        log.info("handed back %d unsent jobs on stopping", len(jobs))
 
     def _client(self, channel: Channel) -> D360Client:
         """One HTTP client per channel, rebuilt when the channel's connection changed."""
