@@ -1,8 +1,9 @@
 """Schemas on the test PostgreSQL: one per test, each emptied and reused by this test process.
 
 A migrated schema costs about 130 DDL statements to make (0.3 s on an idle machine, 1–3 s while
-the suite's workers share two cores) and more to drop; one ``TRUNCATE`` of every table costs a
-fraction of that. A schema goes back into the pool only while it is still exactly what the
+the suite's workers share two cores) and more to drop; deleting the few rows a test left costs a
+fraction of that (``TRUNCATE`` was tried: it makes new files for every table, and under the
+suite's load took longer than the DELETEs). A schema goes back into the pool only while it is still exactly what the
 migrations make (the models' tables, at the newest revision); anything else is dropped, as every
 schema used to be. Connections left on it (a product process that outlived its test) are ended
 first: each test's URL names its lease as the ``application_name``, which also keeps every URL
