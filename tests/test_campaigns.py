@@ -227,6 +227,13 @@ def test_pause_holds_sending_and_a_restart_sends_no_one_twice(engine, team, live
     assert states == {"queued", "skipped"}
 
 
+def pace(engine, messages_per_second: int) -> None:
+    """Every channel's sending pace (its WhatsApp throughput)."""
+    with session_scope(engine) as session:
+        for channel in session.exec(select(Channel)):
+            channel.throughput_mps = messages_per_second
+
+
 def test_a_stopping_sender_hands_back_what_it_had_not_started(engine, team, live) -> None:
     """A stop (a deploy, Ctrl-C) does not wait out the channel's pace for every job the sender
     claimed: those no send thread had taken go back to the queue unsent, and the next worker
@@ -234,9 +241,7 @@ def test_a_stopping_sender_hands_back_what_it_had_not_started(engine, team, live
     control, workspace_id = live
     campaign = launch(engine, team[Role.MARKETER], workspace_id, audience_frame(40), "Parada")
     runner.run_due(engine)
-    with session_scope(engine) as session:
-        for channel in session.exec(select(Channel)):
-            channel.throughput_mps = 2  # 20 s for the 40 at the channel's pace
+    pace(engine, 2)  # 20 s for the 40 at the channel's pace
     stopping = Sender(engine, client_for, worker="stopping", limiter=RateLimiter(), concurrency=2)
     assert stopping.run_once(wait=False) == 40
     stopping.close()
@@ -248,9 +253,7 @@ def test_a_stopping_sender_hands_back_what_it_had_not_started(engine, team, live
         (None, None, 0)
     }
     assert len(control.sent()) + len(handed_back) == 40
-    with session_scope(engine) as session:
-        for channel in session.exec(select(Channel)):
-            channel.throughput_mps = 1000
+    pace(engine, 1000)
     run_until_done(engine, campaign.id, Sender(engine, client_for, worker="next"), control)
     sent_numbers = [m["customer"] for m in control.sent()]
     assert len(sent_numbers) == len(set(sent_numbers)) == 40
